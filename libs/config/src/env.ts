@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Raised when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = (def: number) => z.coerce.number().int().min(0).max(65535).default(def);
+
+const urlWithScheme = (schemes: string[], def: string) =>
+  z
+    .string()
+    .default(def)
+    .refine((v) => {
+      try {
+        return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    }, `must be a URL with scheme ${schemes.join(' or ')}`);
+
+/** 32 bytes, given as 64 hex characters or base64. */
+const encryptionKey = z
+  .string()
+  .transform((v, ctx) => {
+    const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
+    if (buf.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as 64 hex characters or base64' });
+      return z.NEVER;
+    }
+    return buf;
+  });
+
+const jwtSecret = z.string().min(32, 'must be at least 32 characters');
+
+const base = {
+  APP_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/promptgate'),
+  REDIS_URL: urlWithScheme(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** Namespaces every Redis key, channel and BullMQ queue of one deployment. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . : -')
+    .default('promptgate'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+const providerUrls = {
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  GOOGLE_BASE_URL: z.string().url().optional(),
+  GROQ_BASE_URL: z.string().url().optional(),
+  MISTRAL_BASE_URL: z.string().url().optional(),
+};
+
+export const registrySchema = z.object({
+  ...base,
+  REGISTRY_PORT: port(3000),
+  JWT_SECRET: jwtSecret,
+  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86400 * 30).default(3600),
+  ENCRYPTION_KEY: encryptionKey,
+  DEV_AUTH_BYPASS: bool(false),
+  ALLOW_SIGNUP: bool(true),
+  DEV_ADMIN_EMAIL: z.string().email().default('admin@promptgate.local'),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated seconds, e.g. 5,30,120')
+    .default('5,30,120,600,3600,14400')
+    .transform((v) => v.split(',').map(Number)),
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool(false),
+});
+
+export const gatewaySchema = z.object({
+  ...base,
+  GATEWAY_PORT: port(8080),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  DATABASE_READ_URL: urlWithScheme(['postgres', 'postgresql'], '').optional().or(z.literal('')),
+});
+
+export const workerSchema = z.object({
+  ...base,
+  WORKER_HEALTH_PORT: port(8090),
+  ENCRYPTION_KEY: encryptionKey,
+  EVAL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  JUDGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(60000),
+  ...providerUrls,
+});
+
+export type RegistryConfig = z.infer<typeof registrySchema>;
+export type GatewayConfig = z.infer<typeof gatewaySchema>;
+export type WorkerConfig = z.infer<typeof workerSchema>;
+
+type Env = Record<string, string | undefined>;
+
+/** Parses env against a schema; empty strings count as unset. Throws ConfigError naming each bad variable. */
+export function parseConfig<S extends z.ZodTypeAny>(schema: S, env: Env): z.infer<S> {
+  const cleaned: Env = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const name = i.path.join('.') || '(environment)';
+      const msg = i.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : i.message;
+      return `${name} ${msg}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return result.data;
+}
+
+export const GENERATED_SECRETS = ['JWT_SECRET', 'ENCRYPTION_KEY'] as const;
+
+/**
+ * Loads `.env` (if any) into process.env without overriding what is set, then, in development
+ * only, generates the secrets that are still missing and appends them to `.env` so they survive
+ * restarts. In production nothing is generated: validation then names what is missing.
+ */
+export function prepareEnvironment(env: NodeJS.ProcessEnv = process.env, dotenvPath = resolve(process.cwd(), '.env')): string[] {
+  if (existsSync(dotenvPath)) {
+    for (const line of readFileSync(dotenvPath, 'utf8').split(/\r?\n/)) {
+      const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+      if (!m || line.trimStart().startsWith('#')) continue;
+      const value = m[2].replace(/^(['"])(.*)\1$/, '$2');
+      if (env[m[1]] === undefined) env[m[1]] = value;
+    }
+  }
+  const appEnv = env.APP_ENV ?? 'development';
+  if (appEnv !== 'development') return [];
+  const generated: string[] = [];
+  const lines: string[] = [];
+  for (const name of GENERATED_SECRETS) {
+    if (env[name]) continue;
+    const value = randomBytes(32).toString(name === 'ENCRYPTION_KEY' ? 'hex' : 'base64url');
+    env[name] = value;
+    lines.push(`${name}=${value}`);
+    generated.push(name);
+  }
+  if (lines.length > 0) {
+    const header = existsSync(dotenvPath) ? '' : '# Generated by Promptgate for local development. Never commit this file.\n';
+    if (header) writeFileSync(dotenvPath, header, { mode: 0o600 });
+    appendFileSync(dotenvPath, lines.join('\n') + '\n', { mode: 0o600 });
+  }
+  return generated;
+}
+
+export function loadRegistryConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
+  return parseConfig(registrySchema, env);
+}
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return parseConfig(gatewaySchema, env);
+}
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return parseConfig(workerSchema, env);
+}

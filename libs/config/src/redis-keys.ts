@@ -1,0 +1,18 @@
+/**
+ * Every Redis name the services share, derived from one REDIS_PREFIX so that deployments
+ * (and test runs) never see each other's keys. The braces are a Redis Cluster hash tag:
+ * all of one deployment's BullMQ keys land in one slot.
+ */
+export function redisNames(prefix: string) {
+  return {
+    bullPrefix: `{${prefix}}`,
+    liveSnapshot: (environmentId: string, promptKey: string) => `${prefix}:live:${environmentId}:${promptKey}`,
+    versionSnapshot: (environmentId: string, promptKey: string, versionNum: number) =>
+      `${prefix}:ver:${environmentId}:${promptKey}:${versionNum}`,
+    apiKey: (keyHash: string) => `${prefix}:apikey:${keyHash}`,
+    rateLimit: (apiKeyId: string, minute: number) => `${prefix}:rl:${apiKeyId}:${minute}`,
+    loginFailures: (email: string) => `${prefix}:login-fail:${email}`,
+    liveChannel: `${prefix}:prompt.live`,
+  };
+}
+export type RedisNames = ReturnType<typeof redisNames>;

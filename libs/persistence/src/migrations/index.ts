@@ -1,0 +1,4 @@
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
+
+/** Every migration, in order. A new migration is appended here and never edited once shipped. */
+export const MIGRATIONS = [InitialSchema1764000000000];
