@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { chainEntry, computeIntegrityHash, GENESIS_HASH, verifyChain, type ChainedAuditEntry } from './chain.js';
+
+function buildChain(n: number): ChainedAuditEntry[] {
+  const out: ChainedAuditEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(chainEntry(out.at(-1) ?? null, {
+      action: i % 2 ? 'version.approved' : 'version.created',
+      resource_type: 'version',
+      resource_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      actor_email: 'ana@example.com',
+      extra: { note: `n${i}`, score: i / 3 },
+      created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    }));
+  }
+  return out;
+}
+
+describe('audit chain', () => {
+  it('hashes exactly as API.md specifies', () => {
+    const fields = {
+      seq: 1, action: 'prompt.created', resource_type: 'prompt', resource_id: 'p1',
+      actor_email: 'a@b.c', extra: { key: 'k' }, created_at: '2026-01-01T00:00:00.000Z',
+    };
+    const expected = createHash('sha256')
+      .update(`${GENESIS_HASH}\n{"action":"prompt.created","actor_email":"a@b.c","created_at":"2026-01-01T00:00:00.000Z","extra":{"key":"k"},"resource_id":"p1","resource_type":"prompt","seq":1}`)
+      .digest('hex');
+    expect(computeIntegrityHash(GENESIS_HASH, fields)).toBe(expected);
+  });
+
+  it('starts at seq 1 on 64 zeros and links each entry to the previous hash', () => {
+    const chain = buildChain(3);
+    expect(chain.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(chain[0].prev_hash).toBe(GENESIS_HASH);
+    expect(chain[1].prev_hash).toBe(chain[0].integrity_hash);
+    expect(chain[2].prev_hash).toBe(chain[1].integrity_hash);
+  });
+
+  it('verifies an intact chain and reports its head', () => {
+    const chain = buildChain(50);
+    expect(verifyChain(chain)).toEqual({ ok: true, entries_checked: 50, head_hash: chain[49].integrity_hash });
+    expect(verifyChain([])).toEqual({ ok: true, entries_checked: 0, head_hash: GENESIS_HASH });
+  });
+
+  const tampers: Array<[string, (e: ChainedAuditEntry) => ChainedAuditEntry]> = [
+    ['action', (e) => ({ ...e, action: 'version.rejected' })],
+    ['resource_id', (e) => ({ ...e, resource_id: 'other' })],
+    ['actor_email', (e) => ({ ...e, actor_email: 'mallory@example.com' })],
+    ['extra', (e) => ({ ...e, extra: { ...e.extra, note: 'x' } })],
+    ['created_at', (e) => ({ ...e, created_at: '2030-01-01T00:00:00.000Z' })],
+    ['integrity_hash', (e) => ({ ...e, integrity_hash: 'f'.repeat(64) })],
+    ['prev_hash', (e) => ({ ...e, prev_hash: 'e'.repeat(64) })],
+  ];
+  it.each(tampers)('reports the seq of an entry whose %s was changed', (_field, tamper) => {
+    const chain = buildChain(10);
+    chain[6] = tamper(chain[6]);
+    expect(verifyChain(chain)).toMatchObject({ ok: false, first_bad_seq: 7 });
+  });
+
+  it('reports a missing entry at the seq that is missing', () => {
+    const chain = buildChain(10);
+    chain.splice(4, 1);
+    expect(verifyChain(chain)).toMatchObject({ ok: false, first_bad_seq: 5 });
+  });
+});

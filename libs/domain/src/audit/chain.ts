@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+
+/** The first entry of a workspace's chain points at 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hashed fields of an audit entry, exactly as the API returns them. */
+export interface AuditEntryFields {
+  seq: number;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  actor_email: string | null;
+  extra: Record<string, unknown>;
+  /** ISO-8601 UTC with milliseconds, the exact string the API returns. */
+  created_at: string;
+}
+
+export interface ChainedAuditEntry extends AuditEntryFields {
+  prev_hash: string;
+  integrity_hash: string;
+}
+
+/** integrity_hash = hex(SHA-256(prev_hash + "\n" + canonical_json(fields))), as API.md defines it. */
+export function computeIntegrityHash(prevHash: string, f: AuditEntryFields): string {
+  const body = canonicalJson({
+    seq: f.seq,
+    action: f.action,
+    resource_type: f.resource_type,
+    resource_id: f.resource_id,
+    actor_email: f.actor_email,
+    extra: f.extra,
+    created_at: f.created_at,
+  });
+  return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
+}
+
+/** Links a new entry to the chain's head (null head: the chain is empty). */
+export function chainEntry(
+  head: { seq: number; integrity_hash: string } | null,
+  f: Omit<AuditEntryFields, 'seq'>,
+): ChainedAuditEntry {
+  const seq = head ? head.seq + 1 : 1;
+  const prev_hash = head ? head.integrity_hash : GENESIS_HASH;
+  const fields: AuditEntryFields = { ...f, seq };
+  return { ...fields, prev_hash, integrity_hash: computeIntegrityHash(prev_hash, fields) };
+}
+
+export type ChainVerdict =
+  | { ok: true; entries_checked: number; head_hash: string }
+  | { ok: false; entries_checked: number; first_bad_seq: number };
+
+/**
+ * Checks a chain fed in ascending seq order, in as many batches as the caller likes, so a long
+ * log is verified without holding it in memory. An entry is bad when its seq is not the next
+ * one, its prev_hash is not the previous integrity_hash, or its integrity_hash does not recompute.
+ */
+export class ChainVerifier {
+  private expectedSeq = 1;
+  private prevHash = GENESIS_HASH;
+  private badSeq: number | null = null;
+  private checked = 0;
+
+  /** Returns false once a bad entry is found; later entries are then ignored. */
+  push(e: ChainedAuditEntry): boolean {
+    if (this.badSeq !== null) return false;
+    this.checked++;
+    const good =
+      e.seq === this.expectedSeq &&
+      e.prev_hash === this.prevHash &&
+      e.integrity_hash === computeIntegrityHash(e.prev_hash, e);
+    if (!good) {
+      // A gap or repeat is blamed on the seq that should have been there.
+      this.badSeq = e.seq === this.expectedSeq ? e.seq : Math.min(e.seq, this.expectedSeq);
+      return false;
+    }
+    this.expectedSeq++;
+    this.prevHash = e.integrity_hash;
+    return true;
+  }
+
+  verdict(): ChainVerdict {
+    if (this.badSeq !== null) return { ok: false, entries_checked: this.checked, first_bad_seq: this.badSeq };
+    return { ok: true, entries_checked: this.checked, head_hash: this.prevHash };
+  }
+}
+
+export function verifyChain(entries: Iterable<ChainedAuditEntry>): ChainVerdict {
+  const v = new ChainVerifier();
+  for (const e of entries) if (!v.push(e)) break;
+  return v.verdict();
+}
