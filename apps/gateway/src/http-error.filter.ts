@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { DomainError, STATUS_BY_KIND } from '#domain';
+import { LOGGER } from './connections.js';
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'rate_limited',
+};
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; error_id?: string };
+}
+
+/** The one place errors become API.md's `{error: {code, message}}`; a 500 shows only an id that is in the log. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body } = this.describe(exception);
+    reply.status(status).send(body);
+  }
+
+  private describe(exception: unknown): { status: number; body: ErrorBody } {
+    if (exception instanceof DomainError) {
+      const status = STATUS_BY_KIND[exception.kind];
+      return { status, body: { error: { code: exception.code, message: exception.message, details: exception.details } } };
+    }
+    const status = statusOf(exception);
+    if (status < 500) {
+      const message = exception instanceof Error ? exception.message : 'Request failed.';
+      return { status, body: { error: { code: CODE_BY_STATUS[status] ?? 'bad_request', message } } };
+    }
+    const errorId = randomUUID();
+    this.logger.error({ err: exception, error_id: errorId }, 'unhandled error');
+    return { status: 500, body: { error: { code: 'internal_error', message: 'Something went wrong on our side.', error_id: errorId } } };
+  }
+}
+
+/** Nest's HttpException, or Fastify's own errors (body too large, bad JSON) that carry `statusCode`. */
+function statusOf(exception: unknown): number {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const statusCode = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 600 ? statusCode : 500;
+}

@@ -1,0 +1,41 @@
+import { ConfigError, loadGatewayConfig, prepareEnvironment, type GatewayConfig } from '#config';
+import type { Logger } from 'pino';
+import { createGatewayApp } from './app.factory.js';
+import { LOGGER } from './connections.js';
+
+async function main() {
+  prepareEnvironment();
+  let config: GatewayConfig;
+  try {
+    config = loadGatewayConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`gateway: ${err.message}`);
+    process.exit(1);
+  }
+  const app = await createGatewayApp(config);
+  const logger = app.get<Logger>(LOGGER);
+  await app.listen(config.GATEWAY_PORT, '0.0.0.0');
+  logger.info({ url: `http://localhost:${config.GATEWAY_PORT}` }, 'gateway listening');
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'gateway stopping');
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'gateway did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`gateway failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
