@@ -1,0 +1,59 @@
+import { Redis } from 'ioredis';
+import { ensureDatabase, runMigrations } from '#persistence';
+import { describeError, isUnreachable, redactUrl } from './console-lines.js';
+
+/** A problem the person starting Promptgate can fix; printed as its message alone, without a stack. */
+export class InfrastructureError extends Error {}
+
+const CONNECT_DEADLINE_MS = 10_000;
+
+function deadline(ms: number, what: string): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s (timeout)`)), ms).unref());
+}
+
+export interface PreparedDatabase {
+  created: boolean;
+  applied: string[];
+}
+
+/** Creates the database when absent and applies pending migrations. */
+export async function prepareDatabase(url: string): Promise<PreparedDatabase> {
+  let created: boolean;
+  try {
+    created = await Promise.race([ensureDatabase(url), deadline(CONNECT_DEADLINE_MS, 'PostgreSQL')]);
+  } catch (err) {
+    if (!isUnreachable(err)) throw new InfrastructureError(`PostgreSQL at ${redactUrl(url)} refused: ${describeError(err)}`);
+    throw new InfrastructureError(
+      `PostgreSQL is not reachable at ${redactUrl(url)} (${describeError(err)}).\n` +
+        'Start it with `docker compose up -d postgres`, or start the local server ' +
+        '(`sudo service postgresql start`), or set DATABASE_URL to one that runs.',
+    );
+  }
+  return { created, applied: await runMigrations(url) };
+}
+
+/** Fails with how to start Redis when nothing answers PING at `url`. */
+export async function checkRedis(url: string): Promise<void> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    disconnectTimeout: 200,
+  });
+  // The socket error (ECONNREFUSED...) arrives as an event; connect() itself only says "Connection is closed".
+  let socketError: Error | undefined;
+  redis.on('error', (err: Error) => (socketError = err));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    throw new InfrastructureError(
+      `Redis is not reachable at ${redactUrl(url)} (${describeError(socketError ?? err)}).\n` +
+        'Start it with `docker compose up -d redis`, or start the local server ' +
+        '(`redis-server --daemonize yes`), or set REDIS_URL to one that runs.',
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
