@@ -1,0 +1,226 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { TEST_REDIS_URL, dropRedisPrefix, testRedisPrefix } from './support/redis.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const START = join(ROOT, 'dist/scripts/start.js');
+const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVICES = ['registry', 'gateway', 'eval-worker'] as const;
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function databaseUrl(name: string): string {
+  const u = new URL(SERVER_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function adminQuery(sql: string, params: unknown[] = []) {
+  const client = new pg.Client({ connectionString: SERVER_URL });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `node dist/scripts/start.js` in `cwd`, its stdout and stderr gathered into one string. */
+class StartRun {
+  readonly child: ChildProcess;
+  output = '';
+  readonly exited: Promise<[number | null, NodeJS.Signals | null]>;
+
+  constructor(cwd: string, env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [START], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.setEncoding('utf8').on('data', (c: string) => (this.output += c));
+    this.child.stderr!.setEncoding('utf8').on('data', (c: string) => (this.output += c));
+    this.exited = once(this.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  }
+
+  async exitCodeWithin(ms: number): Promise<number | null> {
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref());
+    const result = await Promise.race([this.exited, timeout]);
+    if (result === 'timeout') throw new Error(`start.js still running after ${ms} ms:\n${this.output}`);
+    return result[0];
+  }
+
+  stop() {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+async function status(url: string): Promise<number> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0;
+  }
+}
+
+async function untilHealthy(run: StartRun, ports: Record<string, number>, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (const name of SERVICES) {
+    while ((await status(`http://127.0.0.1:${ports[name]}/health`)) !== 200) {
+      if (run.child.exitCode !== null) throw new Error(`start.js exited with ${run.child.exitCode}:\n${run.output}`);
+      if (Date.now() > deadline) throw new Error(`${name} did not answer /health within ${ms} ms:\n${run.output}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+async function portIsClosed(port: number): Promise<boolean> {
+  const socket = connect(port, '127.0.0.1');
+  try {
+    await once(socket, 'connect');
+    return false;
+  } catch {
+    return true;
+  } finally {
+    socket.destroy();
+  }
+}
+
+describe('npm start (dist/scripts/start.js)', () => {
+  const database = `promptgate_start_${randomBytes(6).toString('hex')}`;
+  const redisPrefix = testRedisPrefix();
+  const cwd = mkdtempSync(join(tmpdir(), 'promptgate-start-'));
+  let ports: Record<string, number>;
+  let env: NodeJS.ProcessEnv;
+  let first: StartRun;
+
+  beforeAll(async () => {
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, timeout: 180_000 });
+    ports = { registry: await freePort(), gateway: await freePort(), 'eval-worker': await freePort() };
+    // A clean environment: no secrets (so they get generated into cwd/.env), a database that does not exist yet.
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      APP_ENV: 'development',
+      DATABASE_URL: databaseUrl(database),
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: redisPrefix,
+      REGISTRY_PORT: String(ports.registry),
+      GATEWAY_PORT: String(ports.gateway),
+      WORKER_HEALTH_PORT: String(ports['eval-worker']),
+      LOG_LEVEL: 'info',
+    };
+    first = new StartRun(cwd, env);
+    await untilHealthy(first, ports);
+  }, 240_000);
+
+  afterAll(async () => {
+    first?.stop();
+    await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await dropRedisPrefix(redisPrefix);
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('creates the database, migrates it, and generates the secrets into .env of its working directory', async () => {
+    expect(first.output).toContain('[start] generated JWT_SECRET, ENCRYPTION_KEY into .env');
+    expect(first.output).toContain(`[start] created database ${database}`);
+    expect(first.output).toMatch(/\[start\] applied migration \S+/);
+    const dotenv = readFileSync(join(cwd, '.env'), 'utf8');
+    expect(dotenv).toMatch(/^JWT_SECRET=\S{32,}$/m);
+    expect(dotenv).toMatch(/^ENCRYPTION_KEY=[0-9a-f]{64}$/m);
+    expect((await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount).toBe(1);
+  });
+
+  it('brings up all three services, each ready, and prints their URLs', async () => {
+    for (const name of SERVICES) {
+      expect(await status(`http://127.0.0.1:${ports[name]}/ready`)).toBe(200);
+    }
+    await waitForOutput(first, 'all services are up');
+    expect(first.output).toContain(`http://localhost:${ports.registry}/api/docs`);
+    expect(first.output).toContain(`http://localhost:${ports.gateway}`);
+    expect(first.output).toContain(`http://localhost:${ports['eval-worker']}/health`);
+  });
+
+  it('prints the dev admin email and password once, and they log in', async () => {
+    const email = /\[start\] dev admin created: (\S+)/.exec(first.output)?.[1];
+    const password = /\[start\] dev admin password: (\S+)/.exec(first.output)?.[1];
+    expect(email).toBe('admin@promptgate.local');
+    expect(password).toBeTruthy();
+    const res = await fetch(`http://127.0.0.1:${ports.registry}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ access_token: expect.any(String) });
+  });
+
+  it('prefixes every line of output with the name of the process that wrote it', () => {
+    const lines = first.output.split('\n').filter(Boolean);
+    for (const line of lines) expect(line).toMatch(/^\[(start|registry|gateway|eval-worker)\] /);
+    for (const name of SERVICES) expect(lines.some((l) => l.startsWith(`[${name}] `))).toBe(true);
+    expect(first.output).toMatch(/^\[gateway\] \{.*"msg":"gateway listening"/m);
+  });
+
+  it('stops all three on SIGINT and exits 0 within 15 s, closing their ports', async () => {
+    first.child.kill('SIGINT');
+    expect(await first.exitCodeWithin(15_000)).toBe(0);
+    for (const name of SERVICES) expect(await portIsClosed(ports[name])).toBe(true);
+  });
+
+  it('on a second start reuses secrets, database and admin; when a service dies it stops the others and fails', async () => {
+    const second = new StartRun(cwd, env);
+    try {
+      await untilHealthy(second, ports);
+      expect(second.output).not.toContain('generated');
+      expect(second.output).not.toContain('created database');
+      expect(second.output).not.toContain('applied migration');
+      expect(second.output).not.toContain('password:');
+      expect(second.output).toContain('[start] dev admin: admin@promptgate.local');
+
+      const { stdout } = await promisify(execFile)('ps', ['-o', 'pid=,args=', '--ppid', String(second.child.pid)]);
+      const gateway = stdout.split('\n').find((l) => l.includes('apps/gateway/src/main.js'));
+      expect(gateway).toBeDefined();
+      process.kill(Number(gateway!.trim().split(/\s+/)[0]), 'SIGKILL');
+
+      expect(await second.exitCodeWithin(15_000)).not.toBe(0);
+      expect(second.output).toContain('[start] gateway exited unexpectedly (SIGKILL); stopping the others');
+      for (const name of SERVICES) expect(await portIsClosed(ports[name])).toBe(true);
+    } finally {
+      second.stop();
+    }
+  }, 100_000);
+
+  it('says how to start PostgreSQL and Redis when they are unreachable, without a stack trace', async () => {
+    const run = new StartRun(cwd, {
+      ...env,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/promptgate',
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    expect(await run.exitCodeWithin(20_000)).toBe(1);
+    expect(run.output).toContain('PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/promptgate');
+    expect(run.output).toContain('Redis is not reachable at redis://127.0.0.1:1');
+    expect(run.output).toContain('docker compose up -d');
+    expect(run.output).not.toMatch(/^\s+at /m);
+  });
+});
+
+async function waitForOutput(run: StartRun, text: string, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!run.output.includes(text)) {
+    if (Date.now() > deadline) throw new Error(`no "${text}" in output:\n${run.output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
