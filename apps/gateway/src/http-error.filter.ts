@@ -30,7 +30,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = this.describe(exception);
-    reply.status(status).send(body);
+    if (!reply.sent) reply.status(status).send(body);
   }
 
   private describe(exception: unknown): { status: number; body: ErrorBody } {
