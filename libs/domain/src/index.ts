@@ -1,2 +1,4 @@
 export * from './errors.js';
 export * from './audit/index.js';
+export * from './identity/index.js';
+export * from './roles.js';

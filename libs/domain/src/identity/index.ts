@@ -1,0 +1,3 @@
+export * from './email.js';
+export * from './login-failures.js';
+export * from './password.js';
