@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { WorkspaceAccess } from './workspace-access.service.js';
+
+/** Import into a feature module to inject WorkspaceAccess. */
+@Module({ providers: [WorkspaceAccess], exports: [WorkspaceAccess] })
+export class AccessModule {}

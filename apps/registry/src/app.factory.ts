@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { RegistryConfig } from '#config';
+import { AppModule } from './app.module.js';
+import { ErrorResponseFilter } from './common/error-response.filter.js';
+import { JSON_BODY_LIMIT, JSON_MEDIA_TYPES, requireJsonBody } from './common/json-body.js';
+import { AppLogger } from './common/logger.js';
+import { requestLogging } from './common/request-logging.js';
+import { RequestValidationPipe } from './common/validation.js';
+
+export const API_PREFIX = 'api/v1';
+
+/**
+ * The registry, fully configured but not listening: main.ts calls listen(), e2e tests call
+ * init() and drive getHttpServer() with supertest.
+ */
+export async function createRegistryApp(config: RegistryConfig): Promise<NestExpressApplication> {
+  const logger = AppLogger.create(config.LOG_LEVEL);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, logger), {
+    logger,
+    bodyParser: false,
+  });
+  app.disable('x-powered-by');
+  // Order matters: log every request, refuse non-JSON bodies, then parse JSON up to 1 MiB.
+  app.use(requestLogging(logger));
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, type: JSON_MEDIA_TYPES });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [{ path: 'health', method: RequestMethod.GET }, { path: 'ready', method: RequestMethod.GET }],
+  });
+  app.useGlobalPipes(new RequestValidationPipe());
+  app.useGlobalFilters(new ErrorResponseFilter(logger));
+
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder()
+    .setTitle('Promptgate registry')
+    .setDescription('Management API: identity, workspaces, environments, prompts, reviews, evaluations, audit.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build());
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

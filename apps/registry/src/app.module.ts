@@ -1,0 +1,37 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { dataSourceOptions } from '#persistence';
+import { AccessModule } from './access/access.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import type { RegistryConfig } from './common/config.js';
+import { CoreModule } from './common/core.module.js';
+import type { AppLogger } from './common/logger.js';
+import { RedisModule } from './common/redis.module.js';
+import { EnvironmentsModule } from './environments/environments.module.js';
+import { HealthModule } from './health/health.module.js';
+import { IdentityModule } from './identity/identity.module.js';
+import { WorkspacesModule } from './workspaces/workspaces.module.js';
+
+@Module({})
+export class AppModule {
+  static register(config: RegistryConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.register(config, logger),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions({ url: config.DATABASE_URL, applicationName: 'promptgate-registry' }),
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+        RedisModule.forRoot(config.REDIS_URL, config.REDIS_PREFIX),
+        AuditModule,
+        AccessModule,
+        HealthModule,
+        IdentityModule,
+        WorkspacesModule,
+        EnvironmentsModule,
+      ],
+    };
+  }
+}

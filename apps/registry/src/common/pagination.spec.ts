@@ -1,0 +1,52 @@
+import { ValidationError } from '#domain';
+import { decodeCursor, encodeCursor, pageOf, readPageRequest } from './pagination.js';
+
+describe('readPageRequest', () => {
+  it.each([
+    [{}, 50],
+    [{ limit: '1' }, 1],
+    [{ limit: '200' }, 200],
+    [{ limit: '201' }, 200],
+    [{ limit: '99999999999999999999' }, 200],
+  ])('%j -> limit %i', (query, limit) => {
+    expect(readPageRequest(query).limit).toBe(limit);
+  });
+
+  it.each([['0'], ['-1'], ['abc'], ['1.5'], ['1e3'], [''], [['1', '2']]])('refuses limit %j', (limit) => {
+    expect(() => readPageRequest({ limit })).toThrow(ValidationError);
+  });
+
+  it('refuses a cursor that is not base64url text', () => {
+    expect(() => readPageRequest({ cursor: 'a b' })).toThrow(ValidationError);
+    expect(() => readPageRequest({ cursor: ['a', 'b'] })).toThrow(ValidationError);
+    expect(readPageRequest({ cursor: 'abc' }).cursor).toBe('abc');
+  });
+});
+
+describe('cursors', () => {
+  const id = '3f1e2d3c-1111-4222-8333-944445555666';
+  const at = '2026-01-02T03:04:05.123456Z';
+
+  it('round-trips a keyset position', () => {
+    expect(decodeCursor(encodeCursor([at, id]), ['timestamp', 'uuid'] as const)).toEqual([at, id]);
+    expect(decodeCursor(null, ['uuid'] as const)).toBeNull();
+  });
+
+  it.each([
+    ['not json', Buffer.from('nope').toString('base64url')],
+    ['wrong arity', encodeCursor([at])],
+    ['wrong types', encodeCursor([id, at])],
+    ['bad timestamp', encodeCursor(['2026-13-40T00:00:00.000000Z', id])],
+    ['an object', Buffer.from('{"at":1}').toString('base64url')],
+  ])('refuses %s', (_name, cursor) => {
+    expect(() => decodeCursor(cursor, ['timestamp', 'uuid'] as const)).toThrow(ValidationError);
+  });
+
+  it('pageOf shows limit rows and a cursor only when more exist', () => {
+    const rows = [1, 2, 3].map((n) => ({ n }));
+    const full = pageOf(rows, 2, (r) => [r.n], (r) => r.n);
+    expect(full.items).toEqual([1, 2]);
+    expect(decodeCursor(full.next_cursor, ['integer'] as const)).toEqual([2]);
+    expect(pageOf(rows.slice(0, 2), 2, (r) => [r.n], (r) => r.n)).toEqual({ items: [1, 2], next_cursor: null });
+  });
+});

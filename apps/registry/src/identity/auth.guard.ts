@@ -1,0 +1,76 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { HttpRequest as Request } from '../common/http.js';
+import { DataSource } from 'typeorm';
+import { ForbiddenError, normalizeEmail, UnauthorizedError } from '#domain';
+import { UserEntity } from '#persistence';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
+import { isUuid } from '../common/ids.js';
+import type { AuthenticatedRequest, AuthenticatedUser } from './current-user.decorator.js';
+import { IS_PUBLIC } from './public.decorator.js';
+
+const BEARER = /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i;
+
+/**
+ * Global guard: every route needs a valid bearer token of a user that still exists, unless it is
+ * @Public(). The development bypass applies only with APP_ENV=development and DEV_AUTH_BYPASS=true,
+ * and only to requests that carry no Authorization header at all.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly devBypass: boolean;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly dataSource: DataSource,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+  ) {
+    this.devBypass = config.APP_ENV === 'development' && config.DEV_AUTH_BYPASS;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const req = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    req.user = await this.authenticate(req.headers.authorization);
+    return true;
+  }
+
+  private async authenticate(header: string | undefined): Promise<AuthenticatedUser> {
+    if (header === undefined) {
+      if (!this.devBypass) throw new UnauthorizedError('Authentication required: send Authorization: Bearer <access_token>.');
+      return this.userWhere(
+        { email: normalizeEmail(this.config.DEV_ADMIN_EMAIL) },
+        'Authentication required: the development admin has not been seeded.',
+      );
+    }
+    const token = BEARER.exec(header)?.[1];
+    if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <access_token>".');
+    let sub: unknown;
+    try {
+      sub = (await this.jwt.verifyAsync<{ sub?: unknown }>(token)).sub;
+    } catch {
+      throw new UnauthorizedError('The access token is invalid or has expired.');
+    }
+    if (!isUuid(sub)) throw new UnauthorizedError('The access token is invalid or has expired.');
+    return this.userWhere({ id: sub }, 'The account of this access token no longer exists.');
+  }
+
+  private async userWhere(where: { id: string } | { email: string }, missing: string): Promise<AuthenticatedUser> {
+    const user = await this.dataSource.getRepository(UserEntity).findOne({ where, select: { id: true, email: true } });
+    if (!user) throw new UnauthorizedError(missing);
+    return { id: user.id, email: user.email };
+  }
+}
+
+/** Refuses signup (`403`) on servers started with ALLOW_SIGNUP=false, before the body is even validated. */
+@Injectable()
+export class SignupEnabledGuard implements CanActivate {
+  constructor(@Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig) {}
+
+  canActivate(): boolean {
+    if (!this.config.ALLOW_SIGNUP) throw new ForbiddenError('Signup is disabled on this server.');
+    return true;
+  }
+}

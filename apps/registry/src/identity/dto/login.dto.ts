@@ -1,0 +1,14 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, MaxLength } from 'class-validator';
+import { PASSWORD_MAX_LENGTH } from '#domain';
+import { Trimmed } from '../../common/validation.js';
+
+export class LoginDto {
+  @ApiProperty({ example: 'ana@example.com' })
+  @Trimmed() @IsString() @MaxLength(320)
+  email: string;
+
+  @ApiProperty()
+  @IsString() @MaxLength(PASSWORD_MAX_LENGTH)
+  password: string;
+}

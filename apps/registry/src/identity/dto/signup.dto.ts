@@ -1,0 +1,20 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#domain';
+import { IsOmittable, Trimmed } from '../../common/validation.js';
+
+export class SignupDto {
+  @ApiProperty({ example: 'ana@example.com' })
+  @Trimmed() @IsString() @MaxLength(320) @IsEmail({}, { message: 'email must be an email address' })
+  email: string;
+
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH })
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH, { message: `password must be at least ${PASSWORD_MIN_LENGTH} characters` })
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password: string;
+
+  @ApiPropertyOptional({ example: 'Ana Lima' })
+  @IsOmittable() @Trimmed() @IsString() @MinLength(1) @MaxLength(200)
+  name?: string;
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
+import { AuthGuard, SignupEnabledGuard } from './auth.guard.js';
+import { IdentityController } from './identity.controller.js';
+import { IdentityService } from './identity.service.js';
+import { LoginAttempts } from './login-attempts.service.js';
+
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [REGISTRY_CONFIG],
+      useFactory: (config: RegistryConfig) => ({
+        secret: config.JWT_SECRET,
+        signOptions: { algorithm: 'HS256', expiresIn: config.JWT_TTL_SECONDS },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  controllers: [IdentityController],
+  providers: [IdentityService, LoginAttempts, SignupEnabledGuard, { provide: APP_GUARD, useClass: AuthGuard }],
+})
+export class IdentityModule {}

@@ -1,0 +1,32 @@
+import { ConfigError, loadRegistryConfig, prepareEnvironment, type RegistryConfig } from '#config';
+import { API_PREFIX, createRegistryApp } from './app.factory.js';
+import { AppLogger } from './common/logger.js';
+
+async function main(): Promise<void> {
+  prepareEnvironment();
+  let config: RegistryConfig;
+  try {
+    config = loadRegistryConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = await createRegistryApp(config);
+  const logger = app.get(AppLogger);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => logger.pino.info({ signal }, 'registry shutting down'));
+  }
+  // Closes the HTTP server, the database pool and Redis on SIGINT/SIGTERM, then exits.
+  app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
+  await app.listen(config.REGISTRY_PORT);
+  const base = `http://localhost:${config.REGISTRY_PORT}`;
+  logger.pino.info({ url: `${base}/${API_PREFIX}`, docs: `${base}/api/docs` }, `registry listening on ${base}/${API_PREFIX}`);
+}
+
+main().catch((err: unknown) => {
+  console.error('registry failed to start:', err);
+  process.exit(1);
+});

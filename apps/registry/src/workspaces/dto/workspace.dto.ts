@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { ROLES, type Role } from '#domain';
+import { Trimmed } from '../../common/validation.js';
+
+export class CreateWorkspaceDto {
+  @ApiProperty({ example: 'Support bots' })
+  @Trimmed() @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+}
+
+export class AddMemberDto {
+  @ApiProperty({ example: 'bruno@example.com' })
+  @Trimmed() @IsString() @MaxLength(320) @IsEmail({}, { message: 'email must be an email address' })
+  email: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  role: Role;
+}
+
+export class ChangeMemberRoleDto {
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  role: Role;
+}

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { NotFoundError } from '#domain';
+import { WorkspaceEntity } from '#persistence';
+import { WorkspaceAccess } from '../access/workspace-access.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
+import { createWorkspaceWithDefaults } from './create-workspace.js';
+import { toWorkspaceView, type WorkspaceView } from './workspace.view.js';
+
+@Injectable()
+export class WorkspacesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: WorkspaceAccess,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(actor: AuthenticatedUser, name: string): Promise<WorkspaceView> {
+    const { workspace } = await this.dataSource.transaction((manager) =>
+      createWorkspaceWithDefaults(manager, this.audit, { name, owner: actor, isPersonal: false }));
+    return toWorkspaceView(workspace);
+  }
+
+  async get(userId: string, workspaceId: string): Promise<WorkspaceView> {
+    await this.access.requireRole(userId, workspaceId, 'viewer');
+    const workspace = await this.dataSource.manager.findOneBy(WorkspaceEntity, { id: workspaceId });
+    if (!workspace) throw new NotFoundError('Workspace');
+    return toWorkspaceView(workspace);
+  }
+}
