@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { jest } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -6,6 +7,9 @@ import { loadRegistryConfig, type RegistryConfig } from '#config';
 import { createRegistryApp } from '../../src/app.factory.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
 import { dropRedisPrefix, testRedisPrefix } from '../../../../test/support/redis.js';
+
+// Booting an app and hashing passwords with scrypt outlast Jest's 5 s default on a busy machine.
+jest.setTimeout(60_000);
 
 export const TEST_JWT_SECRET = 'x'.repeat(40);
 export const TEST_ENCRYPTION_KEY = 'ab'.repeat(32);
