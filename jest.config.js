@@ -17,7 +17,7 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^#(domain|contracts|persistence|config)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#(domain|contracts|persistence|config|runtime)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
@@ -34,8 +34,9 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/**/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 60000,
     },
   ],
   maxWorkers: 2,
+  // Booting an app and cloning a database takes longer than Jest's 5 s default.
+  testTimeout: 60000,
 };

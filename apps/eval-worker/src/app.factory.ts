@@ -5,8 +5,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { WorkerConfig } from '#config';
 import { createHealthServer } from './health/health-server.js';
-import { Readiness } from './health/readiness.js';
-import { createLogger, NestPinoLogger } from './logger.js';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { AppLogger, checkReadiness, DATABASE_POOL, REDIS } from '#runtime';
 import { WorkerModule } from './worker.module.js';
 
 export interface RunningWorker {
@@ -17,12 +18,12 @@ export interface RunningWorker {
 
 /** Boots the worker's application context and its health server on WORKER_HEALTH_PORT (0 picks a free port). */
 export async function createWorker(config: WorkerConfig): Promise<RunningWorker> {
-  const logger = createLogger(config.LOG_LEVEL, 'eval-worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, logger), {
-    logger: new NestPinoLogger(logger),
-  });
+  const logger = AppLogger.create(config.LOG_LEVEL, 'eval-worker');
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, logger), { logger });
   await app.init();
-  const healthServer = createHealthServer(app.get(Readiness));
+  const pool = app.get<pg.Pool>(DATABASE_POOL);
+  const redis = app.get<Redis>(REDIS);
+  const healthServer = createHealthServer(() => checkReadiness(() => pool.query('SELECT 1'), redis, logger));
   try {
     healthServer.listen(config.WORKER_HEALTH_PORT, '0.0.0.0');
     await once(healthServer, 'listening');

@@ -1,7 +1,6 @@
 import { ConfigError, loadWorkerConfig, prepareEnvironment, type WorkerConfig } from '#config';
-import type { Logger } from 'pino';
 import { createWorker } from './app.factory.js';
-import { LOGGER } from './connections.js';
+import { AppLogger } from '#runtime';
 
 async function main() {
   prepareEnvironment();
@@ -14,7 +13,7 @@ async function main() {
     process.exit(1);
   }
   const worker = await createWorker(config);
-  const logger = worker.app.get<Logger>(LOGGER);
+  const logger = worker.app.get(AppLogger).pino;
   logger.info({ health: `http://localhost:${config.WORKER_HEALTH_PORT}/health` }, 'eval-worker started');
 
   let stopping = false;

@@ -38,7 +38,7 @@ describe('eval-worker health', () => {
   it('is ready when PostgreSQL and Redis answer', async () => {
     const res = await fetch(`${healthy.url}/ready`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(await res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
   });
 
   it('is not ready, and says which dependency failed, when Redis is unreachable', async () => {
@@ -46,7 +46,7 @@ describe('eval-worker health', () => {
     try {
       const res = await fetch(`${url}/ready`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'unavailable' } });
+      expect(await res.json()).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'down' } });
       expect((await fetch(`${url}/health`)).status).toBe(200);
     } finally {
       await worker.close();

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { Logger } from 'pino';
 import { DomainError, STATUS_BY_KIND } from '#domain';
-import { LOGGER } from './connections.js';
+import { AppLogger } from '#runtime';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'validation_failed',
@@ -25,7 +24,7 @@ interface ErrorBody {
 /** The one place errors become API.md's `{error: {code, message}}`; a 500 shows only an id that is in the log. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(private readonly logger: AppLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost) {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -44,7 +43,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       return { status, body: { error: { code: CODE_BY_STATUS[status] ?? 'bad_request', message } } };
     }
     const errorId = randomUUID();
-    this.logger.error({ err: exception, error_id: errorId }, 'unhandled error');
+    this.logger.pino.error({ err: exception, error_id: errorId }, 'unhandled error');
     return { status: 500, body: { error: { code: 'internal_error', message: 'Something went wrong on our side.', error_id: errorId } } };
   }
 }

@@ -1,7 +1,6 @@
 import { ConfigError, loadGatewayConfig, prepareEnvironment, type GatewayConfig } from '#config';
-import type { Logger } from 'pino';
 import { createGatewayApp } from './app.factory.js';
-import { LOGGER } from './connections.js';
+import { AppLogger } from '#runtime';
 
 async function main() {
   prepareEnvironment();
@@ -14,7 +13,7 @@ async function main() {
     process.exit(1);
   }
   const app = await createGatewayApp(config);
-  const logger = app.get<Logger>(LOGGER);
+  const logger = app.get(AppLogger).pino;
   await app.listen(config.GATEWAY_PORT, '0.0.0.0');
   logger.info({ url: `http://localhost:${config.GATEWAY_PORT}` }, 'gateway listening');
 

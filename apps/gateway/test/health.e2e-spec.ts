@@ -32,7 +32,7 @@ describe('gateway health', () => {
   it('is ready when PostgreSQL and Redis answer', async () => {
     const res = await fetch(`${healthy.url}/ready`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(await res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
   });
 
   it('reads through DATABASE_READ_URL when one is set', async () => {
@@ -54,7 +54,7 @@ describe('gateway health', () => {
       const started = Date.now();
       const res = await fetch(`${url}/ready`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'unavailable' } });
+      expect(await res.json()).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'down' } });
       expect(Date.now() - started).toBeLessThan(3000);
       expect((await fetch(`${url}/health`)).status).toBe(200);
     } finally {

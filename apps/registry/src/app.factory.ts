@@ -7,7 +7,7 @@ import type { RegistryConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { ErrorResponseFilter } from './common/error-response.filter.js';
 import { JSON_BODY_LIMIT, JSON_MEDIA_TYPES, requireJsonBody } from './common/json-body.js';
-import { AppLogger } from './common/logger.js';
+import { AppLogger } from '#runtime';
 import { requestLogging } from './common/request-logging.js';
 import { RequestValidationPipe } from './common/validation.js';
 

@@ -5,7 +5,7 @@ import { AccessModule } from './access/access.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import type { RegistryConfig } from './common/config.js';
 import { CoreModule } from './common/core.module.js';
-import type { AppLogger } from './common/logger.js';
+import type { AppLogger } from '#runtime';
 import { RedisModule } from './common/redis.module.js';
 import { EnvironmentsModule } from './environments/environments.module.js';
 import { HealthModule } from './health/health.module.js';

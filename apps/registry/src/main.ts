@@ -1,6 +1,6 @@
 import { ConfigError, loadRegistryConfig, prepareEnvironment, type RegistryConfig } from '#config';
 import { API_PREFIX, createRegistryApp } from './app.factory.js';
-import { AppLogger } from './common/logger.js';
+import { AppLogger } from '#runtime';
 
 async function main(): Promise<void> {
   prepareEnvironment();

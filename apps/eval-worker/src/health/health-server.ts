@@ -1,13 +1,13 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { Readiness } from './readiness.js';
+import type { ReadinessReport } from '#runtime';
 
 /** The worker has no HTTP API; this bare server only answers the probes of API.md. */
-export function createHealthServer(readiness: Readiness): Server {
+export function createHealthServer(checkReady: () => Promise<ReadinessReport>): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/health') return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/ready') {
-      void readiness.check().then(({ ready, checks }) => send(res, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable', checks }));
+      void checkReady().then(({ ready, body }) => send(res, ready ? 200 : 503, body));
       return;
     }
     send(res, 404, { error: { code: 'not_found', message: `No route ${req.method} ${path}.` } });

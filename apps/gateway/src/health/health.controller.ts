@@ -1,10 +1,16 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Readiness } from './readiness.js';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { AppLogger, checkReadiness, DATABASE_POOL, REDIS } from '#runtime';
 
 @Controller()
 export class HealthController {
-  constructor(private readonly readiness: Readiness) {}
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: pg.Pool,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly logger: AppLogger,
+  ) {}
 
   @Get('health')
   health() {
@@ -13,8 +19,8 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const { ready, checks } = await this.readiness.check();
+    const { ready, body } = await checkReadiness(() => this.pool.query('SELECT 1'), this.redis, this.logger);
     if (!ready) reply.status(503);
-    return { status: ready ? 'ok' : 'unavailable', checks };
+    return body;
   }
 }

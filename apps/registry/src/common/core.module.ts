@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from './config.js';
-import { AppLogger } from './logger.js';
+import { AppLogger } from '#runtime';
 
 /** The validated config (REGISTRY_CONFIG) and the logger (AppLogger), available to every module. */
 @Global()

@@ -3,7 +3,7 @@ import { BadRequestException, HttpException, NotFoundException, type ArgumentsHo
 import { pino } from 'pino';
 import { ConflictError, RateLimitedError } from '#domain';
 import { ErrorResponseFilter } from './error-response.filter.js';
-import { AppLogger } from './logger.js';
+import { AppLogger } from '#runtime';
 
 function harness() {
   const lines: Array<Record<string, unknown>> = [];

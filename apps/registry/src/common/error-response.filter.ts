@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { HttpRequest as Request, HttpResponse as Response } from './http.js';
 import { DomainError, RateLimitedError, STATUS_BY_KIND } from '#domain';
-import type { AppLogger } from './logger.js';
+import type { AppLogger } from '#runtime';
 import { isUniqueViolation } from './pg-errors.js';
 import { requestIdOf } from './request-logging.js';
 

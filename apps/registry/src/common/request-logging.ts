@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest as Request, HttpResponse as Response, NextFunction } from './http.js';
-import type { AppLogger } from './logger.js';
+import type { AppLogger } from '#runtime';
 
 const REQUEST_ID = Symbol('requestId');
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

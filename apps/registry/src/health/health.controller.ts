@@ -1,21 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { HttpResponse as Response } from '../common/http.js';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { withTimeout } from '../common/redis.module.js';
+import { AppLogger, checkReadiness } from '#runtime';
+import type { HttpResponse as Response } from '../common/http.js';
 import { Public } from '../identity/public.decorator.js';
-
-const CHECK_TIMEOUT_MS = 1500;
-
-async function answers(check: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await withTimeout(check(), CHECK_TIMEOUT_MS);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Liveness and readiness, at the root (outside /api/v1) and without auth, for load balancers and orchestrators. */
 @ApiTags('health')
@@ -25,6 +14,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly redis: Redis,
+    private readonly logger: AppLogger,
   ) {}
 
   @Get('health')
@@ -34,16 +24,8 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response) {
-    const [postgres, redis] = await Promise.all([
-      answers(() => this.dataSource.query('SELECT 1')),
-      // While disconnected the client would queue the PING; say "down" at once instead.
-      this.redis.status === 'ready' ? answers(() => this.redis.ping()) : Promise.resolve(false),
-    ]);
-    const ready = postgres && redis;
+    const { ready, body } = await checkReadiness(() => this.dataSource.query('SELECT 1'), this.redis, this.logger);
     res.status(ready ? 200 : 503);
-    return {
-      status: ready ? 'ready' : 'unavailable',
-      checks: { postgres: postgres ? 'ok' : 'down', redis: redis ? 'ok' : 'down' },
-    };
+    return body;
   }
 }

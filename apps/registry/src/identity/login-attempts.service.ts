@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW_SECONDS, LoginFailureCounter } from '#domain';
-import { AppLogger } from '../common/logger.js';
-import { REDIS_NAMES, withTimeout, type RedisNames } from '../common/redis.module.js';
+import { AppLogger } from '#runtime';
+import { withTimeout } from '#runtime';
+import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
 
 const REDIS_TIMEOUT_MS = 500;
 

@@ -1,0 +1,3 @@
+export * from './connections.js';
+export * from './logger.js';
+export * from './readiness.js';
