@@ -2,3 +2,5 @@ export * from './errors.js';
 export * from './audit/index.js';
 export * from './identity/index.js';
 export * from './roles.js';
+export * from './versions/state-machine.js';
+export * from './versions/line-diff.js';
