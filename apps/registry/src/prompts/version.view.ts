@@ -59,6 +59,5 @@ export function presentVersion(
   v: PromptVersionEntity,
   lastEval: Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'> | null,
 ): VersionView {
-  const { base_version_id, ...rest } = presentVersionSummary(v, lastEval);
-  return { ...rest, content: v.content, parent_content: v.parentContent, base_version_id } as VersionView;
+  return { ...presentVersionSummary(v, lastEval), content: v.content, parent_content: v.parentContent };
 }
