@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../common/ids.js';
+import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination.js';
+import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
+import { AuditLogService } from './audit-log.service.js';
+import { AuditQueryDto } from './dto/audit-query.dto.js';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('workspaces/:ws/audit')
+export class AuditController {
+  constructor(private readonly auditLog: AuditLogService) {}
+
+  @Get()
+  @ApiPageQuery()
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @IdParam('ws') workspaceId: string,
+    @Query() query: AuditQueryDto,
+    @Pagination() page: PageRequest,
+  ) {
+    return this.auditLog.list(user.id, workspaceId, query, page);
+  }
+
+  @Get('verify')
+  verify(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string) {
+    return this.auditLog.verify(user.id, workspaceId);
+  }
+}
