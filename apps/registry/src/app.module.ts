@@ -10,6 +10,7 @@ import { RedisModule } from './common/redis.module.js';
 import { EnvironmentsModule } from './environments/environments.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { PromptsModule } from './prompts/prompts.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         IdentityModule,
         WorkspacesModule,
         EnvironmentsModule,
+        PromptsModule,
       ],
     };
   }

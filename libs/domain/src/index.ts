@@ -4,3 +4,5 @@ export * from './identity/index.js';
 export * from './roles.js';
 export * from './versions/state-machine.js';
 export * from './versions/line-diff.js';
+export * from './prompts/index.js';
+export * from './review/index.js';

@@ -1,0 +1,52 @@
+import type { PromptEntity } from '#persistence';
+
+/** The live version as a prompt shows it; null until a version goes live. */
+export interface LiveVersionOfPrompt {
+  id: string;
+  versionNum: number;
+  content: string;
+  liveFrom: Date;
+}
+
+/** A prompt as GET /prompts/:id and GET /environments/:env/prompts/by-key/:key answer it. */
+export function presentPrompt(p: PromptEntity, live: LiveVersionOfPrompt | null) {
+  return {
+    id: p.id,
+    key: p.key,
+    workspace_id: p.workspaceId,
+    environment_id: p.environmentId,
+    description: p.description,
+    live_version: live
+      ? { id: live.id, version_num: live.versionNum, content: live.content, live_from: live.liveFrom.toISOString() }
+      : null,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}
+export type PromptView = ReturnType<typeof presentPrompt>;
+
+/** One row of the prompt list, as the list query returns it (never a version's content). */
+export interface PromptListRow {
+  id: string;
+  key: string;
+  description: string | null;
+  live_id: string | null;
+  live_num: number | null;
+  versions_count: number;
+  pending_count: string;
+  updated_at: Date;
+  position_at: string;
+}
+
+export function presentPromptListItem(r: PromptListRow) {
+  return {
+    id: r.id,
+    key: r.key,
+    description: r.description,
+    live_version: r.live_id !== null ? { id: r.live_id, version_num: r.live_num as number } : null,
+    versions_count: r.versions_count,
+    pending_count: Number(r.pending_count),
+    updated_at: r.updated_at.toISOString(),
+  };
+}
+export type PromptListItem = ReturnType<typeof presentPromptListItem>;

@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { checkPromptKey, ConflictError, ForbiddenError, NotFoundError, roleAtLeast, type Role } from '#domain';
+import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
+import { WorkspaceAccess } from '../access/workspace-access.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { presentPrompt, type PromptView } from './prompt.view.js';
+import { presentVersion, type VersionView } from './version.view.js';
+
+/** Who proposes: the authenticated user. */
+export interface PromptActor {
+  id: string;
+  email: string;
+}
+
+/** A new version starts as a draft, or straight in review (promotion proposes for review). */
+export type ProposedStatus = 'draft' | 'pending_review';
+
+export interface NewPrompt {
+  environment: EnvironmentEntity;
+  key: string;
+  content: string;
+  description?: string | null;
+  commitMessage?: string | null;
+  actor: PromptActor;
+  status?: ProposedStatus;
+}
+
+export interface NewVersion {
+  promptId: string;
+  content: string;
+  commitMessage?: string | null;
+  actor: PromptActor;
+  status?: ProposedStatus;
+  /** Set by a rollback: the version whose content this one repeats. */
+  rollbackOfVersionId?: string | null;
+}
+
+/**
+ * Prompts and their versions. The write methods take the caller's EntityManager so that the
+ * review gate can create and propose inside its own transactions; they audit in that transaction.
+ * Lock order, for every writer: the prompt row first, then the workspace's audit lock.
+ */
+@Injectable()
+export class PromptsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: WorkspaceAccess,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The prompt with version 1; `409` when the key exists in the environment, `400` for a bad key. */
+  async createPrompt(manager: EntityManager, input: NewPrompt): Promise<{ prompt: PromptEntity; version: PromptVersionEntity }> {
+    const key = checkPromptKey(input.key);
+    const { environment, actor } = input;
+    // ON CONFLICT rather than catching 23505: the caller's transaction stays usable, and a
+    // concurrent insert of the same key waits for the other one and then finds the conflict.
+    const inserted = (await manager.query(
+      `INSERT INTO prompts (workspace_id, environment_id, key, description, last_version_num, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 1, clock_timestamp(), clock_timestamp())
+       ON CONFLICT ON CONSTRAINT prompts_environment_key_key DO NOTHING
+       RETURNING id`,
+      [environment.workspaceId, environment.id, key, input.description ?? null],
+    )) as Array<{ id: string }>;
+    if (inserted.length === 0) {
+      throw new ConflictError(`A prompt with key "${key}" already exists in environment "${environment.name}".`);
+    }
+    const prompt = await manager.findOneByOrFail(PromptEntity, { id: inserted[0].id });
+    await this.audit.append(manager, {
+      workspaceId: prompt.workspaceId, action: 'prompt.created', resourceType: 'prompt', resourceId: prompt.id,
+      actorEmail: actor.email, extra: { key, environment_id: environment.id, environment_name: environment.name },
+    });
+    const version = await this.insertVersion(manager, prompt, {
+      versionNum: 1, status: input.status ?? 'draft', content: input.content, parentContent: null, baseVersionId: null,
+      rollbackOfVersionId: null, commitMessage: input.commitMessage ?? null, actor,
+    });
+    return { prompt, version };
+  }
+
+  /**
+   * A new version of the prompt, numbered last + 1 under the prompt's row lock (so numbers have no
+   * gaps and no duplicates, however many propose at once), based on the version live right now.
+   */
+  async proposeVersion(manager: EntityManager, input: NewVersion): Promise<PromptVersionEntity> {
+    // UPDATE ... RETURNING inside a CTE so the rows come back as from a SELECT.
+    const [bumped] = (await manager.query(
+      `WITH bumped AS (
+         UPDATE prompts SET last_version_num = last_version_num + 1, updated_at = clock_timestamp()
+         WHERE id = $1
+         RETURNING id)
+       SELECT id FROM bumped`,
+      [input.promptId],
+    )) as Array<{ id: string }>;
+    if (!bumped) throw new NotFoundError('Prompt');
+    // Read after the lock is held: a fresh snapshot sees the live version the lock holder left.
+    const prompt = await manager.findOneByOrFail(PromptEntity, { id: input.promptId });
+    const base = prompt.liveVersionId
+      ? await manager.findOneOrFail(PromptVersionEntity, { where: { id: prompt.liveVersionId }, select: { id: true, content: true } })
+      : null;
+    return this.insertVersion(manager, prompt, {
+      versionNum: prompt.lastVersionNum, status: input.status ?? 'draft', content: input.content,
+      parentContent: base?.content ?? null, baseVersionId: base?.id ?? null,
+      rollbackOfVersionId: input.rollbackOfVersionId ?? null, commitMessage: input.commitMessage ?? null, actor: input.actor,
+    });
+  }
+
+  /**
+   * The prompt and its environment when the caller holds `minRole` in its workspace. An unknown
+   * prompt and one of a workspace the caller is not in are both `404`; a lower role is `403`.
+   */
+  async loadPromptForUser(
+    userId: string,
+    promptId: string,
+    minRole: Role,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ prompt: PromptEntity; environment: EnvironmentEntity }> {
+    const prompt = await manager.findOneBy(PromptEntity, { id: promptId });
+    if (!prompt) throw new NotFoundError('Prompt');
+    await this.requireRoleFor(userId, prompt.workspaceId, minRole, 'Prompt', manager);
+    const environment = await manager.findOneByOrFail(EnvironmentEntity, { id: prompt.environmentId });
+    return { prompt, environment };
+  }
+
+  /** As loadPromptForUser, from a version id; `404` names the version. */
+  async loadVersionForUser(
+    userId: string,
+    versionId: string,
+    minRole: Role,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ version: PromptVersionEntity; prompt: PromptEntity; environment: EnvironmentEntity }> {
+    const version = await manager.findOneBy(PromptVersionEntity, { id: versionId });
+    if (!version) throw new NotFoundError('Version');
+    const prompt = await manager.findOneByOrFail(PromptEntity, { id: version.promptId });
+    await this.requireRoleFor(userId, prompt.workspaceId, minRole, 'Version', manager);
+    const environment = await manager.findOneByOrFail(EnvironmentEntity, { id: prompt.environmentId });
+    return { version, prompt, environment };
+  }
+
+  /** The one shape of a version (GET /versions/:id), with its last eval looked up. */
+  async presentVersionOf(version: PromptVersionEntity, manager: EntityManager = this.dataSource.manager): Promise<VersionView> {
+    const lastEval = version.lastEvalId
+      ? await manager.findOne(EvalRunEntity, { where: { id: version.lastEvalId }, select: { id: true, score: true, mode: true, status: true } })
+      : null;
+    return presentVersion(version, lastEval);
+  }
+
+  /** POST /environments/:env/prompts. */
+  async create(
+    actor: PromptActor,
+    environmentId: string,
+    body: { key: string; content: string; description?: string; commitMessage?: string },
+  ): Promise<{ prompt: PromptView; version: VersionView }> {
+    return this.dataSource.transaction(async (manager) => {
+      const environment = await this.access.requireEnvironmentRole(actor.id, environmentId, 'editor', manager);
+      const { prompt, version } = await this.createPrompt(manager, { environment, ...body, actor });
+      return { prompt: presentPrompt(prompt, null), version: await this.presentVersionOf(version, manager) };
+    });
+  }
+
+  /** POST /prompts/:id/versions. */
+  async propose(actor: PromptActor, promptId: string, body: { content: string; commitMessage?: string }): Promise<VersionView> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.loadPromptForUser(actor.id, promptId, 'editor', manager);
+      const version = await this.proposeVersion(manager, { promptId, ...body, actor });
+      return this.presentVersionOf(version, manager);
+    });
+  }
+
+  private async requireRoleFor(userId: string, workspaceId: string, minRole: Role, what: string, manager: EntityManager): Promise<void> {
+    const role = await this.access.roleOf(userId, workspaceId, manager);
+    if (role === null) throw new NotFoundError(what);
+    if (!roleAtLeast(role, minRole)) throw new ForbiddenError(`This needs the ${minRole} role or higher in the workspace.`);
+  }
+
+  private async insertVersion(
+    manager: EntityManager,
+    prompt: PromptEntity,
+    v: {
+      versionNum: number; status: ProposedStatus; content: string; parentContent: string | null; baseVersionId: string | null;
+      rollbackOfVersionId: string | null; commitMessage: string | null; actor: PromptActor;
+    },
+  ): Promise<PromptVersionEntity> {
+    const [row] = (await manager.query(
+      `INSERT INTO prompt_versions (prompt_id, version_num, status, content, parent_content, base_version_id,
+                                    rollback_of_version_id, commit_message, proposed_by, submitted_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $3 = 'pending_review' THEN clock_timestamp() END, clock_timestamp())
+       RETURNING id`,
+      [prompt.id, v.versionNum, v.status, v.content, v.parentContent, v.baseVersionId, v.rollbackOfVersionId, v.commitMessage, v.actor.id],
+    )) as Array<{ id: string }>;
+    await this.audit.append(manager, {
+      workspaceId: prompt.workspaceId, action: 'version.created', resourceType: 'version', resourceId: row.id,
+      actorEmail: v.actor.email, extra: { version_num: v.versionNum, prompt_key: prompt.key },
+    });
+    return manager.findOneByOrFail(PromptVersionEntity, { id: row.id });
+  }
+}
