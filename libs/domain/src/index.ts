@@ -5,4 +5,3 @@ export * from './roles.js';
 export * from './versions/state-machine.js';
 export * from './versions/line-diff.js';
 export * from './prompts/index.js';
-export * from './review/index.js';
