@@ -5,3 +5,4 @@ export * from './roles.js';
 export * from './versions/state-machine.js';
 export * from './versions/line-diff.js';
 export * from './prompts/index.js';
+export * from './review/index.js';

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './eval-gate.js';
+export * from './approval.js';
