@@ -11,6 +11,7 @@ import { EnvironmentsModule } from './environments/environments.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { PromptsModule } from './prompts/prompts.module.js';
+import { ReviewModule } from './review/review.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         WorkspacesModule,
         EnvironmentsModule,
         PromptsModule,
+        ReviewModule,
       ],
     };
   }

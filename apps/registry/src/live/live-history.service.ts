@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { NotFoundError, ValidationError } from '#domain';
+import { PromptsService } from '../prompts/prompts.service.js';
+
+export interface LiveAtView {
+  version_id: string;
+  version_num: number;
+  content: string;
+  live_from: string;
+  live_until: string | null;
+}
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** An ISO-8601 instant from a query string; one without a zone is UTC, as every time in the API is. */
+export function parseInstant(raw: unknown, field: string): Date {
+  const refuse = () => new ValidationError(`${field} must be an ISO-8601 timestamp.`, [{ field, messages: [`${field} must be an ISO-8601 timestamp`] }]);
+  if (typeof raw !== 'string' || !INSTANT.test(raw)) throw refuse();
+  const zoned = /T.*(Z|[+-]\d{2}:?\d{2})$/i.test(raw) || !raw.includes('T') ? raw : `${raw}Z`;
+  const at = new Date(zoned);
+  if (Number.isNaN(at.getTime())) throw refuse();
+  return at;
+}
+
+/** "What was live at T": versions form a linear history of [live_from, live_until) ranges. */
+@Injectable()
+export class LiveHistory {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly prompts: PromptsService,
+  ) {}
+
+  async liveAt(userId: string, promptId: string, at: Date): Promise<LiveAtView> {
+    await this.prompts.loadPromptForUser(userId, promptId, 'viewer');
+    // One probe of prompt_versions_live_from_idx: the latest start at or before T, if it had not ended by T.
+    const [row] = (await this.dataSource.query(
+      `SELECT id, version_num, content, live_from, live_until
+         FROM prompt_versions
+        WHERE prompt_id = $1 AND live_from IS NOT NULL AND live_from <= $2 AND (live_until IS NULL OR live_until > $2)
+        ORDER BY live_from DESC
+        LIMIT 1`,
+      [promptId, at],
+    )) as Array<{ id: string; version_num: number; content: string; live_from: Date; live_until: Date | null }>;
+    if (!row) throw new NotFoundError('Live version at that instant');
+    return {
+      version_id: row.id,
+      version_num: row.version_num,
+      content: row.content,
+      live_from: row.live_from.toISOString(),
+      live_until: row.live_until ? row.live_until.toISOString() : null,
+    };
+  }
+}

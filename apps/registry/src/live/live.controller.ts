@@ -1,0 +1,18 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../common/ids.js';
+import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
+import { LiveHistory, parseInstant } from './live-history.service.js';
+
+@ApiTags('review')
+@ApiBearerAuth()
+@Controller()
+export class LiveController {
+  constructor(private readonly history: LiveHistory) {}
+
+  @Get('prompts/:id/live-at')
+  @ApiQuery({ name: 'at', required: true, example: '2025-01-07T14:23:00Z' })
+  liveAt(@CurrentUser() user: AuthenticatedUser, @IdParam('id') promptId: string, @Query('at') at: unknown) {
+    return this.history.liveAt(user.id, promptId, parseInstant(at, 'at'));
+  }
+}

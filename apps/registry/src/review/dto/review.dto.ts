@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsNotEmpty, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsOmittable, Trimmed } from '../../common/validation.js';
+
+const NOTE_MAX = 2000;
+
+export class ApproveVersionDto {
+  @ApiPropertyOptional({ example: 'Clearer tone, checked the refund wording' })
+  @IsOmittable() @Trimmed() @IsString() @MaxLength(NOTE_MAX)
+  note?: string;
+
+  @ApiPropertyOptional({ description: 'Approve despite a failing or missing evaluation (admin and owner only); audited.' })
+  @IsOmittable() @IsBoolean()
+  override_eval?: boolean;
+}
+
+export class RejectVersionDto {
+  @ApiProperty({ example: 'The refund policy changed last week; please update the amounts.' })
+  @Trimmed() @IsString() @IsNotEmpty({ message: 'note must not be blank' }) @MaxLength(NOTE_MAX)
+  note: string;
+}
+
+export class RollbackDto {
+  @ApiProperty({ example: 3, description: 'The version whose content goes live again, as a new version.' })
+  @IsInt() @Min(1)
+  version_num: number;
+
+  @ApiPropertyOptional({ example: 'v5 broke the persona' })
+  @IsOmittable() @Trimmed() @IsString() @MaxLength(NOTE_MAX)
+  note?: string;
+}
+
+export class PromoteDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  target_environment_id: string;
+}

@@ -1,0 +1,269 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  ConflictError, decideApproval, decideQuickApproval, NotFoundError, transition, ValidationError,
+  type EvalGatePass, type GateEval, type Role,
+} from '#domain';
+import type { LiveSnapshot } from '#contracts';
+import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
+import { WorkspaceAccess } from '../access/workspace-access.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
+import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
+import { LivePublisher } from '../live/live-publisher.service.js';
+import { PromptsService } from '../prompts/prompts.service.js';
+import type { VersionView } from '../prompts/version.view.js';
+
+/** A version that just went live: its answer, and the snapshot to publish once it has committed. */
+interface WentLive {
+  view: VersionView;
+  snapshot: LiveSnapshot;
+}
+
+/**
+ * The review gate: submit, approve, reject, quick-approve, rollback and promote. Each is one
+ * transaction that first locks the prompt row, so changes of one prompt's versions queue up and
+ * each decision is made on what the previous one committed; the audit entry is written inside.
+ */
+@Injectable()
+export class ReviewService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: WorkspaceAccess,
+    private readonly audit: AuditService,
+    private readonly prompts: PromptsService,
+    private readonly live: LivePublisher,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+  ) {}
+
+  async submitVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
+    return this.dataSource.transaction(async (manager) => {
+      const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'editor', manager);
+      await this.lockPrompt(manager, prompt.id);
+      const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
+      const status = transition(version.status, 'submit');
+      await manager.query(
+        `UPDATE prompt_versions SET status = $2, submitted_at = clock_timestamp() WHERE id = $1`, [versionId, status]);
+      await this.audit.append(manager, {
+        workspaceId: prompt.workspaceId, action: 'version.submitted', resourceType: 'version', resourceId: versionId,
+        actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
+      });
+      return this.presentById(manager, versionId);
+    });
+  }
+
+  async approveVersion(actor: AuthenticatedUser, versionId: string, body: { note?: string; overrideEval?: boolean }): Promise<VersionView> {
+    const note = body.note || null;
+    const went = await this.dataSource.transaction(async (manager) => {
+      const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
+      const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
+      const prompt = await this.lockPrompt(manager, found.id);
+      const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
+      const decision = decideApproval({
+        actorId: actor.id, actorRole, requireReview: environment.requireReview, liveVersionId: prompt.liveVersionId,
+        version: { status: version.status, proposedBy: version.proposedBy, baseVersionId: version.baseVersionId },
+        gate: { ...(await this.gateOf(manager, environment, versionId)), override: body.overrideEval === true },
+      });
+      if (!decision.ok) throw decision.refusal;
+      const went = await this.goLive(manager, prompt, version, { approvedBy: actor.id, note });
+      await this.audit.append(manager, {
+        workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
+        actorEmail: actor.email,
+        extra: { version_num: version.versionNum, prompt_key: prompt.key, ...(note ? { note } : {}), ...gateAudit(decision.gate) },
+      });
+      return went;
+    });
+    await this.live.publishLive(went.snapshot);
+    return went.view;
+  }
+
+  async rejectVersion(actor: AuthenticatedUser, versionId: string, note: string): Promise<VersionView> {
+    return this.dataSource.transaction(async (manager) => {
+      const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'reviewer', manager);
+      await this.lockPrompt(manager, prompt.id);
+      const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
+      const status = transition(version.status, 'reject');
+      await manager.query(
+        `UPDATE prompt_versions SET status = $2, review_note = $3, reviewed_at = clock_timestamp() WHERE id = $1`,
+        [versionId, status, note]);
+      await this.audit.append(manager, {
+        workspaceId: prompt.workspaceId, action: 'version.rejected', resourceType: 'version', resourceId: versionId,
+        actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key, note },
+      });
+      return this.presentById(manager, versionId);
+    });
+  }
+
+  async quickApproveVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
+    const went = await this.dataSource.transaction(async (manager) => {
+      const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
+      const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
+      const prompt = await this.lockPrompt(manager, found.id);
+      const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
+      const decision = decideQuickApproval({
+        actorId: actor.id, actorRole, requireReview: environment.requireReview, liveVersionId: prompt.liveVersionId,
+        developmentMode: this.config.APP_ENV === 'development', environmentProtected: environment.isProtected,
+        version: { status: version.status, proposedBy: version.proposedBy, baseVersionId: version.baseVersionId },
+        gate: await this.gateOf(manager, environment, versionId),
+      });
+      if (!decision.ok) throw decision.refusal;
+      const went = await this.goLive(manager, prompt, version, { approvedBy: actor.id, note: null });
+      await this.audit.append(manager, {
+        workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
+        actorEmail: actor.email,
+        extra: { version_num: version.versionNum, prompt_key: prompt.key, quick_approve: true, ...gateAudit(decision.gate) },
+      });
+      return went;
+    });
+    await this.live.publishLive(went.snapshot);
+    return went.view;
+  }
+
+  /** A new version repeating an earlier one's content, live at once: history stays linear. */
+  async rollback(actor: AuthenticatedUser, promptId: string, body: { versionNum: number; note?: string }): Promise<VersionView> {
+    const note = body.note || null;
+    const went = await this.dataSource.transaction(async (manager) => {
+      await this.prompts.loadPromptForUser(actor.id, promptId, 'reviewer', manager);
+      await this.lockPrompt(manager, promptId);
+      const target = await manager.findOneBy(PromptVersionEntity, { promptId, versionNum: body.versionNum });
+      if (!target) throw new NotFoundError(`Version ${body.versionNum} of this prompt`);
+      const created = await this.prompts.proposeVersion(manager, {
+        promptId, content: target.content, actor, rollbackOfVersionId: target.id,
+        commitMessage: `Rollback to version ${target.versionNum}`,
+      });
+      const prompt = await manager.findOneByOrFail(PromptEntity, { id: promptId });
+      const went = await this.goLive(manager, prompt, created, { approvedBy: actor.id, note });
+      await this.audit.append(manager, {
+        workspaceId: prompt.workspaceId, action: 'version.rollback', resourceType: 'version', resourceId: created.id,
+        actorEmail: actor.email,
+        extra: { version_num: created.versionNum, rolled_back_to: target.versionNum, prompt_key: prompt.key, note },
+      });
+      return went;
+    });
+    await this.live.publishLive(went.snapshot);
+    return went.view;
+  }
+
+  /** Proposes the prompt's live content for review in another environment of the workspace. */
+  async promote(actor: AuthenticatedUser, promptId: string, targetEnvironmentId: string): Promise<VersionView> {
+    return this.dataSource.transaction(async (manager) => {
+      const { prompt: source, environment: from } = await this.prompts.loadPromptForUser(actor.id, promptId, 'editor', manager);
+      if (targetEnvironmentId === from.id) {
+        throw new ValidationError('The prompt is already in that environment: promote to another one.', [
+          { field: 'target_environment_id', messages: ['target_environment_id must differ from the prompt\'s environment'] },
+        ]);
+      }
+      const to = await manager.findOneBy(EnvironmentEntity, { id: targetEnvironmentId });
+      if (!to || to.workspaceId !== source.workspaceId) throw new NotFoundError('Environment');
+      if (!source.liveVersionId) throw new ConflictError('The prompt has no live version to promote.', 'no_live_version');
+      const live = await manager.findOneByOrFail(PromptVersionEntity, { id: source.liveVersionId });
+      const proposal = {
+        content: live.content, actor, status: 'pending_review' as const,
+        commitMessage: `Promoted from ${from.name} version ${live.versionNum}`,
+      };
+      const version = await this.proposeInEnvironment(manager, to, source, proposal);
+      await this.audit.append(manager, {
+        workspaceId: source.workspaceId, action: 'version.promoted', resourceType: 'version', resourceId: version.id,
+        actorEmail: actor.email,
+        extra: {
+          prompt_key: source.key, version_num: version.versionNum, source_version_num: live.versionNum,
+          from_environment: from.id, from_environment_name: from.name, to_environment: to.id, to_environment_name: to.name,
+        },
+      });
+      return this.prompts.presentVersionOf(version, manager);
+    });
+  }
+
+  private async proposeInEnvironment(
+    manager: EntityManager,
+    environment: EnvironmentEntity,
+    source: PromptEntity,
+    proposal: Omit<Parameters<PromptsService['proposeVersion']>[1], 'promptId'>,
+  ): Promise<PromptVersionEntity> {
+    const existing = await manager.findOneBy(PromptEntity, { environmentId: environment.id, key: source.key });
+    if (existing) return this.prompts.proposeVersion(manager, { ...proposal, promptId: existing.id });
+    try {
+      const created = await this.prompts.createPrompt(manager, { ...proposal, environment, key: source.key, description: source.description });
+      return created.version;
+    } catch (err) {
+      // A concurrent promotion created the prompt first: propose on it instead.
+      if (!(err instanceof ConflictError)) throw err;
+      const raced = await manager.findOneByOrFail(PromptEntity, { environmentId: environment.id, key: source.key });
+      return this.prompts.proposeVersion(manager, { ...proposal, promptId: raced.id });
+    }
+  }
+
+  /**
+   * Makes `version` approved and the prompt's live version, and archives the one it replaces. The
+   * caller holds the prompt's row lock and has decided the version may go live on what is live now.
+   */
+  private async goLive(
+    manager: EntityManager,
+    prompt: PromptEntity,
+    version: PromptVersionEntity,
+    change: { approvedBy: string; note: string | null },
+  ): Promise<WentLive> {
+    const previous = prompt.liveVersionId ? await manager.findOneByOrFail(PromptVersionEntity, { id: prompt.liveVersionId }) : null;
+    // Millisecond precision, as the API shows it; never before the previous start, whatever the clock did.
+    const [{ now: clock }] = (await manager.query(`SELECT date_trunc('milliseconds', clock_timestamp()) AS now`)) as Array<{ now: Date }>;
+    const now = previous?.liveFrom && previous.liveFrom > clock ? previous.liveFrom : clock;
+    if (previous) {
+      await manager.query(`UPDATE prompt_versions SET status = $2, live_until = $3 WHERE id = $1`,
+        [previous.id, transition(previous.status, 'supersede'), now]);
+    }
+    await manager.query(
+      `UPDATE prompt_versions SET status = 'approved', approved_by = $2, review_note = $3, reviewed_at = $4, live_from = $4, live_until = NULL
+        WHERE id = $1`,
+      [version.id, change.approvedBy, change.note, now]);
+    await manager.query(`UPDATE prompts SET live_version_id = $2, updated_at = $3 WHERE id = $1`, [prompt.id, version.id, now]);
+    const view = await this.presentById(manager, version.id);
+    return {
+      view,
+      snapshot: {
+        v: 1, prompt_id: prompt.id, environment_id: prompt.environmentId, key: prompt.key,
+        version_id: version.id, version_num: version.versionNum, content: version.content, live_from: now.toISOString(),
+      },
+    };
+  }
+
+  /** Locks the prompt row for the rest of the transaction and reads it as the last holder left it. */
+  private async lockPrompt(manager: EntityManager, promptId: string): Promise<PromptEntity> {
+    const prompt = await manager.findOne(PromptEntity, { where: { id: promptId }, lock: { mode: 'pessimistic_write' } });
+    if (!prompt) throw new NotFoundError('Prompt');
+    return prompt;
+  }
+
+  private async roleOf(manager: EntityManager, userId: string, workspaceId: string): Promise<Role> {
+    const role = await this.access.roleOf(userId, workspaceId, manager);
+    if (!role) throw new NotFoundError('Version');
+    return role;
+  }
+
+  /** The environment's gate settings and the version's newest succeeded evaluation of each mode. */
+  private async gateOf(manager: EntityManager, environment: EnvironmentEntity, versionId: string) {
+    const evals = environment.evalRequired
+      ? ((await manager.query(
+        `SELECT DISTINCT ON (mode) id, mode, score FROM eval_runs
+          WHERE version_id = $1 AND status = 'succeeded'
+          ORDER BY mode, created_at DESC, id DESC`,
+        [versionId],
+      )) as GateEval[])
+      : [];
+    return {
+      evalRequired: environment.evalRequired,
+      threshold: environment.evalPassThreshold,
+      judgeConfigured: environment.judgeProvider !== null,
+      evals,
+    };
+  }
+
+  private async presentById(manager: EntityManager, versionId: string): Promise<VersionView> {
+    return this.prompts.presentVersionOf(await manager.findOneByOrFail(PromptVersionEntity, { id: versionId }), manager);
+  }
+}
+
+/** The audit record of the eval gate: the score it counted, and whether an admin overrode it. */
+function gateAudit(gate: EvalGatePass): Record<string, unknown> {
+  if (!gate.gated) return {};
+  return { score: gate.score, threshold: gate.threshold, ...(gate.overridden ? { override_eval: true } : {}) };
+}
