@@ -72,8 +72,12 @@ describe('prompts and versions: writing', () => {
       expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'key' })]);
     });
 
-    it('accepts a 200-character key', async () => {
+    it('accepts a 200-character key, and a null description or commit message as none', async () => {
       await createPrompt(editor, 'b'.repeat(200));
+      const res = await request(h.http).post(api(`/environments/${dev}/prompts`)).set(editor.auth)
+        .send({ key: 'null.fields', content: 'x', description: null, commit_message: null }).expect(201);
+      expect(res.body.prompt.description).toBeNull();
+      expect(res.body.version.commit_message).toBeNull();
     });
 
     it('refuses a missing content, a non-string key and unknown fields with 400', async () => {

@@ -1,4 +1,5 @@
 import type { PromptEntity } from '#persistence';
+import type { PromptListRow } from './prompt-list.query.js';
 
 /** The live version as a prompt shows it; null until a version goes live. */
 export interface LiveVersionOfPrompt {
@@ -25,19 +26,6 @@ export function presentPrompt(p: PromptEntity, live: LiveVersionOfPrompt | null)
 }
 export type PromptView = ReturnType<typeof presentPrompt>;
 
-/** One row of the prompt list, as the list query returns it (never a version's content). */
-export interface PromptListRow {
-  id: string;
-  key: string;
-  description: string | null;
-  live_id: string | null;
-  live_num: number | null;
-  versions_count: number;
-  pending_count: string;
-  updated_at: Date;
-  position_at: string;
-}
-
 export function presentPromptListItem(r: PromptListRow) {
   return {
     id: r.id,
@@ -45,7 +33,7 @@ export function presentPromptListItem(r: PromptListRow) {
     description: r.description,
     live_version: r.live_id !== null ? { id: r.live_id, version_num: r.live_num as number } : null,
     versions_count: r.versions_count,
-    pending_count: Number(r.pending_count),
+    pending_count: r.pending_count,
     updated_at: r.updated_at.toISOString(),
   };
 }

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { checkPromptKey, ConflictError, ForbiddenError, NotFoundError, roleAtLeast, type Role } from '#domain';
+import { DataSource, In, LessThan, type EntityManager, type FindOptionsSelect } from 'typeorm';
+import { checkPromptKey, ConflictError, ForbiddenError, lineDiff, NotFoundError, roleAtLeast, type DiffLine, type Role } from '#domain';
 import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { presentPrompt, type PromptView } from './prompt.view.js';
-import { presentVersion, type VersionView } from './version.view.js';
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../common/pagination.js';
+import { promptListSql, type PromptListRow } from './prompt-list.query.js';
+import { presentPrompt, presentPromptListItem, type PromptListItem, type PromptView } from './prompt.view.js';
+import { presentVersion, presentVersionSummary, type VersionSummaryView, type VersionView } from './version.view.js';
 
 /** Who proposes: the authenticated user. */
 export interface PromptActor {
@@ -35,6 +37,27 @@ export interface NewVersion {
   /** Set by a rollback: the version whose content this one repeats. */
   rollbackOfVersionId?: string | null;
 }
+
+/** GET /versions/:id/diff: the version against the content that was live when it was proposed. */
+export interface VersionDiffView {
+  version_id: string;
+  version_num: number;
+  base_version_id: string | null;
+  base_version_num: number | null;
+  lines: DiffLine[];
+  added: number;
+  removed: number;
+}
+
+type LastEval = Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'>;
+const LAST_EVAL_COLUMNS: FindOptionsSelect<EvalRunEntity> = { id: true, score: true, mode: true, status: true };
+
+/** Every column of a version but its two texts: what a list of versions reads. */
+const VERSION_SUMMARY_COLUMNS: FindOptionsSelect<PromptVersionEntity> = {
+  id: true, promptId: true, versionNum: true, status: true, baseVersionId: true, rollbackOfVersionId: true,
+  commitMessage: true, proposedBy: true, approvedBy: true, reviewNote: true, submittedAt: true, reviewedAt: true,
+  liveFrom: true, liveUntil: true, lastEvalId: true, servedCount: true, lastServedAt: true, createdAt: true,
+};
 
 /**
  * Prompts and their versions. The write methods take the caller's EntityManager so that the
@@ -139,7 +162,7 @@ export class PromptsService {
   /** The one shape of a version (GET /versions/:id), with its last eval looked up. */
   async presentVersionOf(version: PromptVersionEntity, manager: EntityManager = this.dataSource.manager): Promise<VersionView> {
     const lastEval = version.lastEvalId
-      ? await manager.findOne(EvalRunEntity, { where: { id: version.lastEvalId }, select: { id: true, score: true, mode: true, status: true } })
+      ? await manager.findOne(EvalRunEntity, { where: { id: version.lastEvalId }, select: LAST_EVAL_COLUMNS })
       : null;
     return presentVersion(version, lastEval);
   }
@@ -148,7 +171,7 @@ export class PromptsService {
   async create(
     actor: PromptActor,
     environmentId: string,
-    body: { key: string; content: string; description?: string; commitMessage?: string },
+    body: { key: string; content: string; description?: string | null; commitMessage?: string | null },
   ): Promise<{ prompt: PromptView; version: VersionView }> {
     return this.dataSource.transaction(async (manager) => {
       const environment = await this.access.requireEnvironmentRole(actor.id, environmentId, 'editor', manager);
@@ -158,12 +181,85 @@ export class PromptsService {
   }
 
   /** POST /prompts/:id/versions. */
-  async propose(actor: PromptActor, promptId: string, body: { content: string; commitMessage?: string }): Promise<VersionView> {
+  async propose(actor: PromptActor, promptId: string, body: { content: string; commitMessage?: string | null }): Promise<VersionView> {
     return this.dataSource.transaction(async (manager) => {
       await this.loadPromptForUser(actor.id, promptId, 'editor', manager);
       const version = await this.proposeVersion(manager, { promptId, ...body, actor });
       return this.presentVersionOf(version, manager);
     });
+  }
+
+  /** GET /environments/:env/prompts: one statement, never a version's content. */
+  async listPrompts(userId: string, environmentId: string, search: string | null, page: PageRequest): Promise<Page<PromptListItem>> {
+    await this.access.requireEnvironmentRole(userId, environmentId, 'viewer');
+    const after = decodeCursor(page.cursor, ['timestamp', 'uuid'] as const);
+    const { sql, params } = promptListSql({ environmentId, search, after, limit: page.limit });
+    const rows = (await this.dataSource.query(sql, params)) as PromptListRow[];
+    return pageOf(rows, page.limit, (r) => [r.position_at, r.id], presentPromptListItem);
+  }
+
+  /** GET /prompts/:id. */
+  async getPrompt(userId: string, promptId: string): Promise<PromptView> {
+    const { prompt } = await this.loadPromptForUser(userId, promptId, 'viewer');
+    return this.presentPromptOf(prompt);
+  }
+
+  /** GET /environments/:env/prompts/by-key/:key: a key that cannot exist is simply not found. */
+  async getPromptByKey(userId: string, environmentId: string, key: string): Promise<PromptView> {
+    await this.access.requireEnvironmentRole(userId, environmentId, 'viewer');
+    const prompt = await this.dataSource.manager.findOneBy(PromptEntity, { environmentId, key });
+    if (!prompt) throw new NotFoundError('Prompt');
+    return this.presentPromptOf(prompt);
+  }
+
+  /** The prompt with its live version's content. */
+  async presentPromptOf(prompt: PromptEntity, manager: EntityManager = this.dataSource.manager): Promise<PromptView> {
+    if (!prompt.liveVersionId) return presentPrompt(prompt, null);
+    const live = await manager.findOneOrFail(PromptVersionEntity, {
+      where: { id: prompt.liveVersionId }, select: { id: true, versionNum: true, content: true, liveFrom: true },
+    });
+    return presentPrompt(prompt, live.liveFrom ? { id: live.id, versionNum: live.versionNum, content: live.content, liveFrom: live.liveFrom } : null);
+  }
+
+  /** GET /prompts/:id/versions: newest first, keyset on version_num, without contents. */
+  async listVersions(userId: string, promptId: string, page: PageRequest): Promise<Page<VersionSummaryView>> {
+    await this.loadPromptForUser(userId, promptId, 'viewer');
+    const after = decodeCursor(page.cursor, ['integer'] as const);
+    const versions = await this.dataSource.manager.find(PromptVersionEntity, {
+      select: VERSION_SUMMARY_COLUMNS,
+      where: { promptId, ...(after ? { versionNum: LessThan(after[0]) } : {}) },
+      order: { versionNum: 'DESC' },
+      take: page.limit + 1,
+    });
+    const shown = versions.slice(0, page.limit);
+    const evalIds = shown.flatMap((v) => (v.lastEvalId ? [v.lastEvalId] : []));
+    const evals = evalIds.length
+      ? await this.dataSource.manager.find(EvalRunEntity, { select: LAST_EVAL_COLUMNS, where: { id: In(evalIds) } })
+      : [];
+    const evalById = new Map<string, LastEval>(evals.map((e) => [e.id, e]));
+    return pageOf(versions, page.limit, (v) => [v.versionNum],
+      (v) => presentVersionSummary(v, v.lastEvalId ? evalById.get(v.lastEvalId) ?? null : null));
+  }
+
+  /** GET /versions/:id. */
+  async getVersion(userId: string, versionId: string): Promise<VersionView> {
+    const { version } = await this.loadVersionForUser(userId, versionId, 'viewer');
+    return this.presentVersionOf(version);
+  }
+
+  /** GET /versions/:id/diff: against parent_content; with no parent every line is added. */
+  async diffVersion(userId: string, versionId: string): Promise<VersionDiffView> {
+    const { version } = await this.loadVersionForUser(userId, versionId, 'viewer');
+    const base = version.baseVersionId
+      ? await this.dataSource.manager.findOne(PromptVersionEntity, { where: { id: version.baseVersionId }, select: { id: true, versionNum: true } })
+      : null;
+    return {
+      version_id: version.id,
+      version_num: version.versionNum,
+      base_version_id: base?.id ?? null,
+      base_version_num: base?.versionNum ?? null,
+      ...lineDiff(version.parentContent ?? '', version.content),
+    };
   }
 
   private async requireRoleFor(userId: string, workspaceId: string, minRole: Role, what: string, manager: EntityManager): Promise<void> {

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PROMPT_KEY_PATTERN } from '#domain';
-import { IsOmittable } from '../../common/validation.js';
+
+/** Absent or null both mean "none" for an optional text. */
+const IsNullable = () => ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null);
 
 /** The key's format is checked by the service (checkPromptKey), which every caller goes through. */
 export class CreatePromptDto {
@@ -13,13 +15,13 @@ export class CreatePromptDto {
   @IsString() @MinLength(1)
   content: string;
 
-  @ApiPropertyOptional({ example: 'First message of the support bot' })
-  @IsOmittable() @IsString() @MaxLength(2000)
-  description?: string;
+  @ApiPropertyOptional({ example: 'First message of the support bot', nullable: true })
+  @IsNullable() @IsString() @MaxLength(2000)
+  description?: string | null;
 
-  @ApiPropertyOptional({ example: 'First version' })
-  @IsOmittable() @IsString() @MaxLength(2000)
-  commit_message?: string;
+  @ApiPropertyOptional({ example: 'First version', nullable: true })
+  @IsNullable() @IsString() @MaxLength(2000)
+  commit_message?: string | null;
 }
 
 export class ProposeVersionDto {
@@ -27,7 +29,7 @@ export class ProposeVersionDto {
   @IsString() @MinLength(1)
   content: string;
 
-  @ApiPropertyOptional({ example: 'Shorter answers' })
-  @IsOmittable() @IsString() @MaxLength(2000)
-  commit_message?: string;
+  @ApiPropertyOptional({ example: 'Shorter answers', nullable: true })
+  @IsNullable() @IsString() @MaxLength(2000)
+  commit_message?: string | null;
 }
