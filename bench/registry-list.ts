@@ -1,0 +1,146 @@
+/**
+ * Registry list benchmark (docs/BENCHMARKS.md): 10,000 prompts with 10 versions each in one
+ * environment of a throwaway database, the registry booted in-process, then sequential keep-alive
+ * requests timed for the list's first page, searches, a third page and a diff, with the list
+ * query's plan. Run: npm run bench:registry-list
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { loadRegistryConfig } from '#config';
+import { ensureDatabase, runMigrations } from '#persistence';
+import { createRegistryApp } from '../apps/registry/src/app.factory.js';
+import { promptListSql } from '../apps/registry/src/prompts/prompt-list.query.js';
+import { formatFigures, keepAliveAgent, measure, send, type Figures } from './support/measure.js';
+import { seedPrompts } from './support/seed-prompts.js';
+
+const PROMPTS = 10_000;
+const VERSIONS_PER_PROMPT = 10;
+const TARGET_P95_MS = 50;
+
+function databaseUrl(name: string): string {
+  const u = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/promptgate');
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function dropDatabase(url: string, name: string): Promise<void> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function json<T>(answer: Promise<{ status: number; body: string }>, expected: number): Promise<T> {
+  const { status, body } = await answer;
+  if (status !== expected) throw new Error(`expected ${expected}, got ${status}: ${body.slice(0, 300)}`);
+  return JSON.parse(body) as T;
+}
+
+async function main(): Promise<void> {
+  const name = `promptgate_bench_${randomBytes(5).toString('hex')}`;
+  const url = databaseUrl(name);
+  const redisPrefix = `pgbench_${randomBytes(5).toString('hex')}`;
+  const config = loadRegistryConfig({
+    ...process.env,
+    APP_ENV: 'test',
+    DATABASE_URL: url,
+    REDIS_PREFIX: redisPrefix,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'silent',
+  });
+  const db = new pg.Client({ connectionString: url });
+  let app: Awaited<ReturnType<typeof createRegistryApp>> | undefined;
+  let connected = false;
+  try {
+    await ensureDatabase(url);
+    await runMigrations(url);
+    await db.connect();
+    connected = true;
+
+    app = await createRegistryApp(config);
+    await app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/api/v1`;
+
+    const signedUp = await json<{ user: { id: string }; access_token: string }>(send(`${base}/auth/signup`, {
+      method: 'POST', body: { email: `bench.${randomBytes(4).toString('hex')}@example.com`, password: 'bench-password-123' },
+    }), 201);
+    const auth = { authorization: `Bearer ${signedUp.access_token}` };
+    const me = await json<{ memberships: Array<{ workspace: { id: string } }> }>(send(`${base}/me`, { headers: auth }), 200);
+    const workspaceId = me.memberships[0].workspace.id;
+    const environments = await json<{ items: Array<{ id: string; name: string }> }>(
+      send(`${base}/workspaces/${workspaceId}/environments`, { headers: auth }), 200);
+    const environmentId = environments.items.find((e) => e.name === 'development')!.id;
+
+    const seedStarted = Date.now();
+    await seedPrompts(db, { workspaceId, environmentId, userId: signedUp.user.id, prompts: PROMPTS, versionsPerPrompt: VERSIONS_PER_PROMPT });
+    const [sizes] = (await db.query(
+      `SELECT count(*)::int AS versions, round(avg(length(content)))::int AS avg_content,
+              count(*) FILTER (WHERE status = 'pending_review')::int AS pending,
+              (SELECT count(*)::int FROM prompts WHERE live_version_id IS NOT NULL) AS live
+         FROM prompt_versions`)).rows;
+    console.log(`seeded ${PROMPTS} prompts, ${sizes.versions} versions (content ~${sizes.avg_content} chars, ` +
+      `${sizes.live} prompts live, ${sizes.pending} versions pending) in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+    const list = `${base}/environments/${environmentId}/prompts`;
+    const page1 = await json<{ items: unknown[]; next_cursor: string }>(send(list, { headers: auth }), 200);
+    const page2 = await json<{ next_cursor: string }>(send(`${list}?cursor=${page1.next_cursor}`, { headers: auth }), 200);
+    const [diffVersion] = (await db.query(
+      `SELECT id, length(content) AS size FROM prompt_versions WHERE id = md5('v1-9')::uuid`)).rows as Array<{ id: string; size: number }>;
+
+    const figures: Figures[] = [];
+    figures.push(await measure(`list, first page (limit ${page1.items.length})`, list, auth));
+    figures.push(await measure('list, search "refund" (1 in 8 match)', `${list}?search=refund`, auth));
+    figures.push(await measure('list, search "prompt-04321" (1 match)', `${list}?search=prompt-04321`, auth));
+    figures.push(await measure('list, third page by cursor', `${list}?cursor=${page2.next_cursor}`, auth));
+    figures.push(await measure(`diff of a ${diffVersion.size}-char version`, `${base}/versions/${diffVersion.id}/diff`, auth));
+    console.log(`\nsequential keep-alive requests, 30 warm-ups then 300 timed each\n${formatFigures(figures)}`);
+    const first = figures[0];
+    console.log(`\ntarget: first page p95 under ${TARGET_P95_MS} ms: ${first.p95 < TARGET_P95_MS ? 'met' : 'MISSED'} (${first.p95.toFixed(2)} ms)`);
+
+    for (const [title, search] of [['first page', null], ['search, 1 match', 'prompt-04321']] as const) {
+      const { sql, params } = promptListSql({ environmentId, search, after: null, limit: 50 });
+      const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']);
+      console.log(`\nEXPLAIN ANALYZE, list query, ${title}:\n${plan.join('\n')}`);
+    }
+  } finally {
+    keepAliveAgent.destroy();
+    await app?.close();
+    if (connected) await db.end();
+    await dropDatabase(url, name);
+    await dropRedisPrefix(config.REDIS_URL, redisPrefix);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
