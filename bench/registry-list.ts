@@ -7,10 +7,10 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadRegistryConfig } from '#config';
-import { ensureDatabase, runMigrations } from '#persistence';
+import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
+import { dropRedisNamespace } from '#runtime';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
 import { promptListSql } from '../apps/registry/src/prompts/prompt-list.query.js';
 import { formatFigures, keepAliveAgent, measure, send, type Figures } from './support/measure.js';
@@ -24,35 +24,6 @@ function databaseUrl(name: string): string {
   const u = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/promptgate');
   u.pathname = `/${name}`;
   return u.toString();
-}
-
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-    }
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function json<T>(answer: Promise<{ status: number; body: string }>, expected: number): Promise<T> {
@@ -132,8 +103,8 @@ async function main(): Promise<void> {
     keepAliveAgent.destroy();
     await app?.close();
     if (connected) await db.end();
-    await dropDatabase(url, name);
-    await dropRedisPrefix(config.REDIS_URL, redisPrefix);
+    await dropDatabase(url);
+    await dropRedisNamespace(config.REDIS_URL, redisPrefix);
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { MIGRATIONS, runMigrations } from '#persistence';
+import { dropDatabase, MIGRATIONS, runMigrations } from '#persistence';
 
 /**
  * Test databases: migrations run once into a template named after the migration set, then every
@@ -59,8 +59,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: urlFor(name),
-    drop: () => withAdmin(async (c) => {
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    }),
+    drop: () => dropDatabase(urlFor(name)),
   };
 }

@@ -32,6 +32,19 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   }
 }
 
+/** Drops the database named in `url`, closing its connections first (tests and benchmarks clean up with it). */
+export async function dropDatabase(url: string): Promise<void> {
+  const { adminUrl, database } = splitUrl(url);
+  if (!SAFE_DB_NAME.test(database)) throw new Error(`database name "${database}" is not a plain identifier`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Runs pending migrations; returns the names of those applied. */
 export async function runMigrations(url: string): Promise<string[]> {
   const ds = createDataSource({ url, poolSize: 1, applicationName: 'promptgate-migrate' });
