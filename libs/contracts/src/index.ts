@@ -1,1 +1,3 @@
+export * from './api-keys.js';
 export * from './live.js';
+export * from './queues.js';

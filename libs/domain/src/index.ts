@@ -6,3 +6,5 @@ export * from './versions/state-machine.js';
 export * from './versions/line-diff.js';
 export * from './prompts/index.js';
 export * from './review/index.js';
+export * from './api-keys/api-key.js';
+export * from './templates/variables.js';
