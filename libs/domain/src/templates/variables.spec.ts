@@ -16,6 +16,7 @@ describe('variable substitution', () => {
     ['plain text', { unused: 'x' }, 'plain text', []],
     ['$& and $1 are literal: {{v}}', { v: '$&$1' }, '$& and $1 are literal: $&$1', []],
     ['{{first}} {{second}} {{first}}', {}, '{{first}} {{second}} {{first}}', ['first', 'second']],
+    ['{{constructor}} {{valueOf}} {{__proto__}}', {}, '{{constructor}} {{valueOf}} {{__proto__}}', ['constructor', 'valueOf', '__proto__']],
   ])('%j with %j', (content, vars, expected, unfilled) => {
     expect(render(content, vars)).toEqual({ content: expected, unfilled });
   });
@@ -36,6 +37,8 @@ describe('variable substitution', () => {
 
   it('reads a JSON variables object, keeping string values with good names only', () => {
     expect(Object.fromEntries(variablesFromObject({ a: 'x', b: 2, 'c-d': 'y', e: '' }))).toEqual({ a: 'x', e: '' });
+    const proto = variablesFromObject(JSON.parse('{"__proto__": "p", "constructor": "c"}'));
+    expect(render('{{__proto__}} {{constructor}}', Object.fromEntries(proto)).content).toBe('p c');
   });
 
   const name = fc.stringMatching(/^[A-Za-z0-9_]{1,8}$/);
@@ -49,13 +52,13 @@ describe('variable substitution', () => {
         const compiled = compileTemplate(content);
         const out = renderTemplate(compiled, new Map(Object.entries(vars)));
         // Rebuild independently: each placeholder becomes its value, or itself when unset.
-        const expected = pairs.map(([t, n]) => t + (n in vars ? vars[n] : `{{${n}}}`)).join('') + tail;
+        const expected = pairs.map(([t, n]) => t + (Object.hasOwn(vars, n) ? vars[n] : `{{${n}}}`)).join('') + tail;
         // Only when the surrounding text forms no placeholder of its own is the pairing exact.
         if (compiled.names.length === pairs.length) {
           expect(out.content).toBe(expected);
-          expect(out.unfilled).toEqual([...new Set(pairs.map(([, n]) => n).filter((n) => !(n in vars)))]);
+          expect(out.unfilled).toEqual([...new Set(pairs.map(([, n]) => n).filter((n) => !Object.hasOwn(vars, n)))]);
         }
-        expect(out.unfilled.every((n) => !(n in vars))).toBe(true);
+        expect(out.unfilled.every((n) => !Object.hasOwn(vars, n))).toBe(true);
       },
     ));
   });
