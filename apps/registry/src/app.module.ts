@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from '#persistence';
 import { AccessModule } from './access/access.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import type { RegistryConfig } from './common/config.js';
 import { CoreModule } from './common/core.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         EnvironmentsModule,
         PromptsModule,
         ReviewModule,
+        ApiKeysModule,
       ],
     };
   }

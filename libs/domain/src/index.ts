@@ -7,4 +7,6 @@ export * from './versions/line-diff.js';
 export * from './prompts/index.js';
 export * from './review/index.js';
 export * from './api-keys/api-key.js';
+export * from './api-keys/api-key-kind.js';
+export * from './api-keys/serve-usage.js';
 export * from './templates/variables.js';

@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
 import { PromptsModule } from '../prompts/prompts.module.js';
+import { AfterCommitRedis } from './after-commit-redis.service.js';
+import { ApiKeyPublisher } from './api-key-publisher.service.js';
 import { LiveHistory } from './live-history.service.js';
 import { LivePublisher } from './live-publisher.service.js';
 import { LiveController } from './live.controller.js';
 
-/** What is live: telling the gateways when it changes (LivePublisher) and what it was at any instant. */
+/**
+ * What the gateways must know at once: live versions (LivePublisher) and API keys
+ * (ApiKeyPublisher), written to Redis after commit; and what was live at any instant.
+ */
 @Module({
   imports: [PromptsModule],
   controllers: [LiveController],
-  providers: [LivePublisher, LiveHistory],
-  exports: [LivePublisher],
+  providers: [AfterCommitRedis, LivePublisher, ApiKeyPublisher, LiveHistory],
+  exports: [LivePublisher, ApiKeyPublisher],
 })
 export class LiveModule {}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ApiKeySnapshot } from '#contracts';
+import { apiKeyKindFor, DEFAULT_RATE_LIMIT_RPM, ForbiddenError, generateApiKey, NotFoundError, roleAtLeast } from '#domain';
+import { ApiKeyEntity } from '#persistence';
+import { WorkspaceAccess } from '../access/workspace-access.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { decodeCursor, exactTimestampSql, pageOf, type Page, type PageRequest } from '../common/pagination.js';
+import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
+import { ApiKeyPublisher } from '../live/api-key-publisher.service.js';
+import { toApiKeyView, toCreatedApiKeyView, type ApiKeyView, type CreatedApiKeyView } from './api-key.view.js';
+import type { CreateApiKeyDto } from './dto/api-key.dto.js';
+
+function snapshotOf(k: ApiKeyEntity): ApiKeySnapshot {
+  return {
+    v: 1, id: k.id, workspace_id: k.workspaceId, environment_id: k.environmentId,
+    rate_limit_rpm: k.rateLimitRpm, revoked: k.revokedAt !== null,
+  };
+}
+
+/**
+ * The gateway's API keys. The key is shown once, in the answer to its creation; PostgreSQL, Redis,
+ * the audit log and the logs only ever see its SHA-256.
+ */
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: WorkspaceAccess,
+    private readonly audit: AuditService,
+    private readonly publisher: ApiKeyPublisher,
+  ) {}
+
+  async create(actor: AuthenticatedUser, environmentId: string, dto: CreateApiKeyDto): Promise<CreatedApiKeyView> {
+    const { created, key, hash } = await this.dataSource.transaction(async (manager) => {
+      const environment = await this.access.requireEnvironmentRole(actor.id, environmentId, 'admin', manager);
+      const { key, prefix, hash } = generateApiKey(apiKeyKindFor(environment));
+      const created = await manager.save(manager.create(ApiKeyEntity, {
+        workspaceId: environment.workspaceId, environmentId, name: dto.name, prefix, keyHash: hash,
+        rateLimitRpm: dto.rate_limit_rpm ?? DEFAULT_RATE_LIMIT_RPM, createdBy: actor.id,
+      }));
+      await this.audit.append(manager, {
+        workspaceId: environment.workspaceId, action: 'api_key.created', resourceType: 'api_key', resourceId: created.id,
+        actorEmail: actor.email, extra: { name: created.name, prefix, environment_id: environmentId, rate_limit_rpm: created.rateLimitRpm },
+      });
+      return { created, key, hash };
+    });
+    await this.publisher.publishCreated(hash, snapshotOf(created));
+    return toCreatedApiKeyView(created, key);
+  }
+
+  async list(userId: string, environmentId: string, page: PageRequest): Promise<Page<ApiKeyView>> {
+    await this.access.requireEnvironmentRole(userId, environmentId, 'admin');
+    const after = decodeCursor(page.cursor, ['timestamp', 'uuid'] as const);
+    const query = this.dataSource.manager.createQueryBuilder(ApiKeyEntity, 'k')
+      .addSelect(exactTimestampSql('k.created_at'), 'position_at')
+      .where('k.environmentId = :environmentId', { environmentId })
+      .orderBy('k.createdAt', 'DESC')
+      .addOrderBy('k.id', 'DESC')
+      .limit(page.limit + 1);
+    if (after) query.andWhere('(k.createdAt, k.id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))', { at: after[0], id: after[1] });
+    const { entities, raw } = await query.getRawAndEntities<{ position_at: string }>();
+    const rows = entities.map((apiKey, i) => ({ apiKey, position: raw[i].position_at }));
+    return pageOf(rows, page.limit, (r) => [r.position, r.apiKey.id], (r) => toApiKeyView(r.apiKey));
+  }
+
+  /** Idempotent: revoking a revoked key changes nothing but pushes the revocation again. */
+  async revoke(actor: AuthenticatedUser, apiKeyId: string): Promise<void> {
+    const { revoked, hash } = await this.dataSource.transaction(async (manager) => {
+      const found = await manager.createQueryBuilder(ApiKeyEntity, 'k')
+        .addSelect('k.keyHash')
+        .where('k.id = :apiKeyId', { apiKeyId })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!found) throw new NotFoundError('API key');
+      const role = await this.access.roleOf(actor.id, found.workspaceId, manager);
+      if (role === null) throw new NotFoundError('API key');
+      if (!roleAtLeast(role, 'admin')) throw new ForbiddenError('This needs the admin role or higher in the workspace.');
+      if (found.revokedAt === null) {
+        const [{ now }] = (await manager.query(`SELECT now() AS now`)) as Array<{ now: Date }>;
+        await manager.update(ApiKeyEntity, { id: apiKeyId }, { revokedAt: now });
+        found.revokedAt = now;
+        await this.audit.append(manager, {
+          workspaceId: found.workspaceId, action: 'api_key.revoked', resourceType: 'api_key', resourceId: apiKeyId,
+          actorEmail: actor.email, extra: { name: found.name, prefix: found.prefix, environment_id: found.environmentId },
+        });
+      }
+      return { revoked: found, hash: found.keyHash };
+    });
+    await this.publisher.publishRevoked(hash, { ...snapshotOf(revoked), revoked: true });
+  }
+}
