@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { builtFile } from './support/build.js';
 import { TEST_REDIS_URL, dropRedisPrefix, testRedisPrefix } from './support/redis.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -107,7 +108,7 @@ describe('npm start (dist/scripts/start.js)', () => {
   let first: StartRun;
 
   beforeAll(async () => {
-    await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, timeout: 180_000 });
+    builtFile('scripts/start.js');
     ports = { registry: await freePort(), gateway: await freePort(), 'eval-worker': await freePort() };
     // A clean environment: no secrets (so they get generated into cwd/.env), a database that does not exist yet.
     env = {
