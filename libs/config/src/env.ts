@@ -87,6 +87,15 @@ export const gatewaySchema = z.object({
   GATEWAY_PORT: port(8080),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DATABASE_READ_URL: urlWithScheme(['postgres', 'postgresql'], '').optional().or(z.literal('')),
+  /** Live and pinned versions kept per environment, and API keys kept, in each gateway's memory. */
+  PROMPT_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  API_KEY_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** How often a gateway reconciles its rate-limit counts with Redis. */
+  RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(10_000).default(100),
+  /** How often a gateway sends its serve counts to the serve.usage queue. */
+  USAGE_FLUSH_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Names this gateway in usage jobs; defaults to host name and process id. */
+  GATEWAY_ID: z.string().min(1).max(200).optional(),
 });
 
 export const workerSchema = z.object({

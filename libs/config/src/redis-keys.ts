@@ -10,7 +10,8 @@ export function redisNames(prefix: string) {
     versionSnapshot: (environmentId: string, promptKey: string, versionNum: number) =>
       `${prefix}:ver:${environmentId}:${promptKey}:${versionNum}`,
     apiKey: (keyHash: string) => `${prefix}:apikey:${keyHash}`,
-    rateLimit: (apiKeyId: string, minute: number) => `${prefix}:rl:${apiKeyId}:${minute}`,
+    /** The shared GCRA theoretical arrival time (epoch µs) of one API key, advanced by the gateways' reconciles. */
+    rateLimit: (apiKeyId: string) => `${prefix}:rl:${apiKeyId}`,
     loginFailures: (email: string) => `${prefix}:login-fail:${email}`,
     liveChannel: `${prefix}:prompt.live`,
   };

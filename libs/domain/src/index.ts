@@ -10,3 +10,5 @@ export * from './api-keys/api-key.js';
 export * from './api-keys/api-key-kind.js';
 export * from './api-keys/serve-usage.js';
 export * from './templates/variables.js';
+export * from './rate-limit/index.js';
+export * from './serving/index.js';

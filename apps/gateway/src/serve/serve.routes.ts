@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ifNoneMatchHits, isPromptKey, parseVarsItems, readFormatParam, readServeBody, readVarsParam, readVersionParam,
+  renderedEtag, renderTemplate, retryAfterSeconds, variablesFromObject, type ServeFormat,
+} from '#domain';
+import type { AppLogger } from '#runtime';
+import type { ApiKeyCache, CachedApiKey } from './api-key-cache.js';
+import type { LiveChannel } from './live-channel.js';
+import { pinnedName, type CachedVersion, type PromptCache } from './prompt-cache.js';
+import type { ServeRateLimiter } from './rate-limiter.js';
+import { jsonBodyOf } from './served-version.js';
+import type { ServeUsageRecorder } from './usage-recorder.js';
+
+export interface ServeDependencies {
+  apiKeys: ApiKeyCache;
+  prompts: PromptCache;
+  rateLimiter: ServeRateLimiter;
+  usage: ServeUsageRecorder;
+  liveChannel: LiveChannel;
+  logger: AppLogger;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const TEXT = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** Live answers may be kept by a client but must be revalidated (cheap, with the etag); pinned ones never change. */
+const LIVE_CACHE_CONTROL = 'private, no-cache';
+const PINNED_CACHE_CONTROL = 'private, max-age=31536000, immutable';
+const STALE_WARNING = '110 - "Response is Stale"';
+
+const errorBody = (code: string, message: string) => JSON.stringify({ error: { code, message } });
+const INVALID_API_KEY = errorBody('invalid_api_key', 'A valid API key is required: Authorization: Bearer <api key>.');
+const PROMPT_NOT_FOUND = errorBody('prompt_not_found', 'No prompt with this key has a live version in the API key\'s environment.');
+const VERSION_NOT_FOUND = errorBody('version_not_found', 'This version of the prompt does not exist or was never live.');
+const RATE_LIMITED = errorBody('rate_limited', 'Too many requests for this API key; retry after the time in retry-after.');
+const BAD_VERSION = errorBody('validation_failed', 'version must be a positive integer.');
+const BAD_FORMAT = errorBody('validation_failed', 'format must be text or json.');
+const UNAVAILABLE = errorBody('service_unavailable', 'The prompt is not cached here and its sources cannot be reached; retry shortly.');
+const NOT_JSON = errorBody('unsupported_media_type', 'The body must be application/json.');
+
+/**
+ * The serve endpoints, on the Fastify instance itself: Nest's pipeline costs about a third of the
+ * throughput (shared/TOOLCHAIN.md). A request that hits both caches completes synchronously, with
+ * no I/O and no promise; only a miss goes asynchronous.
+ */
+export function registerServeRoutes(fastify: FastifyInstance, deps: ServeDependencies): void {
+  const handler = new ServeHandler(deps);
+  const errorHandler = (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => handler.failed(reply, err);
+  fastify.get('/v1/serve/:key', { errorHandler }, (request, reply) => handler.serve(request, reply, false));
+  fastify.post('/v1/serve/:key', { errorHandler, bodyLimit: MAX_BODY_BYTES }, (request, reply) => handler.serve(request, reply, true));
+}
+
+type ServeRequest = FastifyRequest;
+interface ServeQuery {
+  version?: unknown;
+  format?: unknown;
+  vars?: unknown;
+}
+
+class ServeHandler {
+  constructor(private readonly deps: ServeDependencies) {}
+
+  serve(request: ServeRequest, reply: FastifyReply, post: boolean): void {
+    const authorization = request.headers.authorization;
+    if (authorization === undefined) return sendError(reply, 401, INVALID_API_KEY);
+    const now = Date.now();
+    const entry = this.deps.apiKeys.get(authorization);
+    if (entry !== undefined && entry.expiresAt > now) return this.authenticated(request, reply, post, entry, false, now);
+    if (entry !== undefined && entry.retryAt > now) return this.authenticated(request, reply, post, entry, true, now);
+    this.deps.apiKeys.load(authorization, entry, now).then(
+      async (loaded) => {
+        if (loaded === null) return sendError(reply, 401, INVALID_API_KEY);
+        const apiKey = loaded.record;
+        if (apiKey !== null && !apiKey.revoked) await this.deps.rateLimiter.prime(apiKey.id, apiKey.rateLimitRpm);
+        const at = Date.now();
+        this.authenticated(request, reply, post, loaded, loaded.expiresAt <= at, at);
+      },
+      (err: unknown) => this.failed(reply, err),
+    ).catch((err: unknown) => this.failed(reply, err));
+  }
+
+  private authenticated(request: ServeRequest, reply: FastifyReply, post: boolean, entry: CachedApiKey, keyStale: boolean, now: number): void {
+    const apiKey = entry.record;
+    if (apiKey === null || apiKey.revoked) return sendError(reply, 401, INVALID_API_KEY);
+    const query = request.query as ServeQuery;
+    const num = readVersionParam(query.version);
+    if (num === null) return sendError(reply, 400, BAD_VERSION);
+    let format: ServeFormat | null = 'json';
+    let values: ReadonlyMap<string, string> | undefined;
+    if (post) {
+      const contentType = request.headers['content-type'];
+      if (request.body !== undefined && (contentType === undefined || !contentType.includes('json'))) return sendError(reply, 415, NOT_JSON);
+      const body = readServeBody(request.body);
+      if ('problem' in body) return sendError(reply, 400, errorBody('validation_failed', body.problem));
+      values = variablesFromObject(body.variables);
+    } else {
+      format = readFormatParam(query.format);
+      if (format === null) return sendError(reply, 400, BAD_FORMAT);
+      if (query.vars !== undefined) values = parseVarsItems(readVarsParam(query.vars));
+    }
+    const key = (request.params as { key: string }).key;
+    if (!isPromptKey(key)) return sendError(reply, 404, num === undefined ? PROMPT_NOT_FOUND : VERSION_NOT_FOUND);
+
+    let limiter = entry.limiter;
+    if (limiter === undefined || limiter.detached) limiter = entry.limiter = this.deps.rateLimiter.limiterFor(apiKey.id, apiKey.rateLimitRpm);
+    const wait = this.deps.rateLimiter.admit(limiter, now);
+    if (wait > 0) {
+      reply.header('retry-after', String(retryAfterSeconds(wait)));
+      return sendError(reply, 429, RATE_LIMITED);
+    }
+
+    const prompts = entry.prompts ?? (entry.prompts = this.deps.prompts.environment(apiKey.environmentId));
+    const cached = num === undefined ? prompts.live.get(key) : prompts.pinned.get(pinnedName(key, num));
+    if (cached !== undefined && (cached.expiresAt > now || cached.retryAt > now)) {
+      // Without the live channel a push may have been missed: the answer is only as fresh as the last one received.
+      const stale = keyStale || cached.expiresAt <= now || (num === undefined && !this.deps.liveChannel.connected);
+      return this.answer(request, reply, entry, cached, num, format, values, 'HIT', stale, now);
+    }
+    this.deps.prompts.load(apiKey.environmentId, prompts, key, num, cached, now).then(
+      (loaded) => this.answer(request, reply, entry, loaded.cached, num, format, values, loaded.stale ? 'HIT' : 'MISS', keyStale || loaded.stale, Date.now()),
+      (err: unknown) => this.failed(reply, err),
+    );
+  }
+
+  private answer(
+    request: ServeRequest, reply: FastifyReply, entry: CachedApiKey, cached: CachedVersion, num: number | undefined,
+    format: ServeFormat, values: ReadonlyMap<string, string> | undefined, cache: 'HIT' | 'MISS', stale: boolean, now: number,
+  ): void {
+    const version = cached.version;
+    if (version === null) return sendError(reply, 404, num === undefined ? PROMPT_NOT_FOUND : VERSION_NOT_FOUND);
+    this.deps.usage.record(entry.record!.id, version.versionId, now);
+
+    let body: Buffer | string;
+    let etag: string;
+    if (values === undefined || values.size === 0 || version.compiled.names.length === 0) {
+      body = format === 'json' ? version.jsonBody : version.textBody;
+      etag = format === 'json' ? version.jsonEtag : version.textEtag;
+    } else {
+      const rendered = renderTemplate(version.compiled, values);
+      body = format === 'json' ? jsonBodyOf(version.key, version.versionNum, rendered.content, rendered.unfilled) : rendered.content;
+      etag = renderedEtag(version.versionId, format === 'json' ? 'j' : 't', body);
+    }
+
+    reply.header('x-prompt-version', version.versionHeader);
+    reply.header('x-prompt-cache', cache);
+    reply.header('etag', etag);
+    reply.header('cache-control', num === undefined ? LIVE_CACHE_CONTROL : PINNED_CACHE_CONTROL);
+    if (stale) {
+      reply.header('x-prompt-stale', '1');
+      reply.header('warning', STALE_WARNING);
+    }
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, etag)) {
+      reply.code(304).send();
+      return;
+    }
+    reply.header('content-type', format === 'json' ? JSON_TYPE : TEXT);
+    reply.send(body);
+  }
+
+  /** Errors outside the expected answers: a body Fastify refused (400/413/415), or a failure (503 or 500). */
+  failed(reply: FastifyReply, err: unknown): void {
+    if (reply.sent) return;
+    const status = (err as { statusCode?: unknown } | null)?.statusCode;
+    if (status === 413) return sendError(reply, 413, errorBody('payload_too_large', 'The body is over 1 MiB.'));
+    if (status === 415) return sendError(reply, 415, NOT_JSON);
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendError(reply, 400, errorBody('validation_failed', 'The body is not valid JSON.'));
+    }
+    if ((err as Error | null)?.name === 'SourcesUnavailableError') {
+      reply.header('retry-after', '1');
+      return sendError(reply, 503, UNAVAILABLE);
+    }
+    const errorId = randomUUID();
+    this.deps.logger.pino.error({ err, error_id: errorId }, 'serve failed');
+    sendError(reply, 500, JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.', error_id: errorId } }));
+  }
+}
+
+function sendError(reply: FastifyReply, status: number, body: string): void {
+  reply.code(status).header('content-type', JSON_TYPE).send(body);
+}

@@ -1,0 +1,105 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUES, SERVE_USAGE_JOB, serveUsageJobSchema, type ServeUsageJob } from '#contracts';
+import { closeRedis, withTimeout, type AppLogger } from '#runtime';
+
+interface Counter {
+  count: number;
+  lastServedAt: number;
+}
+
+/** The most counts one job may carry (serveUsageJobSchema). */
+const MAX_COUNTS_PER_JOB = 10_000;
+const ADD_TIMEOUT_MS = 2_000;
+
+/**
+ * Counts serves per API key and version in memory and sends them every USAGE_FLUSH_MS (and once
+ * more on shutdown) as serve.usage jobs. Counts a job could not be added for are kept for the next
+ * flush, so a Redis outage delays usage figures but does not lose them.
+ */
+export class ServeUsageRecorder {
+  private counts = new Map<string, Map<string, Counter>>();
+  private readonly queue: Queue<ServeUsageJob>;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  /** Logs an outage once, not once a flush. */
+  private failing = false;
+
+  /** `connection` is the recorder's own, without an offline queue, so an add fails at once while Redis is away; close() closes it. */
+  constructor(
+    private readonly connection: Redis,
+    bullPrefix: string,
+    private readonly gatewayId: string,
+    private readonly flushMs: number,
+    private readonly logger: AppLogger,
+  ) {
+    this.queue = new Queue<ServeUsageJob>(QUEUES.serveUsage, {
+      connection,
+      prefix: bullPrefix,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+    });
+    this.queue.on('error', () => undefined);
+  }
+
+  record(apiKeyId: string, versionId: string, nowMs: number): void {
+    this.add(apiKeyId, versionId, 1, nowMs);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.flushMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer, sends what is left, and closes the queue's connection. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+    await this.queue.close().catch(() => undefined);
+    await closeRedis(this.connection);
+  }
+
+  /** Sends the counts so far; one flush at a time. */
+  flush(): Promise<void> {
+    this.flushing ??= this.send().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async send(): Promise<void> {
+    if (this.counts.size === 0) return;
+    const taken = this.counts;
+    this.counts = new Map();
+    const rows: ServeUsageJob['counts'] = [];
+    for (const [apiKeyId, byVersion] of taken) {
+      for (const [versionId, c] of byVersion) {
+        rows.push({ api_key_id: apiKeyId, version_id: versionId, count: c.count, last_served_at: new Date(c.lastServedAt).toISOString() });
+      }
+    }
+    for (let i = 0; i < rows.length; i += MAX_COUNTS_PER_JOB) {
+      const job = serveUsageJobSchema.parse({ v: 1, gateway_id: this.gatewayId, counts: rows.slice(i, i + MAX_COUNTS_PER_JOB) });
+      try {
+        if (this.connection.status !== 'ready') throw new Error('Redis is not connected');
+        await withTimeout(this.queue.add(SERVE_USAGE_JOB, job), ADD_TIMEOUT_MS);
+      } catch (err) {
+        for (const row of job.counts) this.add(row.api_key_id, row.version_id, row.count, Date.parse(row.last_served_at));
+        if (!this.failing) this.logger.pino.warn({ err: { message: (err as Error).message } }, 'serve usage not queued; kept for the next flush');
+        this.failing = true;
+        continue;
+      }
+      this.failing = false;
+    }
+  }
+
+  private add(apiKeyId: string, versionId: string, count: number, lastServedAt: number): void {
+    let byVersion = this.counts.get(apiKeyId);
+    if (byVersion === undefined) {
+      byVersion = new Map();
+      this.counts.set(apiKeyId, byVersion);
+    }
+    const counter = byVersion.get(versionId);
+    if (counter === undefined) byVersion.set(versionId, { count, lastServedAt });
+    else {
+      counter.count += count;
+      if (lastServedAt > counter.lastServedAt) counter.lastServedAt = lastServedAt;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './etag.js';
+export * from './lru.js';
+export * from './serve-request.js';

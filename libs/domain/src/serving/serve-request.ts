@@ -1,0 +1,51 @@
+/** Reading the serve endpoint's query: what API.md's "Gateway" section accepts, and nothing else. */
+
+/** A version number is a positive integer that fits PostgreSQL's integer column. */
+const VERSION_PARAM = /^[1-9][0-9]{0,9}$/;
+const MAX_VERSION = 2_147_483_647;
+
+/** `?version=N`: undefined when absent, the number when a positive integer, else null (a 400). */
+export function readVersionParam(value: unknown): number | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !VERSION_PARAM.test(value)) return null;
+  const n = Number(value);
+  return n <= MAX_VERSION ? n : null;
+}
+
+export type ServeFormat = 'text' | 'json';
+
+/** `?format=`: text by default, json when asked; anything else (or given twice) is null (a 400). */
+export function readFormatParam(value: unknown): ServeFormat | null {
+  if (value === undefined || value === 'text') return 'text';
+  if (value === 'json') return 'json';
+  return null;
+}
+
+/** `?vars=` as the list of its items: one item is a string, a repeated one an array. */
+export function readVarsParam(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+/**
+ * A POST body's `variables`: an object whose values are all strings, else an error message.
+ * The body may hold nothing else (API.md: unknown fields are refused).
+ */
+export function readServeBody(body: unknown): { variables: Record<string, string> } | { problem: string } {
+  if (body === undefined || body === null) return { variables: {} };
+  if (typeof body !== 'object' || Array.isArray(body)) return { problem: 'The body must be a JSON object.' };
+  for (const field of Object.keys(body)) {
+    if (field !== 'variables') return { problem: `Unknown field: ${field}.` };
+  }
+  const variables = (body as { variables?: unknown }).variables;
+  if (variables === undefined) return { variables: {} };
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+    return { problem: 'variables must be an object of strings.' };
+  }
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value !== 'string') return { problem: `variables.${name} must be a string.` };
+  }
+  return { variables: variables as Record<string, string> };
+}
