@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { PromptsModule } from './prompts/prompts.module.js';
 import { ReviewModule } from './review/review.module.js';
+import { UsageModule } from './usage/usage.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         PromptsModule,
         ReviewModule,
         ApiKeysModule,
+        UsageModule,
       ],
     };
   }
