@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import Fastify from 'fastify';
 import type { GatewayConfig } from '#config';
 import { AppLogger } from '#runtime';
 import { GatewayModule } from './gateway.module.js';
@@ -9,18 +11,34 @@ import { registerServeRoutes } from './serve/serve.routes.js';
 
 /** Prompt keys are up to 200 characters; Fastify's default cap on a path parameter is 100. */
 const MAX_PARAM_LENGTH = 256;
+const SERVE_PATH = '/v1/serve/';
 
-/** The gateway, configured and initialised but not listening: main.ts or a test calls listen(). */
+/**
+ * The gateway, configured and initialised but not listening: main.ts or a test calls listen().
+ *
+ * The serve routes live on a Fastify instance of their own, outside Nest: Nest's pipeline costs
+ * about a third of the throughput (shared/TOOLCHAIN.md), and Nest's Fastify adapter adds seven
+ * request hooks and its middleware engine to every route of its instance, which cost another
+ * fifth. One HTTP server hands `/v1/serve/` to that instance and everything else (health,
+ * readiness, 404s) to Nest.
+ */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
   const logger = AppLogger.create(config.LOG_LEVEL, 'gateway');
-  // No Fastify request logging: a log line per request would cost the serve hot path; the filter logs errors.
-  const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.register(config, logger),
-    new FastifyAdapter({ routerOptions: { maxParamLength: MAX_PARAM_LENGTH } }),
-    { logger },
-  );
-  // The serve routes sit on Fastify itself, outside Nest's pipeline; health and readiness stay on Nest.
-  registerServeRoutes(app.getHttpAdapter().getInstance(), app.get(ServeRuntime));
+  const serve = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } });
+  let serveRouting: RequestListener | undefined;
+  const adapter = new FastifyAdapter({
+    serverFactory: (nestHandler: (req: IncomingMessage, res: ServerResponse) => void) =>
+      createServer((req, res) => {
+        if (serveRouting !== undefined && req.url !== undefined && req.url.startsWith(SERVE_PATH)) serveRouting(req, res);
+        else nestHandler(req, res);
+      }),
+  });
+  // No Fastify request logging: a log line per request would cost the serve hot path; errors are logged.
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config, logger), adapter, { logger });
+  registerServeRoutes(serve, app.get(ServeRuntime));
+  await serve.ready();
+  serveRouting = serve.routing as RequestListener;
+  app.get(ServeRuntime).onClose(() => serve.close());
   await app.init();
   return app;
 }

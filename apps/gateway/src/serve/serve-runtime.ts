@@ -23,6 +23,7 @@ export class ServeRuntime implements ServeDependencies, OnModuleInit, OnModuleDe
   readonly usage: ServeUsageRecorder;
   readonly liveChannel: LiveChannel;
   private readonly subscriber: Redis;
+  private readonly closers: Array<() => Promise<unknown>> = [];
 
   constructor(config: GatewayConfig, pool: pg.Pool, redis: Redis, readonly logger: AppLogger) {
     const names = redisNames(config.REDIS_PREFIX);
@@ -55,7 +56,13 @@ export class ServeRuntime implements ServeDependencies, OnModuleInit, OnModuleDe
     this.rateLimiter.stop();
   }
 
+  /** Runs `close` on shutdown, before the last usage flush (e.g. the serve routes' Fastify instance). */
+  onClose(close: () => Promise<unknown>): void {
+    this.closers.push(close);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    for (const close of this.closers) await close();
     await this.usage.close();
     await closeRedis(this.subscriber);
   }

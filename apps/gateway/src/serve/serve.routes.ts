@@ -40,13 +40,13 @@ const UNAVAILABLE = errorBody('service_unavailable', 'The prompt is not cached h
 const NOT_JSON = errorBody('unsupported_media_type', 'The body must be application/json.');
 
 /**
- * The serve endpoints, on the Fastify instance itself: Nest's pipeline costs about a third of the
- * throughput (shared/TOOLCHAIN.md). A request that hits both caches completes synchronously, with
- * no I/O and no promise; only a miss goes asynchronous.
+ * The serve endpoints, on a Fastify instance of their own (see app.factory.ts). A request that
+ * hits both caches completes synchronously, with no I/O and no promise; only a miss goes asynchronous.
  */
 export function registerServeRoutes(fastify: FastifyInstance, deps: ServeDependencies): void {
   const handler = new ServeHandler(deps);
   const errorHandler = (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => handler.failed(reply, err);
+  fastify.setNotFoundHandler((_request, reply) => sendError(reply, 404, errorBody('not_found', 'No such route.')));
   fastify.get('/v1/serve/:key', { errorHandler }, (request, reply) => handler.serve(request, reply, false));
   fastify.post('/v1/serve/:key', { errorHandler, bodyLimit: MAX_BODY_BYTES }, (request, reply) => handler.serve(request, reply, true));
 }
@@ -105,10 +105,7 @@ class ServeHandler {
     let limiter = entry.limiter;
     if (limiter === undefined || limiter.detached) limiter = entry.limiter = this.deps.rateLimiter.limiterFor(apiKey.id, apiKey.rateLimitRpm);
     const wait = this.deps.rateLimiter.admit(limiter, now);
-    if (wait > 0) {
-      reply.header('retry-after', String(retryAfterSeconds(wait)));
-      return sendError(reply, 429, RATE_LIMITED);
-    }
+    if (wait > 0) return sendError(reply, 429, RATE_LIMITED, String(retryAfterSeconds(wait)));
 
     const prompts = entry.prompts ?? (entry.prompts = this.deps.prompts.environment(apiKey.environmentId));
     const cached = num === undefined ? prompts.live.get(key) : prompts.pinned.get(pinnedName(key, num));
@@ -131,53 +128,64 @@ class ServeHandler {
     if (version === null) return sendError(reply, 404, num === undefined ? PROMPT_NOT_FOUND : VERSION_NOT_FOUND);
     this.deps.usage.record(entry.record!.id, version.versionId, now);
 
-    let body: Buffer | string;
+    let body: string;
+    let length: string;
     let etag: string;
     if (values === undefined || values.size === 0 || version.compiled.names.length === 0) {
-      body = format === 'json' ? version.jsonBody : version.textBody;
-      etag = format === 'json' ? version.jsonEtag : version.textEtag;
+      const json = format === 'json';
+      body = json ? version.jsonBody : version.textBody;
+      length = json ? version.jsonLength : version.textLength;
+      etag = json ? version.jsonEtag : version.textEtag;
     } else {
       const rendered = renderTemplate(version.compiled, values);
       body = format === 'json' ? jsonBodyOf(version.key, version.versionNum, rendered.content, rendered.unfilled) : rendered.content;
+      length = String(Buffer.byteLength(body));
       etag = renderedEtag(version.versionId, format === 'json' ? 'j' : 't', body);
     }
 
-    reply.header('x-prompt-version', version.versionHeader);
-    reply.header('x-prompt-cache', cache);
-    reply.header('etag', etag);
-    reply.header('cache-control', num === undefined ? LIVE_CACHE_CONTROL : PINNED_CACHE_CONTROL);
-    if (stale) {
-      reply.header('x-prompt-stale', '1');
-      reply.header('warning', STALE_WARNING);
-    }
+    const cacheControl = num === undefined ? LIVE_CACHE_CONTROL : PINNED_CACHE_CONTROL;
     const ifNoneMatch = request.headers['if-none-match'];
     if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, etag)) {
-      reply.code(304).send();
-      return;
+      const headers = ['etag', etag, 'x-prompt-version', version.versionHeader, 'x-prompt-cache', cache, 'cache-control', cacheControl];
+      if (stale) headers.push('x-prompt-stale', '1', 'warning', STALE_WARNING);
+      return writeRaw(reply, 304, headers, undefined);
     }
-    reply.header('content-type', format === 'json' ? JSON_TYPE : TEXT);
-    reply.send(body);
+    const headers = [
+      'content-type', format === 'json' ? JSON_TYPE : TEXT, 'content-length', length,
+      'etag', etag, 'x-prompt-version', version.versionHeader, 'x-prompt-cache', cache, 'cache-control', cacheControl,
+    ];
+    if (stale) headers.push('x-prompt-stale', '1', 'warning', STALE_WARNING);
+    writeRaw(reply, 200, headers, body);
   }
 
   /** Errors outside the expected answers: a body Fastify refused (400/413/415), or a failure (503 or 500). */
   failed(reply: FastifyReply, err: unknown): void {
-    if (reply.sent) return;
+    if (reply.sent || reply.raw.headersSent) return;
     const status = (err as { statusCode?: unknown } | null)?.statusCode;
     if (status === 413) return sendError(reply, 413, errorBody('payload_too_large', 'The body is over 1 MiB.'));
     if (status === 415) return sendError(reply, 415, NOT_JSON);
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendError(reply, 400, errorBody('validation_failed', 'The body is not valid JSON.'));
     }
-    if ((err as Error | null)?.name === 'SourcesUnavailableError') {
-      reply.header('retry-after', '1');
-      return sendError(reply, 503, UNAVAILABLE);
-    }
+    if ((err as Error | null)?.name === 'SourcesUnavailableError') return sendError(reply, 503, UNAVAILABLE, '1');
     const errorId = randomUUID();
     this.deps.logger.pino.error({ err, error_id: errorId }, 'serve failed');
     sendError(reply, 500, JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.', error_id: errorId } }));
   }
 }
 
-function sendError(reply: FastifyReply, status: number, body: string): void {
-  reply.code(status).header('content-type', JSON_TYPE).send(body);
+/**
+ * Writes the answer on Node's response directly (Fastify stands aside: `hijack`): a flat header
+ * list and a string body go out in one write, with none of Fastify's per-reply header bookkeeping.
+ */
+function writeRaw(reply: FastifyReply, status: number, headers: string[], body: string | undefined): void {
+  reply.hijack();
+  reply.raw.writeHead(status, headers);
+  reply.raw.end(body);
+}
+
+function sendError(reply: FastifyReply, status: number, body: string, retryAfter?: string): void {
+  const headers = ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))];
+  if (retryAfter !== undefined) headers.push('retry-after', retryAfter);
+  writeRaw(reply, status, headers, body);
 }

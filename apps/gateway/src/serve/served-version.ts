@@ -12,9 +12,12 @@ export interface ServedVersion {
   /** `x-prompt-version`, as the header's string. */
   readonly versionHeader: string;
   readonly compiled: CompiledTemplate;
-  readonly textBody: Buffer;
+  /** Strings, not Buffers: Node writes a string body in one write with the headers, a Buffer in a second (writev). */
+  readonly textBody: string;
+  readonly textLength: string;
   readonly textEtag: string;
-  readonly jsonBody: Buffer;
+  readonly jsonBody: string;
+  readonly jsonLength: string;
   readonly jsonEtag: string;
 }
 
@@ -24,15 +27,18 @@ export function jsonBodyOf(key: string, versionNum: number, content: string, unf
 
 export function toServedVersion(key: string, record: VersionRecord): ServedVersion {
   const compiled = compileTemplate(record.content);
+  const jsonBody = jsonBodyOf(key, record.versionNum, record.content, compiled.variables);
   return {
     key,
     versionId: record.versionId,
     versionNum: record.versionNum,
     versionHeader: String(record.versionNum),
     compiled,
-    textBody: Buffer.from(record.content),
+    textBody: record.content,
+    textLength: String(Buffer.byteLength(record.content)),
     textEtag: versionEtag(record.versionId, 't'),
-    jsonBody: Buffer.from(jsonBodyOf(key, record.versionNum, record.content, compiled.variables)),
+    jsonBody,
+    jsonLength: String(Buffer.byteLength(jsonBody)),
     jsonEtag: versionEtag(record.versionId, 'j'),
   };
 }
