@@ -30,6 +30,7 @@ export class SourcesUnavailableError extends Error {
 /** A cache miss must not hang on a server that is away: bounded waits, then the next source. */
 const REDIS_TIMEOUT_MS = 300;
 const POSTGRES_TIMEOUT_MS = 1500;
+const LOST = new Set(['reconnecting', 'close', 'end']);
 
 const LIVE_VERSION_SQL = `
   SELECT v.id AS version_id, v.version_num, v.content
@@ -107,8 +108,8 @@ export class PromptStore {
 
   /** The value, null when absent, undefined when Redis could not answer. */
   private async redisGet(name: string): Promise<string | null | undefined> {
-    // A client that is not connected would queue the command until it gives up: ask PostgreSQL at once instead.
-    if (this.redis.status !== 'ready') return undefined;
+    // A client that lost its connection would queue the command until it gives up: ask PostgreSQL at once instead.
+    if (LOST.has(this.redis.status)) return undefined;
     try {
       return await withTimeout(this.redis.get(name), REDIS_TIMEOUT_MS);
     } catch {
