@@ -14,13 +14,13 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadRegistryConfig } from '#config';
 import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
-import { dropRedisNamespace } from '#runtime';
+import { dropRedisNamespace, freePort } from '#runtime';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
 import { keepAliveAgent, percentile, send } from './support/measure.js';
 
@@ -40,15 +40,6 @@ function databaseUrl(name: string): string {
   const u = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/promptgate');
   u.pathname = `/${name}`;
   return u.toString();
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 async function json<T>(answer: Promise<{ status: number; body: string }>, expected: number): Promise<T> {

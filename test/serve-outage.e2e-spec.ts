@@ -1,23 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+
 import { livePrompt, makeTeam, type Team } from '../apps/registry/test/support/review-flow.js';
 import { bootStack, issueApiKey, type IssuedApiKey, type RunningGateway, type Stack } from './support/stack.js';
+import { freePort } from '#runtime';
 
 /**
  * Redis stopped under running gateways. The test starts its own redis-server on a free port, so
  * stopping it disturbs no other test.
  */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AppLogger } from './logger.js';
@@ -70,4 +72,14 @@ export async function dropRedisNamespace(url: string, prefix: string): Promise<v
   } finally {
     redis.disconnect();
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now, for tests and benchmarks that start servers of their own. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
 }
