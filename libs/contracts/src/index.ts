@@ -1,3 +1,4 @@
 export * from './api-keys.js';
 export * from './live.js';
 export * from './queues.js';
+export * from './evals.js';

@@ -12,3 +12,5 @@ export * from './api-keys/serve-usage.js';
 export * from './templates/variables.js';
 export * from './rate-limit/index.js';
 export * from './serving/index.js';
+export * from './evaluation/rules-scorer.js';
+export * from './secrets/sealed-secret.js';
