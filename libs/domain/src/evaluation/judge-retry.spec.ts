@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isRetryableJudgeFailure, judgeRetryDelayMs, parseRetryAfter } from './judge-retry.js';
+import { isRetryableJudgeFailure, judgeRetryDelayMs, judgeRetryAfterMs } from './judge-retry.js';
 
 describe('judge retries', () => {
   it.each([
@@ -41,6 +41,6 @@ describe('judge retries', () => {
     ['soon', null, null],
     [null, null, null],
   ])('reads retry-after %p / retry-after-ms %p as %p ms', (ra, raMs, expected) => {
-    expect(parseRetryAfter(ra, raMs, 0)).toBe(expected);
+    expect(judgeRetryAfterMs(ra, raMs, 0)).toBe(expected);
   });
 });

@@ -29,7 +29,7 @@ export function judgeRetryDelayMs(attempt: number, policy: JudgeRetryPolicy, ret
 }
 
 /** A Retry-After header (seconds or an HTTP date), or retry-after-ms, in milliseconds; null when absent or unreadable. */
-export function parseRetryAfter(retryAfter: string | null | undefined, retryAfterMs: string | null | undefined, now: number): number | null {
+export function judgeRetryAfterMs(retryAfter: string | null | undefined, retryAfterMs: string | null | undefined, now: number): number | null {
   if (retryAfterMs != null && /^\d+(\.\d+)?$/.test(retryAfterMs.trim())) return Math.round(Number(retryAfterMs));
   if (retryAfter == null || retryAfter.trim() === '') return null;
   const value = retryAfter.trim();
