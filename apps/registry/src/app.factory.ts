@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DestinationStream } from 'pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { RegistryConfig } from '#config';
 import { AppModule } from './app.module.js';
@@ -15,10 +16,14 @@ export const API_PREFIX = 'api/v1';
 
 /**
  * The registry, fully configured but not listening: main.ts calls listen(), e2e tests call
- * init() and drive getHttpServer() with supertest.
+ * init() and drive getHttpServer() with supertest. `logDestination` (tests) receives the log lines
+ * instead of stdout.
  */
-export async function createRegistryApp(config: RegistryConfig): Promise<NestExpressApplication> {
-  const logger = AppLogger.create(config.LOG_LEVEL);
+export async function createRegistryApp(
+  config: RegistryConfig,
+  options: { logDestination?: DestinationStream } = {},
+): Promise<NestExpressApplication> {
+  const logger = AppLogger.create(config.LOG_LEVEL, 'registry', options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, logger), {
     logger,
     bodyParser: false,

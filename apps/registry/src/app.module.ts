@@ -8,10 +8,12 @@ import type { RegistryConfig } from './common/config.js';
 import { CoreModule } from './common/core.module.js';
 import type { AppLogger } from '#runtime';
 import { RedisModule } from './common/redis.module.js';
+import { EvalsModule } from './evals/evals.module.js';
 import { EnvironmentsModule } from './environments/environments.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { PromptsModule } from './prompts/prompts.module.js';
+import { ProviderKeysModule } from './provider-keys/provider-keys.module.js';
 import { ReviewModule } from './review/review.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -39,6 +41,8 @@ export class AppModule {
         ReviewModule,
         ApiKeysModule,
         UsageModule,
+        EvalsModule,
+        ProviderKeysModule,
       ],
     };
   }

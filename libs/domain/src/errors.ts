@@ -10,7 +10,8 @@ export type ErrorKind =
   | 'conflict' // 409
   | 'payload_too_large' // 413
   | 'unprocessable' // 422
-  | 'rate_limited'; // 429
+  | 'rate_limited' // 429
+  | 'unavailable'; // 503
 
 export class DomainError extends Error {
   constructor(
@@ -60,6 +61,13 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/** A dependency the request needs (the job queue) is away; the caller may retry later. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(message: string, code: string) {
+    super('unavailable', code, message);
+  }
+}
+
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   validation: 400,
   unauthorized: 401,
@@ -69,4 +77,5 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   payload_too_large: 413,
   unprocessable: 422,
   rate_limited: 429,
+  unavailable: 503,
 };

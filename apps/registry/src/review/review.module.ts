@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module.js';
+import { EvalsModule } from '../evals/evals.module.js';
 import { LiveModule } from '../live/live.module.js';
 import { PromptsModule } from '../prompts/prompts.module.js';
 import { ReviewController } from './review.controller.js';
@@ -7,7 +8,7 @@ import { ReviewService } from './review.service.js';
 
 /** The review gate: submit, approve, reject, quick-approve, rollback and promote. */
 @Module({
-  imports: [AccessModule, PromptsModule, LiveModule],
+  imports: [AccessModule, PromptsModule, LiveModule, EvalsModule],
   controllers: [ReviewController],
   providers: [ReviewService],
 })

@@ -9,6 +9,7 @@ import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persisten
 import { WorkspaceAccess } from '../access/workspace-access.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
+import { EvalsService } from '../evals/evals.service.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { LivePublisher } from '../live/live-publisher.service.js';
 import { PromptsService } from '../prompts/prompts.service.js';
@@ -33,11 +34,13 @@ export class ReviewService {
     private readonly audit: AuditService,
     private readonly prompts: PromptsService,
     private readonly live: LivePublisher,
+    private readonly evals: EvalsService,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
+  /** After the submit commits, its evals are requested; their failure never fails the submit. */
   async submitVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
-    return this.dataSource.transaction(async (manager) => {
+    const submitted = await this.dataSource.transaction(async (manager) => {
       const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'editor', manager);
       await this.lockPrompt(manager, prompt.id);
       const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
@@ -50,6 +53,8 @@ export class ReviewService {
       });
       return this.presentById(manager, versionId);
     });
+    await this.evals.requestOnSubmit(actor, versionId);
+    return submitted;
   }
 
   async approveVersion(actor: AuthenticatedUser, versionId: string, body: { note?: string; overrideEval?: boolean }): Promise<VersionView> {

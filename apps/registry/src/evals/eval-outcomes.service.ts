@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { EvalResultJob } from '#contracts';
+import type { EvalDimension } from '#persistence';
+import { AuditService } from '../audit/audit.service.js';
+
+type FinalResult = Exclude<EvalResultJob, { status: 'running' }>;
+
+/** The columns a final outcome writes; a run that never reached the worker has no start. */
+interface Final {
+  evalId: string;
+  status: 'succeeded' | 'failed';
+  score: number | null;
+  dimensions: EvalDimension[];
+  suggestions: string[];
+  error: string | null;
+  model: string | null;
+  startedAt: string | null;
+  finishedAt: string;
+}
+
+export type EvalOutcome = 'started' | 'recorded' | 'ignored';
+
+interface FinishedRow {
+  workspace_id: string;
+  version_id: string;
+  mode: string;
+  provider: string | null;
+  model: string | null;
+  score: number | null;
+  error: string | null;
+}
+
+/** The stored dimension: `suggestion` only where there is one, as the API shows it. */
+function storedDimension(d: { name: string; score: number; reason: string; suggestion?: string | null }): EvalDimension {
+  return { name: d.name, score: d.score, reason: d.reason, ...(d.suggestion ? { suggestion: d.suggestion } : {}) };
+}
+
+/**
+ * Writes what became of an eval run. Only a queued run starts and only an unfinished run
+ * finishes, so a result delivered twice (or late, after the run failed to queue) changes nothing:
+ * one row, one outcome, one audit entry.
+ */
+@Injectable()
+export class EvalOutcomes {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async start(evalId: string, startedAt: string): Promise<EvalOutcome> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE eval_runs SET status = 'running', started_at = $2 WHERE id = $1 AND status = 'queued'`,
+      [evalId, startedAt],
+    )) as [unknown[], number];
+    return count > 0 ? 'started' : 'ignored';
+  }
+
+  /** Records the worker's final result once, points the version's last eval at it, and audits it. */
+  finish(result: FinalResult): Promise<EvalOutcome> {
+    const succeeded = result.status === 'succeeded';
+    return this.record({
+      evalId: result.eval_id, status: result.status, score: succeeded ? result.score : null,
+      dimensions: succeeded ? result.dimensions.map(storedDimension) : [], suggestions: succeeded ? result.suggestions : [],
+      error: succeeded ? null : result.error, model: result.model, startedAt: result.started_at, finishedAt: result.finished_at,
+    });
+  }
+
+  /** Fails a run whose job the queue did not take, so it is not left queued forever. */
+  failUnqueued(evalId: string, error: string): Promise<EvalOutcome> {
+    return this.record({
+      evalId, status: 'failed', score: null, dimensions: [], suggestions: [], error, model: null,
+      startedAt: null, finishedAt: new Date().toISOString(),
+    });
+  }
+
+  private async record(final: Final): Promise<EvalOutcome> {
+    const succeeded = final.status === 'succeeded';
+    return this.dataSource.transaction(async (manager) => {
+      const [rows] = (await manager.query(
+        `UPDATE eval_runs
+            SET status = $2, score = $3, dimensions = $4::jsonb, suggestions = $5::jsonb, error = $6,
+                model = coalesce(model, $7), started_at = coalesce(started_at, $8), finished_at = $9
+          WHERE id = $1 AND status IN ('queued', 'running')
+          RETURNING workspace_id, version_id, mode, provider, model, score, error`,
+        [
+          final.evalId, final.status, final.score, JSON.stringify(final.dimensions), JSON.stringify(final.suggestions),
+          final.error, final.model, final.startedAt, final.finishedAt,
+        ],
+      )) as [FinishedRow[], number];
+      const run = rows[0];
+      if (!run) return 'ignored';
+      await manager.query(`UPDATE prompt_versions SET last_eval_id = $2 WHERE id = $1`, [run.version_id, final.evalId]);
+      await this.audit.append(manager, {
+        workspaceId: run.workspace_id,
+        action: succeeded ? 'eval.completed' : 'eval.failed',
+        resourceType: 'eval',
+        resourceId: final.evalId,
+        actorEmail: null,
+        extra: succeeded
+          ? { version_id: run.version_id, mode: run.mode, provider: run.provider, model: run.model, score: run.score }
+          : { version_id: run.version_id, mode: run.mode, provider: run.provider, error: run.error },
+      });
+      return 'recorded';
+    });
+  }
+}

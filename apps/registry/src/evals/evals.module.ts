@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
+import { PromptsModule } from '../prompts/prompts.module.js';
+import { ProviderKeysModule } from '../provider-keys/provider-keys.module.js';
+import { EvalOutcomes } from './eval-outcomes.service.js';
+import { EvalRequestQueue } from './eval-request-queue.js';
+import { EvalResultsConsumer } from './eval-results.consumer.js';
+import { EvalsController } from './evals.controller.js';
+import { EvalsService } from './evals.service.js';
+
+/** Eval runs: requested and queued on `eval.requests`, results written back from `eval.results`. */
+@Module({
+  imports: [AccessModule, PromptsModule, ProviderKeysModule],
+  controllers: [EvalsController],
+  providers: [EvalsService, EvalRequestQueue, EvalOutcomes, EvalResultsConsumer],
+  exports: [EvalsService],
+})
+export class EvalsModule {}

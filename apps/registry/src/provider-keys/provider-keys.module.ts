@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
+import { ProviderKeysController } from './provider-keys.controller.js';
+import { ProviderKeysService } from './provider-keys.service.js';
+
+/** Saved provider keys for judge evals: set, list (last four only), delete; sealed at rest. */
+@Module({
+  imports: [AccessModule],
+  controllers: [ProviderKeysController],
+  providers: [ProviderKeysService],
+  exports: [ProviderKeysService],
+})
+export class ProviderKeysModule {}
