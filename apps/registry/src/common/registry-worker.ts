@@ -32,6 +32,8 @@ export class RegistryWorker {
     const connection = new Redis(spec.redisUrl, {
       connectionName: `promptgate-registry:${spec.queue}`,
       maxRetriesPerRequest: null,
+      // Bounds how long a closed connection that never connected keeps a timer (default 2 s).
+      disconnectTimeout: 200,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     let reported = false;

@@ -38,6 +38,8 @@ export class EvalRequestQueue implements OnModuleDestroy {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
+      // Bounds how long a closed connection that never connected keeps a timer (default 2 s).
+      disconnectTimeout: 200,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     // The request that finds Redis away reports it; the connection keeps retrying quietly.

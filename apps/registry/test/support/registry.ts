@@ -27,8 +27,14 @@ export interface RegistryHarness {
   close(): Promise<void>;
 }
 
-/** Boots a registry on its own fresh database and Redis prefix; `env` overrides any variable. */
-export async function bootRegistry(env: Record<string, string> = {}): Promise<RegistryHarness> {
+/**
+ * Boots a registry on its own fresh database and Redis prefix; `env` overrides any variable, and
+ * `logDestination` receives its log lines (set LOG_LEVEL in `env` to see them).
+ */
+export async function bootRegistry(
+  env: Record<string, string> = {},
+  options: Parameters<typeof createRegistryApp>[1] = {},
+): Promise<RegistryHarness> {
   const db = await createTestDatabase();
   const redisPrefix = testRedisPrefix();
   const config = loadRegistryConfig({
@@ -41,7 +47,7 @@ export async function bootRegistry(env: Record<string, string> = {}): Promise<Re
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createRegistryApp(config);
+  const app = await createRegistryApp(config, options);
   await app.init();
   const http = app.getHttpServer() as Server;
   const serverErrors: string[] = [];
