@@ -12,10 +12,12 @@ import { EvalsModule } from './evals/evals.module.js';
 import { EnvironmentsModule } from './environments/environments.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { OutboxModule } from './outbox/outbox.module.js';
 import { PromptsModule } from './prompts/prompts.module.js';
 import { ProviderKeysModule } from './provider-keys/provider-keys.module.js';
 import { ReviewModule } from './review/review.module.js';
 import { UsageModule } from './usage/usage.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({})
@@ -41,6 +43,8 @@ export class AppModule {
         ReviewModule,
         ApiKeysModule,
         UsageModule,
+        OutboxModule,
+        WebhooksModule,
         EvalsModule,
         ProviderKeysModule,
       ],

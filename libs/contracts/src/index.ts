@@ -2,3 +2,4 @@ export * from './api-keys.js';
 export * from './live.js';
 export * from './queues.js';
 export * from './evals.js';
+export * from './webhooks.js';

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { EvalResultJob } from '#contracts';
 import type { EvalDimension } from '#persistence';
 import { AuditService } from '../audit/audit.service.js';
+import { EventOutbox } from '../outbox/event-outbox.service.js';
 
 type FinalResult = Exclude<EvalResultJob, { status: 'running' }>;
 
@@ -46,6 +47,7 @@ export class EvalOutcomes {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly outbox: EventOutbox,
   ) {}
 
   async start(evalId: string, startedAt: string): Promise<EvalOutcome> {
@@ -101,6 +103,7 @@ export class EvalOutcomes {
           ? { version_id: run.version_id, mode: run.mode, provider: run.provider, model: run.model, score: run.score }
           : { version_id: run.version_id, mode: run.mode, provider: run.provider, error: run.error },
       });
+      await this.outbox.evalEvent(manager, succeeded ? 'eval.completed' : 'eval.failed', final.evalId);
       return 'recorded';
     });
   }

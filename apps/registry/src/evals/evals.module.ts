@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
 import { PromptsModule } from '../prompts/prompts.module.js';
 import { ProviderKeysModule } from '../provider-keys/provider-keys.module.js';
 import { EvalOutcomes } from './eval-outcomes.service.js';
@@ -10,7 +11,7 @@ import { EvalsService } from './evals.service.js';
 
 /** Eval runs: requested and queued on `eval.requests`, results written back from `eval.results`. */
 @Module({
-  imports: [AccessModule, PromptsModule, ProviderKeysModule],
+  imports: [AccessModule, PromptsModule, ProviderKeysModule, OutboxModule],
   controllers: [EvalsController],
   providers: [EvalsService, EvalRequestQueue, EvalOutcomes, EvalResultsConsumer],
   exports: [EvalsService],

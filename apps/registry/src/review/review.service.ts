@@ -12,6 +12,7 @@ import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { EvalsService } from '../evals/evals.service.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { LivePublisher } from '../live/live-publisher.service.js';
+import { EventOutbox } from '../outbox/event-outbox.service.js';
 import { PromptsService } from '../prompts/prompts.service.js';
 import type { VersionView } from '../prompts/version.view.js';
 
@@ -35,6 +36,7 @@ export class ReviewService {
     private readonly prompts: PromptsService,
     private readonly live: LivePublisher,
     private readonly evals: EvalsService,
+    private readonly outbox: EventOutbox,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
@@ -51,6 +53,7 @@ export class ReviewService {
         workspaceId: prompt.workspaceId, action: 'version.submitted', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
       });
+      await this.outbox.versionEvent(manager, 'version.submitted', versionId, actor);
       return this.presentById(manager, versionId);
     });
     await this.evals.requestOnSubmit(actor, versionId);
@@ -76,6 +79,7 @@ export class ReviewService {
         actorEmail: actor.email,
         extra: { version_num: version.versionNum, prompt_key: prompt.key, ...(note ? { note } : {}), ...gateAudit(decision.gate) },
       });
+      await this.outbox.versionEvent(manager, 'version.approved', versionId, actor, note);
       return went;
     });
     await this.live.publishLive(went.snapshot);
@@ -95,6 +99,7 @@ export class ReviewService {
         workspaceId: prompt.workspaceId, action: 'version.rejected', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key, note },
       });
+      await this.outbox.versionEvent(manager, 'version.rejected', versionId, actor, note);
       return this.presentById(manager, versionId);
     });
   }
@@ -118,6 +123,7 @@ export class ReviewService {
         actorEmail: actor.email,
         extra: { version_num: version.versionNum, prompt_key: prompt.key, quick_approve: true, ...gateAudit(decision.gate) },
       });
+      await this.outbox.versionEvent(manager, 'version.approved', versionId, actor);
       return went;
     });
     await this.live.publishLive(went.snapshot);
@@ -143,6 +149,7 @@ export class ReviewService {
         actorEmail: actor.email,
         extra: { version_num: created.versionNum, rolled_back_to: target.versionNum, prompt_key: prompt.key, note },
       });
+      await this.outbox.versionEvent(manager, 'version.rollback', created.id, actor, note);
       return went;
     });
     await this.live.publishLive(went.snapshot);
@@ -175,6 +182,7 @@ export class ReviewService {
           from_environment: from.id, from_environment_name: from.name, to_environment: to.id, to_environment_name: to.name,
         },
       });
+      await this.outbox.versionEvent(manager, 'version.submitted', version.id, actor);
       return this.prompts.presentVersionOf(version, manager);
     });
   }

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
+import type { EvalEventData, VersionEventData, WebhookEventType } from '#contracts';
+import { OutboxRelay } from './outbox-relay.service.js';
+
+type VersionEventType = Extract<WebhookEventType, `version.${string}`>;
+type EvalEventType = Extract<WebhookEventType, `eval.${string}`>;
+
+interface VersionRow {
+  workspace_id: string;
+  workspace_name: string;
+  environment_id: string;
+  environment_name: string;
+  eval_required: boolean;
+  eval_pass_threshold: number;
+  prompt_id: string;
+  prompt_key: string;
+  version_id: string;
+  version_num: number;
+  version_status: string;
+}
+
+const VERSION_CONTEXT_SQL = `
+  SELECT w.id AS workspace_id, w.name AS workspace_name, e.id AS environment_id, e.name AS environment_name,
+         e.eval_required, e.eval_pass_threshold, p.id AS prompt_id, p.key AS prompt_key,
+         v.id AS version_id, v.version_num, v.status AS version_status
+    FROM prompt_versions v
+    JOIN prompts p ON p.id = v.prompt_id
+    JOIN environments e ON e.id = p.environment_id
+    JOIN workspaces w ON w.id = e.workspace_id`;
+
+function versionPart(row: VersionRow): Omit<VersionEventData, 'actor' | 'note'> {
+  return {
+    workspace: { id: row.workspace_id, name: row.workspace_name },
+    environment: { id: row.environment_id, name: row.environment_name },
+    prompt: { id: row.prompt_id, key: row.prompt_key },
+    version: { id: row.version_id, version_num: row.version_num, status: row.version_status },
+  };
+}
+
+/**
+ * Writes the events webhooks report into `outbox_events`, inside the transaction of the change
+ * they report: an event exists exactly when its change committed. After such a commit the relay
+ * is poked; its periodic sweep covers a poke that never came.
+ */
+@Injectable()
+export class EventOutbox implements EntitySubscriberInterface {
+  private readonly committing = new WeakSet<QueryRunner>();
+
+  constructor(
+    dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {
+    dataSource.subscribers.push(this);
+  }
+
+  /** A version event, read as the transaction sees the version now. */
+  async versionEvent(
+    manager: EntityManager,
+    type: VersionEventType,
+    versionId: string,
+    actor: { email: string },
+    note: string | null = null,
+  ): Promise<void> {
+    const row = await this.contextOf(manager, `WHERE v.id = $1`, versionId);
+    const data: VersionEventData = { ...versionPart(row), actor: { email: actor.email }, note };
+    await this.record(manager, row.workspace_id, type, data);
+  }
+
+  /** An eval's final result, with the gate of its environment. */
+  async evalEvent(manager: EntityManager, type: EvalEventType, evalId: string): Promise<void> {
+    const [run] = (await manager.query(
+      `SELECT id, version_id, mode, provider, model, status, score, error FROM eval_runs WHERE id = $1`, [evalId],
+    )) as Array<{ id: string; version_id: string; mode: string; provider: string | null; model: string | null; status: string; score: number | null; error: string | null }>;
+    if (!run) throw new Error(`eval run ${evalId} not found for its event`);
+    const row = await this.contextOf(manager, `WHERE v.id = $1`, run.version_id);
+    const data: EvalEventData = {
+      ...versionPart(row),
+      eval: { id: run.id, mode: run.mode, provider: run.provider, model: run.model, status: run.status, score: run.score, error: run.error },
+      threshold: row.eval_pass_threshold,
+      eval_required: row.eval_required,
+    };
+    await this.record(manager, row.workspace_id, type, data);
+  }
+
+  afterTransactionCommit(event: { queryRunner: QueryRunner }): void {
+    if (this.committing.delete(event.queryRunner)) this.relay.poke();
+  }
+
+  afterTransactionRollback(event: { queryRunner: QueryRunner }): void {
+    this.committing.delete(event.queryRunner);
+  }
+
+  private async record(manager: EntityManager, workspaceId: string, type: WebhookEventType, data: VersionEventData | EvalEventData): Promise<void> {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) throw new Error('An outbox event must be written inside the transaction of its change');
+    await manager.query(
+      `INSERT INTO outbox_events (workspace_id, event_type, payload) VALUES ($1, $2, $3::jsonb)`,
+      [workspaceId, type, JSON.stringify(data)],
+    );
+    this.committing.add(runner);
+  }
+
+  private async contextOf(manager: EntityManager, where: string, id: string): Promise<VersionRow> {
+    const [row] = (await manager.query(`${VERSION_CONTEXT_SQL} ${where}`, [id])) as VersionRow[];
+    if (!row) throw new Error(`version ${id} not found for its event`);
+    return row;
+  }
+}

@@ -1,0 +1,64 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Queue, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUES, WEBHOOK_DELIVERY_JOB, type WebhookDeliveryJob } from '#contracts';
+import { closeRedis, withTimeout } from '#runtime';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
+import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
+
+/** How long the relay waits for Redis to take a batch before it rolls back and tries again later. */
+const ADD_TIMEOUT_MS = 2000;
+
+/**
+ * BullMQ's own attempts only cover a delivery row not yet visible (the relay commits just after
+ * adding) or a database away; the retry schedule of an endpoint that fails is the processor's.
+ */
+const DELIVERY_JOB_OPTIONS: JobsOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** Adds delivery jobs to `webhook.deliveries`, one per delivery row, the row's id as job id. */
+@Injectable()
+export class WebhookDeliveryQueue implements OnModuleDestroy {
+  private readonly connection: Redis;
+  private readonly queue: Queue<WebhookDeliveryJob>;
+
+  constructor(
+    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
+    @Inject(REDIS_NAMES) names: RedisNames,
+  ) {
+    // No offline queue: a batch Redis cannot take now fails now, and the outbox keeps its events.
+    this.connection = new Redis(config.REDIS_URL, {
+      connectionName: 'promptgate-registry:webhook-deliveries',
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      disconnectTimeout: 200,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    // The relay reports the outage; the connection keeps retrying quietly.
+    this.connection.on('error', () => undefined);
+    this.queue = new Queue<WebhookDeliveryJob>(QUEUES.webhookDeliveries, { connection: this.connection, prefix: names.bullPrefix });
+    this.queue.on('error', () => undefined);
+  }
+
+  /** Throws when Redis does not take every job in time. */
+  async add(deliveryIds: string[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    if (this.connection.status !== 'ready') throw new Error('Redis is not connected');
+    const jobs = deliveryIds.map((id) => ({
+      name: WEBHOOK_DELIVERY_JOB,
+      data: { v: 1 as const, delivery_id: id },
+      opts: { ...DELIVERY_JOB_OPTIONS, jobId: id },
+    }));
+    await withTimeout(this.queue.addBulk(jobs), ADD_TIMEOUT_MS);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    await closeRedis(this.connection);
+  }
+}

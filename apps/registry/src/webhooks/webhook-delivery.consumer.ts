@@ -1,0 +1,48 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DelayedError, type Job } from 'bullmq';
+import { QUEUES, WEBHOOK_DELIVERY_JOB, webhookDeliveryJobSchema } from '#contracts';
+import { AppLogger } from '#runtime';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
+import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
+import { readJob, RegistryWorker } from '../common/registry-worker.js';
+import { WebhookAttempts, type AttemptSummary } from './webhook-attempts.service.js';
+
+/** Deliveries in flight per registry: each waits on a subscriber for up to 10 s. */
+const CONCURRENCY = 16;
+
+/**
+ * Consumes `webhook.deliveries`. A retry keeps the same job (and so the same `webhook-id`): the
+ * job is moved to BullMQ's delayed set for the wait the schedule gives, and comes back as itself.
+ */
+@Injectable()
+export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private worker: RegistryWorker | null = null;
+
+  constructor(
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    @Inject(REDIS_NAMES) private readonly names: RedisNames,
+    private readonly attempts: WebhookAttempts,
+    private readonly logger: AppLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = RegistryWorker.start({
+      redisUrl: this.config.REDIS_URL, bullPrefix: this.names.bullPrefix, queue: QUEUES.webhookDeliveries,
+      subject: 'webhook delivery', concurrency: CONCURRENCY, process: (job) => this.process(job),
+    }, this.logger);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.close();
+  }
+
+  private async process(job: Job): Promise<AttemptSummary> {
+    const { delivery_id: deliveryId } = readJob(job, WEBHOOK_DELIVERY_JOB, webhookDeliveryJobSchema, 'webhook delivery');
+    const summary = await this.attempts.attempt(deliveryId);
+    if (summary.outcome !== 'retry') return summary;
+    await job.moveToDelayed(Date.now() + summary.delaySeconds * 1000, job.token);
+    throw new DelayedError();
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../common/ids.js';
+import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination.js';
+import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
+import { CreateWebhookDto } from './dto/webhook.dto.js';
+import { WebhooksService } from './webhooks.service.js';
+
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@Controller()
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post('workspaces/:ws/webhooks')
+  create(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string, @Body() body: CreateWebhookDto) {
+    return this.webhooks.create(user, workspaceId, body);
+  }
+
+  @Get('workspaces/:ws/webhooks')
+  @ApiPageQuery()
+  list(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string, @Pagination() page: PageRequest) {
+    return this.webhooks.list(user.id, workspaceId, page);
+  }
+
+  @Delete('webhooks/:id')
+  @HttpCode(204)
+  async delete(@CurrentUser() user: AuthenticatedUser, @IdParam('id') webhookId: string): Promise<void> {
+    await this.webhooks.delete(user, webhookId);
+  }
+
+  @Get('webhooks/:id/deliveries')
+  @ApiPageQuery()
+  deliveries(@CurrentUser() user: AuthenticatedUser, @IdParam('id') webhookId: string, @Pagination() page: PageRequest) {
+    return this.webhooks.deliveries(user.id, webhookId, page);
+  }
+}
