@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { EVAL_REQUEST_JOB } from '#contracts';
-import { evalJobKeyBinding, openSecret } from '#domain';
+import { randomBytes } from 'node:crypto';
+import { evalJobKeyBinding, openSecret, providerKeyBinding, sealSecret } from '#domain';
 import { TEST_ENCRYPTION_KEY, signup, useRegistry } from './support/registry.js';
 import { EvalQueuesDouble, succeededResult } from './support/eval-queues.js';
 import { api, approve, auditOf, createPrompt, makeTeam, submit, type Team } from './support/review-flow.js';
@@ -228,6 +229,17 @@ describe('evals through the queues', () => {
       if (job.data.mode !== 'judge') throw new Error('not a judge job');
       expect(openSecret(ENCRYPTION_KEY, job.data.sealed_key, evalJobKeyBinding(job.id, job.data.key_expires_at))).toBe(savedKey);
       expect(JSON.stringify(job)).not.toContain(savedKey);
+    });
+
+    it('is 422 provider_key_unreadable, not a 500, when the saved key was sealed under another ENCRYPTION_KEY', async () => {
+      const { versionId } = await draft();
+      await request(h.http).put(api(`/workspaces/${t.ws}/provider-keys/google`)).set(t.admin.auth).send({ api_key: savedKey }).expect(200);
+      const foreign = sealSecret(randomBytes(32), savedKey, providerKeyBinding(t.ws, 'google'));
+      await h.dataSource.query(`UPDATE provider_keys SET key_encrypted = $1 WHERE workspace_id = $2 AND provider = 'google'`, [foreign, t.ws]);
+      const res = await requestEval(versionId, { mode: 'judge', provider: 'google' }).expect(422);
+      expect(res.body.error.code).toBe('provider_key_unreadable');
+      expect(JSON.stringify(res.body)).not.toContain(savedKey);
+      expect(await evalsOf(versionId)).toEqual([]);
     });
 
     it('asks for the environment judge\'s model when the provider matches it, else for none', async () => {

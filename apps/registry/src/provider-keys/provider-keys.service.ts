@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Provider } from '#contracts';
-import { lastFour, NotFoundError, openSecret, providerKeyBinding, sealSecret } from '#domain';
+import { lastFour, NotFoundError, openSecret, providerKeyBinding, sealSecret, SealedSecretError, UnprocessableError } from '#domain';
 import { WorkspaceAccess } from '../access/workspace-access.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
@@ -85,6 +85,18 @@ export class ProviderKeysService {
       `SELECT key_encrypted FROM provider_keys WHERE workspace_id = $1 AND provider = $2`,
       [workspaceId, provider],
     )) as Array<{ key_encrypted: string }>;
-    return row ? openSecret(this.config.ENCRYPTION_KEY, row.key_encrypted, providerKeyBinding(workspaceId, provider)) : null;
+    if (!row) return null;
+    try {
+      return openSecret(this.config.ENCRYPTION_KEY, row.key_encrypted, providerKeyBinding(workspaceId, provider));
+    } catch (err) {
+      // Sealed under another ENCRYPTION_KEY (rotated) or damaged: the admin must save it again.
+      if (err instanceof SealedSecretError) {
+        throw new UnprocessableError(
+          `The saved ${provider} key can no longer be read (was ENCRYPTION_KEY changed?). Save it again.`,
+          'provider_key_unreadable',
+        );
+      }
+      throw err;
+    }
   }
 }
