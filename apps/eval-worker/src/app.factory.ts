@@ -7,6 +7,7 @@ import type { WorkerConfig } from '#config';
 import { createHealthServer } from './health/health-server.js';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { DestinationStream } from 'pino';
 import { AppLogger, checkReadiness, DATABASE_POOL, REDIS } from '#runtime';
 import { WorkerModule } from './worker.module.js';
 
@@ -16,9 +17,14 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+export interface WorkerOptions {
+  /** Where log lines go instead of stdout (tests capture them). */
+  logDestination?: DestinationStream;
+}
+
 /** Boots the worker's application context and its health server on WORKER_HEALTH_PORT (0 picks a free port). */
-export async function createWorker(config: WorkerConfig): Promise<RunningWorker> {
-  const logger = AppLogger.create(config.LOG_LEVEL, 'eval-worker');
+export async function createWorker(config: WorkerConfig, options: WorkerOptions = {}): Promise<RunningWorker> {
+  const logger = AppLogger.create(config.LOG_LEVEL, 'eval-worker', options.logDestination);
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config, logger), { logger });
   await app.init();
   const pool = app.get<pg.Pool>(DATABASE_POOL);

@@ -2,8 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { WorkerConfig } from '#config';
 import { AppLogger, createDatabasePool, createRedisClient, DATABASE_POOL, REDIS } from '#runtime';
 import { ConnectionsLifecycle } from './connections.js';
+import { EvalRequestsConsumer } from './evals/eval-requests.consumer.js';
+import { EvalRunner } from './evals/eval-runner.js';
+import { JudgeService } from './judge/judge.service.js';
+import { WORKER_CONFIG } from './worker-config.js';
 
-export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+export { WORKER_CONFIG };
 
 @Module({})
 export class WorkerModule {
@@ -16,6 +20,9 @@ export class WorkerModule {
         { provide: DATABASE_POOL, useFactory: () => createDatabasePool(config.DATABASE_URL, logger, 'promptgate-eval-worker', 2) },
         { provide: REDIS, useFactory: () => createRedisClient(config.REDIS_URL, logger, 'promptgate-eval-worker') },
         ConnectionsLifecycle,
+        JudgeService,
+        EvalRunner,
+        EvalRequestsConsumer,
       ],
     };
   }

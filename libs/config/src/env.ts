@@ -104,6 +104,13 @@ export const workerSchema = z.object({
   ENCRYPTION_KEY: encryptionKey,
   EVAL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   JUDGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(60000),
+  /** Calls per judge eval before a rate limit, 5xx, timeout or connection failure fails it. */
+  JUDGE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** First backoff between judge calls; doubles each attempt, with jitter, up to JUDGE_RETRY_MAX_MS. */
+  JUDGE_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60000).default(1000),
+  JUDGE_RETRY_MAX_MS: z.coerce.number().int().min(0).max(300000).default(30000),
+  /** BullMQ lock on an eval in hand; a killed worker's eval goes to another worker once it lapses. */
+  EVAL_LOCK_MS: z.coerce.number().int().min(500).max(600000).default(30000),
   ...providerUrls,
 });
 

@@ -1,0 +1,21 @@
+import { GoogleGenerativeAI } from '@google/generative-ai';
+import { JUDGE_MAX_OUTPUT_TOKENS } from './judge-models.js';
+import type { JudgeProviderClient } from './judge-call.js';
+
+export const callGoogleJudge: JudgeProviderClient = async (call) => {
+  const model = new GoogleGenerativeAI(call.apiKey).getGenerativeModel(
+    {
+      model: call.model,
+      systemInstruction: call.system,
+      generationConfig: { temperature: 0, maxOutputTokens: JUDGE_MAX_OUTPUT_TOKENS, responseMimeType: 'application/json' },
+    },
+    { baseUrl: call.baseUrl, timeout: call.timeoutMs },
+  );
+  const result = await model.generateContent(call.user, { signal: call.signal, timeout: call.timeoutMs });
+  try {
+    return result.response.text();
+  } catch {
+    // text() throws when the answer was blocked; an empty answer then fails the eval as "empty".
+    return '';
+  }
+};
