@@ -74,6 +74,25 @@ describe('webhook events from the outbox', () => {
     }
   });
 
+  it('requeues a pending delivery long past due whose job was lost, and only that one', async () => {
+    const sub = await subscribe('/lost', ['version.rejected']);
+    const [lost] = await h.dataSource.query(
+      `INSERT INTO webhook_deliveries (webhook_id, event, message_id, payload, next_attempt_at)
+       VALUES ($1, 'version.rejected', 'msg_lost', '{"type":"version.rejected","timestamp":"2026-01-01T00:00:00.000Z","data":{}}', now() - interval '10 minutes')
+       RETURNING id`, [sub.id]);
+    await h.dataSource.query(
+      `INSERT INTO webhook_deliveries (webhook_id, event, message_id, payload, next_attempt_at)
+       VALUES ($1, 'version.rejected', 'msg_recent', '{}', now() - interval '1 minute')`, [sub.id]);
+    expect(await h.app.get(OutboxRelay).requeueStalled()).toBe(1);
+    const got = await receiver.waitFor('/lost', 1);
+    expect(got.map((r) => r.headers['webhook-id'])).toEqual(['msg_lost']);
+    await sleep(300);
+    const [row] = await h.dataSource.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [lost.id]);
+    expect(row).toEqual({ status: 'succeeded', attempts: 1 });
+    expect(await h.app.get(OutboxRelay).requeueStalled()).toBe(0);
+    expect(receiver.at('/lost')).toHaveLength(1);
+  });
+
   it('delivers an event committed while no relay ran, once a fresh registry starts', async () => {
     const sub = await subscribe('/crash', ['version.approved']);
     const { versionId } = await createPrompt(h.http, t.editor, t.env.development, 'outbox.crash');

@@ -6,6 +6,10 @@ import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 /** How often unrelayed events are looked for, besides the poke after each commit. */
 const SWEEP_INTERVAL_MS = 1000;
 const BATCH_SIZE = 100;
+/** Sweeps between looks for pending deliveries that lost their job. */
+const STALLED_CHECK_EVERY = 30;
+/** Past its due time by this much, a pending delivery is taken to have lost its job. */
+const STALLED_AFTER = '5 minutes';
 
 /**
  * Turns committed outbox events into webhook deliveries: one delivery row per enabled
@@ -21,6 +25,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private pokedWhileRunning = false;
   private stopped = false;
   private failing = false;
+  private sweeps = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -29,13 +34,36 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.poke(), SWEEP_INTERVAL_MS);
+    this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.timer.unref();
     this.poke();
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.stop();
+  }
+
+  private sweep(): void {
+    this.poke();
+    this.sweeps += 1;
+    if (this.sweeps % STALLED_CHECK_EVERY === 0) {
+      this.requeueStalled().catch((err: unknown) => {
+        this.logger.pino.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'stalled webhook deliveries not requeued');
+      });
+    }
+  }
+
+  /** Requeues pending deliveries long past due whose job is gone or failed; returns how many. */
+  async requeueStalled(): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM webhook_deliveries
+        WHERE status = 'pending' AND next_attempt_at < now() - $1::interval
+        ORDER BY next_attempt_at LIMIT $2`,
+      [STALLED_AFTER, BATCH_SIZE],
+    )) as Array<{ id: string }>;
+    const requeued = await this.queue.requeue(rows.map((r) => r.id));
+    if (requeued > 0) this.logger.pino.warn({ requeued }, 'requeued webhook deliveries that had lost their job');
+    return requeued;
   }
 
   /** Relays soon; pokes while a relay runs make it go round once more. */

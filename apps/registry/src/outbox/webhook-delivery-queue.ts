@@ -57,6 +57,26 @@ export class WebhookDeliveryQueue implements OnModuleDestroy {
     await withTimeout(this.queue.addBulk(jobs), ADD_TIMEOUT_MS);
   }
 
+  /**
+   * Gives a job back to deliveries whose job is gone (Redis lost it) or failed for good (the
+   * database was away through every BullMQ attempt); a job still waiting or delayed is left alone.
+   */
+  async requeue(deliveryIds: string[]): Promise<number> {
+    if (this.connection.status !== 'ready') throw new Error('Redis is not connected');
+    let requeued = 0;
+    for (const id of deliveryIds) {
+      const job = await this.queue.getJob(id);
+      if (!job) {
+        await this.add([id]);
+        requeued += 1;
+      } else if ((await job.getState()) === 'failed') {
+        // Another replica may have retried it first: then it is no longer failed, which is enough.
+        await job.retry().then(() => { requeued += 1; }, () => undefined);
+      }
+    }
+    return requeued;
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.queue.close().catch(() => undefined);
     await closeRedis(this.connection);
