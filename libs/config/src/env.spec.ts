@@ -26,7 +26,11 @@ describe('configuration', () => {
     expect(c.ENCRYPTION_KEY).toHaveLength(32);
     expect(c.WEBHOOK_RETRY_SCHEDULE).toEqual([5, 30, 120, 600, 3600, 14400]);
     expect(loadGatewayConfig({})).toMatchObject({ GATEWAY_PORT: 8080, CACHE_TTL_SECONDS: 30 });
-    expect(loadWorkerConfig({ ENCRYPTION_KEY: KEY }).WORKER_HEALTH_PORT).toBe(8090);
+    expect(loadWorkerConfig({ ENCRYPTION_KEY: KEY })).toMatchObject({
+      WORKER_HEALTH_PORT: 8090, EVAL_LOCK_MS: 30000, JUDGE_TIMEOUT_MS: 60000, JUDGE_MAX_ATTEMPTS: 3, JUDGE_RETRY_BASE_MS: 1000, JUDGE_RETRY_MAX_MS: 30000,
+    });
+    expect(() => loadWorkerConfig({ ENCRYPTION_KEY: KEY, JUDGE_MAX_ATTEMPTS: '0' })).toThrow(/JUDGE_MAX_ATTEMPTS/);
+    expect(() => loadWorkerConfig({ ENCRYPTION_KEY: KEY, EVAL_LOCK_MS: '10' })).toThrow(/EVAL_LOCK_MS/);
   });
 
   it.each([

@@ -33,7 +33,8 @@ export class EvalRequestsConsumer implements OnApplicationBootstrap, OnModuleDes
     private readonly runner: EvalRunner,
     private readonly logger: AppLogger,
   ) {
-    this.results = new EvalResultsPublisher(redis, redisNames(config.REDIS_PREFIX).bullPrefix);
+    // The shared client already reports its outages; the queue's copies of them add nothing.
+    this.results = new EvalResultsPublisher(redis, redisNames(config.REDIS_PREFIX).bullPrefix, () => undefined);
   }
 
   onApplicationBootstrap(): void {
@@ -41,6 +42,9 @@ export class EvalRequestsConsumer implements OnApplicationBootstrap, OnModuleDes
     const connection = new Redis(this.config.REDIS_URL, {
       connectionName: 'promptgate-eval-worker-requests',
       maxRetriesPerRequest: null,
+      connectTimeout: 2000,
+      // Bounds how long a closed connection keeps a timer on a socket that never connected (default 2 s).
+      disconnectTimeout: 200,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     let reported = false;

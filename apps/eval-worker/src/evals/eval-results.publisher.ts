@@ -17,8 +17,9 @@ export const finalResultJobId = (evalId: string) => `${evalId}.final`;
 export class EvalResultsPublisher {
   private readonly queue: Queue;
 
-  constructor(connection: Redis, bullPrefix: string) {
+  constructor(connection: Redis, bullPrefix: string, onError: (err: Error) => void) {
     this.queue = new Queue(QUEUES.evalResults, { connection, prefix: bullPrefix });
+    this.queue.on('error', onError);
   }
 
   async send(result: EvalResultJob): Promise<void> {
