@@ -122,16 +122,16 @@ describe('eval-worker judge evals through the five real SDKs', () => {
     expect(JSON.stringify(result)).not.toContain(CANARY);
   });
 
-  it('times out a call that does not answer in JUDGE_TIMEOUT_MS, and holds only the sealed key in Redis meanwhile', async () => {
+  it('times out a call that does not answer in JUDGE_TIMEOUT_MS (Google: our signal alone), and holds only the sealed key in Redis meanwhile', async () => {
     fake.delayMs = 1500;
-    const evalId = await judge('anthropic');
+    const evalId = await judge('google');
     await fake.nextRequest((r) => r.text.includes(evalId));
     const inFlight = await redisNamespaceText(TEST_REDIS_URL, prefix);
     expect(inFlight).toContain(evalId);
     expect(inFlight).toMatch(/sealed_key[\\"]*:[\\"]*v1\./);
     expect(inFlight).not.toContain(CANARY);
     const result = await queues.finalResult(evalId);
-    expect(result).toMatchObject({ status: 'failed', error: 'anthropic timed out after 1 s, after 3 attempts' });
+    expect(result).toMatchObject({ status: 'failed', error: 'google timed out after 1 s, after 3 attempts' });
     expect(callsFor(evalId)).toHaveLength(3);
   });
 

@@ -9,9 +9,10 @@ export const callGoogleJudge: JudgeProviderClient = async (call) => {
       systemInstruction: call.system,
       generationConfig: { temperature: 0, maxOutputTokens: JUDGE_MAX_OUTPUT_TOKENS, responseMimeType: 'application/json' },
     },
-    { baseUrl: call.baseUrl, timeout: call.timeoutMs },
+    { baseUrl: call.baseUrl },
   );
-  const result = await model.generateContent(call.user, { signal: call.signal, timeout: call.timeoutMs });
+  // Our signal is the timeout: the SDK's own `timeout` leaves a timer running after every call, holding the process open.
+  const result = await model.generateContent(call.user, { signal: call.signal });
   try {
     return result.response.text();
   } catch {

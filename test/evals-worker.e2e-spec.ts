@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { loadWorkerConfig } from '#config';
+import { JUDGE_CRITERION_NAMES, RULE_DIMENSIONS } from '#domain';
+import { createWorker, type RunningWorker } from '../apps/eval-worker/src/app.factory.js';
+import { bootRegistry, TEST_ENCRYPTION_KEY, type RegistryHarness } from '../apps/registry/test/support/registry.js';
+import { api, auditOf, createPrompt, makeTeam, submit, type Team } from '../apps/registry/test/support/review-flow.js';
+import { redisNamespaceText } from './support/eval-queues.js';
+import { judgeAnswerText, startFakeProviders, type FakeProviders } from './support/fake-providers.js';
+import { TEST_REDIS_URL } from './support/redis.js';
+
+const CANARY = `sk-canary-${randomBytes(12).toString('hex')}`;
+
+/** Every row of every table of the test database, as text, to search for secrets. */
+async function databaseText(dataSource: DataSource): Promise<string> {
+  const tables = (await dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)) as { tablename: string }[];
+  const parts: string[] = [];
+  for (const { tablename } of tables) {
+    const rows = (await dataSource.query(`SELECT t::text AS row FROM "${tablename}" t`)) as { row: string }[];
+    parts.push(...rows.map((r) => r.row));
+  }
+  return parts.join('\n');
+}
+
+/**
+ * The registry and the eval worker together: an eval requested through the API is run by the real
+ * worker (the judge through the real SDKs against the fake provider) and its score stored.
+ */
+describe('evals from the registry through the worker', () => {
+  let registry: RegistryHarness;
+  let worker: RunningWorker;
+  let fake: FakeProviders;
+  let t: Team;
+  const workerLog: string[] = [];
+  let n = 0;
+
+  const draft = async (content: string) => {
+    n += 1;
+    return createPrompt(registry.http, t.editor, t.env.development, `worker.prompt-${n}`, content);
+  };
+  const evalView = async (evalId: string) => (await request(registry.http).get(api(`/evals/${evalId}`)).set(t.viewer.auth).expect(200)).body;
+  const finished = async (evalId: string) => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const view = await evalView(evalId);
+      if (view.status === 'succeeded' || view.status === 'failed') return view;
+      if (Date.now() > deadline) throw new Error(`eval ${evalId} still ${view.status}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeProviders();
+    registry = await bootRegistry();
+    worker = await createWorker(loadWorkerConfig({
+      APP_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: registry.config.DATABASE_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: registry.redisPrefix,
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      WORKER_HEALTH_PORT: '0',
+      JUDGE_RETRY_BASE_MS: '20',
+      ...fake.env,
+    }), { logDestination: { write: (line: string) => { workerLog.push(line); } } });
+    t = await makeTeam(registry.http);
+  });
+
+  beforeEach(() => {
+    fake.reset();
+    fake.answer = () => judgeAnswerText(JUDGE_CRITERION_NAMES, 6, ['Say what to do with an empty question.']);
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await registry?.close();
+    await fake?.close();
+  });
+
+  it('stores the rules score of a submitted version, with the eight dimensions and one eval.completed entry', async () => {
+    const { versionId } = await draft('You are a billing assistant. Answer in JSON with "answer" and "confidence".');
+    await submit(registry.http, t.editor, versionId);
+    const [queued] = (await registry.dataSource.query(`SELECT id FROM eval_runs WHERE version_id = $1`, [versionId])) as { id: string }[];
+    const view = await finished(queued.id);
+    expect(view).toMatchObject({ mode: 'rules', status: 'succeeded', model: null, error: null });
+    expect(view.dimensions.map((d: { name: string }) => d.name)).toEqual([...RULE_DIMENSIONS]);
+    expect((await auditOf(registry.dataSource, t.ws, queued.id)).map((a) => a.action)).toEqual(['eval.completed']);
+  });
+
+  it('runs a judge eval with a bring-your-own key and stores the judged criteria', async () => {
+    const { versionId } = await draft('You are a translator from English to French.');
+    const res = await request(registry.http).post(api(`/versions/${versionId}/evals`)).set(t.editor.auth)
+      .send({ mode: 'judge', provider: 'google', api_key: CANARY }).expect(202);
+    const view = await finished(res.body.eval_id);
+    expect(view).toMatchObject({ mode: 'judge', provider: 'google', model: 'gemini-2.0-flash', status: 'succeeded', score: 6, suggestions: ['Say what to do with an empty question.'] });
+    expect(view.dimensions.map((d: { name: string }) => d.name)).toEqual([...JUDGE_CRITERION_NAMES]);
+    expect(fake.requests.map((r) => [r.provider, r.key])).toEqual([['google', CANARY]]);
+    expect(fake.requests[0].text).toContain('You are a translator from English to French.');
+  });
+
+  it('stores a provider refusal as a failed eval whose error carries no key', async () => {
+    fake.failNext(1, 401);
+    const { versionId } = await draft('You are a poet.');
+    const res = await request(registry.http).post(api(`/versions/${versionId}/evals`)).set(t.editor.auth)
+      .send({ mode: 'judge', provider: 'anthropic', model: 'claude-haiku-4-5', api_key: CANARY }).expect(202);
+    const view = await finished(res.body.eval_id);
+    expect(view).toMatchObject({ status: 'failed', score: null, model: 'claude-haiku-4-5', error: 'anthropic answered 401 (authentication failed)' });
+    expect((await auditOf(registry.dataSource, t.ws, res.body.eval_id)).map((a) => a.action)).toEqual(['eval.failed']);
+  });
+
+  it('leaves the key in no PostgreSQL row, Redis key or value, or worker log line', async () => {
+    expect(fake.requests).toHaveLength(0);
+    expect(workerLog.some((l) => l.includes('eval failed'))).toBe(true);
+    expect(workerLog.join('')).not.toContain(CANARY);
+    const rows = await databaseText(registry.dataSource);
+    expect(rows).toContain('anthropic answered 401');
+    expect(rows).not.toContain(CANARY);
+    expect(await redisNamespaceText(TEST_REDIS_URL, registry.redisPrefix)).not.toContain(CANARY);
+  });
+});
