@@ -1,6 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import request from 'supertest';
-import type { DataSource } from 'typeorm';
 import { loadWorkerConfig } from '#config';
 import { JUDGE_CRITERION_NAMES, RULE_DIMENSIONS } from '#domain';
 import { createWorker, type RunningWorker } from '../apps/eval-worker/src/app.factory.js';
@@ -12,15 +13,10 @@ import { TEST_REDIS_URL } from './support/redis.js';
 
 const CANARY = `sk-canary-${randomBytes(12).toString('hex')}`;
 
-/** Every row of every table of the test database, as text, to search for secrets. */
-async function databaseText(dataSource: DataSource): Promise<string> {
-  const tables = (await dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)) as { tablename: string }[];
-  const parts: string[] = [];
-  for (const { tablename } of tables) {
-    const rows = (await dataSource.query(`SELECT t::text AS row FROM "${tablename}" t`)) as { row: string }[];
-    parts.push(...rows.map((r) => r.row));
-  }
-  return parts.join('\n');
+/** A pg_dump of the whole test database (schema and data), to search for secrets. */
+async function databaseDump(url: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('pg_dump', ['--no-owner', '--data-only', url], { maxBuffer: 256 * 1024 * 1024 });
+  return stdout;
 }
 
 /**
@@ -33,6 +29,7 @@ describe('evals from the registry through the worker', () => {
   let fake: FakeProviders;
   let t: Team;
   const workerLog: string[] = [];
+  const registryLog: string[] = [];
   let n = 0;
 
   const draft = async (content: string) => {
@@ -52,7 +49,7 @@ describe('evals from the registry through the worker', () => {
 
   beforeAll(async () => {
     fake = await startFakeProviders();
-    registry = await bootRegistry();
+    registry = await bootRegistry({ LOG_LEVEL: 'debug' }, { logDestination: { write: (line: string) => { registryLog.push(line); } } });
     worker = await createWorker(loadWorkerConfig({
       APP_ENV: 'test',
       LOG_LEVEL: 'info',
@@ -109,13 +106,15 @@ describe('evals from the registry through the worker', () => {
     expect((await auditOf(registry.dataSource, t.ws, res.body.eval_id)).map((a) => a.action)).toEqual(['eval.failed']);
   });
 
-  it('leaves the key in no PostgreSQL row, Redis key or value, or worker log line', async () => {
+  it('leaves the key nowhere: not in a pg_dump, a Redis key or value, or a log line of either service', async () => {
     expect(fake.requests).toHaveLength(0);
     expect(workerLog.some((l) => l.includes('eval failed'))).toBe(true);
     expect(workerLog.join('')).not.toContain(CANARY);
-    const rows = await databaseText(registry.dataSource);
-    expect(rows).toContain('anthropic answered 401');
-    expect(rows).not.toContain(CANARY);
+    expect(registryLog.length).toBeGreaterThan(0);
+    expect(registryLog.join('')).not.toContain(CANARY);
+    const dump = await databaseDump(registry.config.DATABASE_URL);
+    expect(dump).toContain('anthropic answered 401');
+    expect(dump).not.toContain(CANARY);
     expect(await redisNamespaceText(TEST_REDIS_URL, registry.redisPrefix)).not.toContain(CANARY);
   });
 });
