@@ -7,7 +7,7 @@ import { api, approve, createPrompt, livePrompt, makeTeam, propose, submit, type
 import { startReceiver, type ReceivedDelivery, type WebhookReceiver } from './support/webhook-receiver.js';
 
 // The guard is lifted so the receiver can listen on 127.0.0.1; webhooks-guard.e2e-spec.ts tests it on.
-const ENV = { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1,1' };
+const ENV = { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1,1', WEBHOOK_TIMEOUT_MS: '1000' };
 
 const headersOf = (r: ReceivedDelivery) => ({
   'webhook-id': String(r.headers['webhook-id']),
@@ -164,6 +164,17 @@ describe('webhooks', () => {
       for (const r of got) expect(wh.verify(r.body, headersOf(r))).toMatchObject({ type: 'version.approved' });
       const [delivery] = await settledDeliveries(sub.id, 1);
       expect(delivery).toMatchObject({ status: 'succeeded', attempts: 4, response_status: 200, message_id: got[0].headers['webhook-id'] });
+    });
+
+    it('times out an attempt the receiver does not answer in time, and retries it with the same webhook-id', async () => {
+      receiver.on('/slow', (nth) => (nth === 1 ? { status: 200, delayMs: 3000 } : { status: 200 }));
+      const sub = await subscribe('/slow', ['version.approved']);
+      await livePrompt(h.http, t, 'development', 'webhooks.slow');
+      const got = await receiver.waitFor('/slow', 2);
+      expect(got).toHaveLength(2);
+      expect(got[1].headers['webhook-id']).toBe(got[0].headers['webhook-id']);
+      const [delivery] = await settledDeliveries(sub.id, 1);
+      expect(delivery).toMatchObject({ status: 'succeeded', attempts: 2, response_status: 200 });
     });
 
     it('marks a delivery failed once the schedule is spent', async () => {

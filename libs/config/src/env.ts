@@ -80,6 +80,8 @@ export const registrySchema = z.object({
     .default('5,30,120,600,3600,14400')
     .transform((v) => v.split(',').map(Number)),
   WEBHOOK_ALLOW_PRIVATE_URLS: bool(false),
+  /** API.md: an attempt not answered within 10 s is a timeout, retried like a 5xx. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export const gatewaySchema = z.object({

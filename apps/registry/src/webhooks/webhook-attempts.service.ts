@@ -69,6 +69,7 @@ export class WebhookAttempts {
     const outcome = await sendWebhook({
       url: row.url, body, headers: webhookHeaders(secret, row.message_id, timestamp, body),
       lookup: deliveryLookup(this.config.WEBHOOK_ALLOW_PRIVATE_URLS),
+      timeoutMs: this.config.WEBHOOK_TIMEOUT_MS,
     });
     const decision = decideDelivery(outcome.result, row.attempts + 1, this.config.WEBHOOK_RETRY_SCHEDULE);
     const lastError = lastErrorOf(decision, outcome);

@@ -10,6 +10,8 @@ export interface ReceivedDelivery {
 export interface Answer {
   status: number;
   headers?: Record<string, string>;
+  /** Wait this long before answering (to make the sender time out). */
+  delayMs?: number;
 }
 
 /**
@@ -42,8 +44,13 @@ export async function startReceiver(host = '127.0.0.1'): Promise<WebhookReceiver
       const nth = (counts.get(path) ?? 0) + 1;
       counts.set(path, nth);
       const answer = answers.get(path)?.(nth) ?? { status: 200 };
-      res.writeHead(answer.status, answer.headers ?? {});
-      res.end('ok');
+      const reply = () => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end('ok');
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs).unref();
+      else reply();
     });
   });
   const receiver = {
