@@ -3,6 +3,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EVAL_REQUEST_JOB, EVAL_RESULT_JOB, evalResultJobSchema, QUEUES, type EvalRequestJob, type EvalResultJob, type Provider } from '#contracts';
 import { evalJobKeyBinding, sealSecret } from '#domain';
+import { namespaceKeys } from '#runtime';
 
 /**
  * Both ends of the worker's queues for tests that stand in for the registry: add eval requests as
@@ -96,22 +97,17 @@ export async function redisNamespaceText(redisUrl: string, prefix: string): Prom
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const parts: string[] = [];
   try {
-    for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        for (const key of keys) {
-          parts.push(key);
-          const type = await redis.type(key);
-          if (type === 'string') parts.push((await redis.get(key)) ?? '');
-          else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
-          else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-          else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
-          else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-          else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-        }
-      } while (cursor !== '0');
+    for await (const keys of namespaceKeys(redis, prefix)) {
+      for (const key of keys) {
+        parts.push(key);
+        const type = await redis.type(key);
+        if (type === 'string') parts.push((await redis.get(key)) ?? '');
+        else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
+        else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+        else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
+        else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+        else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+      }
     }
   } finally {
     redis.disconnect();

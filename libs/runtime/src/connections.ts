@@ -56,19 +56,24 @@ export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Deletes every key of one deployment's namespace (`prefix:*` and BullMQ's `{prefix}:*`): tests and benchmarks clean up with it. */
+/** Every key of one deployment's namespace (`prefix:*` and BullMQ's `{prefix}:*`), in batches. */
+export async function* namespaceKeys(redis: Redis, prefix: string): AsyncGenerator<string[]> {
+  for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) yield keys;
+    } while (cursor !== '0');
+  }
+}
+
+/** Deletes every key of one deployment's namespace: tests and benchmarks clean up with it. */
 export async function dropRedisNamespace(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
-    for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-    }
+    for await (const keys of namespaceKeys(redis, prefix)) await redis.del(...keys);
   } finally {
     redis.disconnect();
   }

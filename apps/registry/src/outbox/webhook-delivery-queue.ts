@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Queue, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { JobsOptions } from 'bullmq';
 import { QUEUES, WEBHOOK_DELIVERY_JOB, type WebhookDeliveryJob } from '#contracts';
-import { closeRedis, withTimeout } from '#runtime';
+import { withTimeout } from '#runtime';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
+import { FailFastQueue } from '../common/fail-fast-queue.js';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
 
 /** How long the relay waits for Redis to take a batch before it rolls back and tries again later. */
@@ -23,38 +23,26 @@ const DELIVERY_JOB_OPTIONS: JobsOptions = {
 /** Adds delivery jobs to `webhook.deliveries`, one per delivery row, the row's id as job id. */
 @Injectable()
 export class WebhookDeliveryQueue implements OnModuleDestroy {
-  private readonly connection: Redis;
-  private readonly queue: Queue<WebhookDeliveryJob>;
+  private readonly producer: FailFastQueue<WebhookDeliveryJob>;
 
   constructor(
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
     @Inject(REDIS_NAMES) names: RedisNames,
   ) {
-    // No offline queue: a batch Redis cannot take now fails now, and the outbox keeps its events.
-    this.connection = new Redis(config.REDIS_URL, {
-      connectionName: 'promptgate-registry:webhook-deliveries',
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      disconnectTimeout: 200,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    });
-    // The relay reports the outage; the connection keeps retrying quietly.
-    this.connection.on('error', () => undefined);
-    this.queue = new Queue<WebhookDeliveryJob>(QUEUES.webhookDeliveries, { connection: this.connection, prefix: names.bullPrefix });
-    this.queue.on('error', () => undefined);
+    // Fail fast: a batch Redis cannot take now fails now, and the outbox keeps its events.
+    this.producer = new FailFastQueue(config.REDIS_URL, names.bullPrefix, QUEUES.webhookDeliveries, 'promptgate-registry:webhook-deliveries');
   }
 
   /** Throws when Redis does not take every job in time. */
   async add(deliveryIds: string[]): Promise<void> {
     if (deliveryIds.length === 0) return;
-    if (this.connection.status !== 'ready') throw new Error('Redis is not connected');
+    if (!this.producer.ready) throw new Error('Redis is not connected');
     const jobs = deliveryIds.map((id) => ({
       name: WEBHOOK_DELIVERY_JOB,
       data: { v: 1 as const, delivery_id: id },
       opts: { ...DELIVERY_JOB_OPTIONS, jobId: id },
     }));
-    await withTimeout(this.queue.addBulk(jobs), ADD_TIMEOUT_MS);
+    await withTimeout(this.producer.queue.addBulk(jobs), ADD_TIMEOUT_MS);
   }
 
   /**
@@ -62,10 +50,10 @@ export class WebhookDeliveryQueue implements OnModuleDestroy {
    * database was away through every BullMQ attempt); a job still waiting or delayed is left alone.
    */
   async requeue(deliveryIds: string[]): Promise<number> {
-    if (this.connection.status !== 'ready') throw new Error('Redis is not connected');
+    if (!this.producer.ready) throw new Error('Redis is not connected');
     let requeued = 0;
     for (const id of deliveryIds) {
-      const job = await this.queue.getJob(id);
+      const job = await this.producer.queue.getJob(id);
       if (!job) {
         await this.add([id]);
         requeued += 1;
@@ -78,7 +66,6 @@ export class WebhookDeliveryQueue implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
-    await closeRedis(this.connection);
+    await this.producer.close();
   }
 }
