@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
-import { WEBHOOK_EVENTS } from '#contracts';
+import { QUEUES, WEBHOOK_DELIVERY_JOB, WEBHOOK_EVENTS } from '#contracts';
 import { signWebhook } from '#domain';
+import { TEST_REDIS_URL } from '../../../test/support/redis.js';
 import { useRegistry } from './support/registry.js';
 import { api, approve, createPrompt, livePrompt, makeTeam, propose, submit, type Team } from './support/review-flow.js';
 import { startReceiver, type ReceivedDelivery, type WebhookReceiver } from './support/webhook-receiver.js';
@@ -96,6 +99,24 @@ describe('webhooks', () => {
   });
 
   describe('delivery', () => {
+    it('ends at once a job whose delivery was deleted long ago, and retries a fresh one that may be ahead of its commit', async () => {
+      const queue = new Queue(QUEUES.webhookDeliveries, { connection: { url: TEST_REDIS_URL }, prefix: `{${h.redisPrefix}}` });
+      try {
+        const job = (id: string, ageMs: number) => queue.add(WEBHOOK_DELIVERY_JOB, { v: 1, delivery_id: id },
+          { jobId: id, timestamp: Date.now() - ageMs, attempts: 3, backoff: { type: 'fixed', delay: 200 } });
+        const old = await job(randomUUID(), 60_000);
+        const fresh = await job(randomUUID(), 0);
+        for (let i = 0; i < 100 && (await old.getState()) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await old.getState()).toBe('completed');
+        expect((await queue.getJob(old.id as string))?.attemptsMade).toBe(1);
+        for (let i = 0; i < 100 && (await fresh.getState()) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await fresh.getState()).toBe('failed');
+        expect((await queue.getJob(fresh.id as string))?.attemptsMade).toBe(3);
+      } finally {
+        await queue.close();
+      }
+    });
+
     it('delivers each review event signed as Standard Webhooks verifies; a tampered body or a stale timestamp fails', async () => {
       const sub = await subscribe('/all');
       const approvedOnly = await subscribe('/approved-only', ['version.approved']);

@@ -5,10 +5,15 @@ import { AppLogger } from '#runtime';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
 import { readJob, RegistryWorker } from '../common/registry-worker.js';
-import { WebhookAttempts, type AttemptSummary } from './webhook-attempts.service.js';
+import { DeliveryNotFoundError, WebhookAttempts, type AttemptSummary } from './webhook-attempts.service.js';
 
 /** Deliveries in flight per registry: each waits on a subscriber for up to 10 s. */
 const CONCURRENCY = 16;
+/**
+ * A delivery row missing from a job this old was deleted with its subscription; a younger job may
+ * only be ahead of the relay's commit and is tried again.
+ */
+const GONE_AFTER_MS = 30_000;
 
 /**
  * Consumes `webhook.deliveries`. A retry keeps the same job (and so the same `webhook-id`): the
@@ -40,7 +45,14 @@ export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnModule
 
   private async process(job: Job): Promise<AttemptSummary> {
     const { delivery_id: deliveryId } = readJob(job, WEBHOOK_DELIVERY_JOB, webhookDeliveryJobSchema, 'webhook delivery');
-    const summary = await this.attempts.attempt(deliveryId);
+    let summary: AttemptSummary;
+    try {
+      summary = await this.attempts.attempt(deliveryId);
+    } catch (err) {
+      if (!(err instanceof DeliveryNotFoundError) || Date.now() - job.timestamp < GONE_AFTER_MS) throw err;
+      this.logger.pino.info({ delivery_id: deliveryId }, 'webhook delivery dropped: its subscription was deleted');
+      return { outcome: 'already_settled' };
+    }
     if (summary.outcome !== 'retry') return summary;
     await job.moveToDelayed(Date.now() + summary.delaySeconds * 1000, job.token);
     throw new DelayedError();
