@@ -17,7 +17,7 @@ import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
 import { dropRedisNamespace } from '#runtime';
 import { createWorker, type RunningWorker } from '../apps/eval-worker/src/app.factory.js';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
-import { percentile, send } from './support/measure.js';
+import { databaseUrl, percentile, send } from './support/measure.js';
 
 const SCORER_WARMUP = 500;
 const SCORER_RUNS = 5000;
@@ -125,12 +125,6 @@ async function benchQueue(redisUrl: string): Promise<void> {
     await worker?.close();
     await dropRedisNamespace(redisUrl, prefix);
   }
-}
-
-function databaseUrl(name: string): string {
-  const u = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/promptgate');
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 async function benchSubmit(redisUrl: string): Promise<void> {

@@ -13,24 +13,12 @@ import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
 import { dropRedisNamespace } from '#runtime';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
 import { promptListSql } from '../apps/registry/src/prompts/prompt-list.query.js';
-import { formatFigures, keepAliveAgent, measure, send, type Figures } from './support/measure.js';
+import { databaseUrl, type Figures, formatFigures, json, keepAliveAgent, measure, send } from './support/measure.js';
 import { seedPrompts } from './support/seed-prompts.js';
 
 const PROMPTS = 10_000;
 const VERSIONS_PER_PROMPT = 10;
 const TARGET_P95_MS = 50;
-
-function databaseUrl(name: string): string {
-  const u = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/promptgate');
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function json<T>(answer: Promise<{ status: number; body: string }>, expected: number): Promise<T> {
-  const { status, body } = await answer;
-  if (status !== expected) throw new Error(`expected ${expected}, got ${status}: ${body.slice(0, 300)}`);
-  return JSON.parse(body) as T;
-}
 
 async function main(): Promise<void> {
   const name = `promptgate_bench_${randomBytes(5).toString('hex')}`;

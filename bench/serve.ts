@@ -22,7 +22,7 @@ import { loadRegistryConfig } from '#config';
 import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
 import { dropRedisNamespace, freePort } from '#runtime';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
-import { keepAliveAgent, percentile, send } from './support/measure.js';
+import { databaseUrl, json, keepAliveAgent, percentile, send } from './support/measure.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -35,18 +35,6 @@ const PROMPT = Array.from({ length: 12 }, (_, i) =>
   `Rule ${i + 1}: answer the customer politely, cite the refund policy section, and keep it short.`).join('\n');
 const PROMPT_WITH_VARIABLES = `You help {{customer_name}} of {{company}}.\n${PROMPT}\nSign as {{agent}}.`;
 const VARS = '?vars=customer_name=Ana%20Lima&vars=company=Acme&vars=agent=Promptgate';
-
-function databaseUrl(name: string): string {
-  const u = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/promptgate');
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function json<T>(answer: Promise<{ status: number; body: string }>, expected: number): Promise<T> {
-  const { status, body } = await answer;
-  if (status !== expected) throw new Error(`expected ${expected}, got ${status}: ${body.slice(0, 300)}`);
-  return JSON.parse(body) as T;
-}
 
 /** `nodeArgs`: e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/gateway-prof" profiles the gateway alone. */
 function startChild(file: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {

@@ -65,3 +65,17 @@ export function formatFigures(rows: Figures[]): string {
   const lines = rows.map((r) => `${r.name.padEnd(width)}  ${[String(r.requests), ...[r.p50, r.p95, r.p99, r.max].map((v) => v.toFixed(2))].map((v) => v.padStart(8)).join('')}`);
   return [head, ...lines].join('\n');
 }
+
+/** A throwaway benchmark database on the server of DATABASE_URL. */
+export function databaseUrl(name: string): string {
+  const u = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/promptgate');
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** The JSON body of an answer that must have the expected status. */
+export async function json<T>(answer: Promise<{ status: number; body: string }>, expected: number): Promise<T> {
+  const { status, body } = await answer;
+  if (status !== expected) throw new Error(`expected ${expected}, got ${status}: ${body.slice(0, 300)}`);
+  return JSON.parse(body) as T;
+}

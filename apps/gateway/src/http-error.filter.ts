@@ -1,21 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { DomainError, STATUS_BY_KIND } from '#domain';
+import { CODE_BY_STATUS, DomainError, STATUS_BY_KIND } from '#domain';
 import { AppLogger } from '#runtime';
-
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'validation_failed',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  422: 'unprocessable',
-  429: 'rate_limited',
-};
 
 interface ErrorBody {
   error: { code: string; message: string; details?: unknown; error_id?: string };

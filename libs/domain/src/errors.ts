@@ -79,3 +79,18 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   rate_limited: 429,
   unavailable: 503,
 };
+
+/** The general error code of each status (API.md), where nothing more specific applies. */
+export const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+};

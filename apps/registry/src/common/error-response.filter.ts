@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { HttpRequest as Request, HttpResponse as Response } from './http.js';
-import { DomainError, RateLimitedError, STATUS_BY_KIND } from '#domain';
+import { CODE_BY_STATUS, DomainError, RateLimitedError, STATUS_BY_KIND } from '#domain';
 import type { AppLogger } from '#runtime';
 import { isUniqueViolation } from './pg-errors.js';
 import { requestIdOf } from './request-logging.js';
@@ -14,20 +14,6 @@ interface ErrorResponse {
   body: ErrorBody;
   headers?: Record<string, string>;
 }
-
-/** The general code of each status (API.md) when nothing more specific applies. */
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'validation_failed',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  422: 'unprocessable',
-  429: 'rate_limited',
-};
 
 const FIXED_MESSAGES: Record<number, string> = {
   413: 'The request body is larger than 1 MiB.',
