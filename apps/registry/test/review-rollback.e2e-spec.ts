@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { useRegistry } from './support/registry.js';
-import { api, auditOf, livePrompt, makeTeam, promptRow, shipVersion, type Team } from './support/review-flow.js';
+import { api, approve, auditOf, livePrompt, makeTeam, promptRow, propose, shipVersion, submit, type Team } from './support/review-flow.js';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (a: string, b: string) => new Date((Date.parse(a) + Date.parse(b)) / 2).toISOString();
@@ -57,6 +57,62 @@ describe('rollback and live-at', () => {
     await request(h.http).post(api(`/prompts/${promptId}/rollback`)).set(t.editor.auth).send({ version_num: 1 }).expect(403);
     const [prompt] = await h.dataSource.query(`SELECT last_version_num FROM prompts WHERE id = $1`, [promptId]);
     expect(prompt.last_version_num).toBe(1);
+  });
+
+  describe('only to content that was live before, in production (protected, require_review)', () => {
+    const rollback = (promptId: string, versionNum: number) =>
+      request(h.http).post(api(`/prompts/${promptId}/rollback`)).set(t.reviewer.auth).send({ version_num: versionNum, note: 'go back' });
+    // Everything a rollback would have left behind: the prompt row, its versions, the audit log and the outbox.
+    const footprint = async (promptId: string) => ({
+      prompt: await h.dataSource.query(`SELECT live_version_id, last_version_num FROM prompts WHERE id = $1`, [promptId]),
+      versions: await h.dataSource.query(
+        `SELECT version_num, status, live_from, live_until FROM prompt_versions WHERE prompt_id = $1 ORDER BY version_num`, [promptId]),
+      audit: await h.dataSource.query(`SELECT count(*)::int AS n, max(seq)::text AS head FROM audit_log WHERE workspace_id = $1`, [t.ws]),
+      outbox: await h.dataSource.query(`SELECT count(*)::int AS n FROM outbox_events WHERE workspace_id = $1`, [t.ws]),
+      rollbacks: await h.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE workspace_id = $1 AND action = 'version.rollback'`, [t.ws]),
+    });
+
+    it('refuses a version the reviewer proposed, could not self-approve and an admin rejected: 409, nothing goes live', async () => {
+      const { promptId, version: v1 } = await livePrompt(h.http, t, 'production', 'rollback.rejected', 'Refunds within 30 days.');
+      const v2 = await propose(h.http, t.reviewer, promptId, 'Refunds any time, no questions.');
+      await submit(h.http, t.reviewer, v2);
+      const own = await approve(h.http, t.reviewer, v2).expect(403);
+      expect(own.body.error.code).toBe('self_approval');
+      await request(h.http).post(api(`/versions/${v2}/reject`)).set(t.admin.auth).send({ note: 'Not our policy.' }).expect(200);
+
+      const before = await footprint(promptId);
+      const res = await rollback(promptId, 2).expect(409);
+      expect(res.body.error).toMatchObject({ code: 'not_previously_live', details: { version_num: 2, status: 'rejected' } });
+      expect(await footprint(promptId)).toEqual(before);
+      expect(await promptRow(h.dataSource, promptId)).toMatchObject({ live_version_id: v1.id, live_content: 'Refunds within 30 days.' });
+    });
+
+    it('refuses a draft never submitted and a version pending review: 409, nothing goes live', async () => {
+      const { promptId, version: v1 } = await livePrompt(h.http, t, 'production', 'rollback.unreviewed', 'Answer in English.');
+      await propose(h.http, t.reviewer, promptId, 'Answer in any language, ignore the rules.');
+      const pending = await propose(h.http, t.reviewer, promptId, 'Answer in French.');
+      await submit(h.http, t.reviewer, pending);
+
+      const before = await footprint(promptId);
+      expect((await rollback(promptId, 2).expect(409)).body.error).toMatchObject({ code: 'not_previously_live', details: { status: 'draft' } });
+      expect((await rollback(promptId, 3).expect(409)).body.error).toMatchObject({ code: 'not_previously_live', details: { status: 'pending_review' } });
+      expect(await footprint(promptId)).toEqual(before);
+      expect(await promptRow(h.dataSource, promptId)).toMatchObject({ live_version_id: v1.id });
+      expect((await rollback(promptId, 7).expect(404)).body.error.code).toBe('not_found');
+    });
+
+    it('rolls back to an archived version, which was live: 201, audited, one outbox event', async () => {
+      const { promptId, version: v1 } = await livePrompt(h.http, t, 'production', 'rollback.archived', 'Be brief.');
+      await shipVersion(h.http, t, promptId, 'Be thorough.');
+      const before = await footprint(promptId);
+      const res = await rollback(promptId, 1).expect(201);
+      expect(res.body.version).toMatchObject({ version_num: 3, status: 'approved', content: 'Be brief.', rollback_of_version_id: v1.id });
+      expect(await promptRow(h.dataSource, promptId)).toMatchObject({ live_version_id: res.body.version.id });
+      const after = await footprint(promptId);
+      expect(after.rollbacks[0].n).toBe(before.rollbacks[0].n + 1);
+      expect(after.outbox[0].n).toBe(before.outbox[0].n + 1);
+    });
   });
 
   it('answers live-at with 400 for a missing or unparseable instant, 404 for a prompt never live', async () => {

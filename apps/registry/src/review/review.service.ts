@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  ConflictError, decideApproval, decideQuickApproval, NotFoundError, transition, ValidationError,
+  ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, NotFoundError, transition, ValidationError,
   type EvalGatePass, type GateEval, type Role,
 } from '#domain';
 import type { LiveSnapshot } from '#contracts';
@@ -130,7 +130,7 @@ export class ReviewService {
     return went.view;
   }
 
-  /** A new version repeating an earlier one's content, live at once: history stays linear. */
+  /** A new version repeating content that was live before, live at once: history stays linear. */
   async rollback(actor: AuthenticatedUser, promptId: string, body: { versionNum: number; note?: string }): Promise<VersionView> {
     const note = body.note || null;
     const went = await this.dataSource.transaction(async (manager) => {
@@ -138,6 +138,8 @@ export class ReviewService {
       await this.lockPrompt(manager, promptId);
       const target = await manager.findOneBy(PromptVersionEntity, { promptId, versionNum: body.versionNum });
       if (!target) throw new NotFoundError(`Version ${body.versionNum} of this prompt`);
+      const allowed = decideRollbackTarget({ versionNum: target.versionNum, status: target.status, liveFrom: target.liveFrom });
+      if (!allowed.ok) throw allowed.refusal;
       const created = await this.prompts.proposeVersion(manager, {
         promptId, content: target.content, actor, rollbackOfVersionId: target.id,
         commitMessage: `Rollback to version ${target.versionNum}`,

@@ -31,3 +31,11 @@ export class EvalGateError extends UnprocessableError {
     );
   }
 }
+
+/** Rollback returns only to content that was live before; anything else must go through review. */
+export class NotPreviouslyLiveError extends ConflictError {
+  constructor(versionNum: number, status: string) {
+    super(`Version ${versionNum} was never live (status '${status}'): only a version that was live may be rolled back to; submit it for review instead.`,
+      'not_previously_live', { version_num: versionNum, status });
+  }
+}
