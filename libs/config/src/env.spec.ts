@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadGatewayConfig, loadRegistryConfig, loadWorkerConfig, prepareEnvironment } from './env.js';
+import { ConfigError, databaseOwnerSchema, loadGatewayConfig, loadRegistryConfig, loadWorkerConfig, parseConfig, prepareEnvironment } from './env.js';
 
 const KEY = 'ab'.repeat(32);
 const SECRET = 's'.repeat(40);
@@ -22,6 +22,11 @@ describe('configuration', () => {
     expect(c).toMatchObject({
       APP_ENV: 'development', REGISTRY_PORT: 3000, DEV_AUTH_BYPASS: false, ALLOW_SIGNUP: true,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/promptgate', REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(parseConfig(databaseOwnerSchema, {})).toEqual({
+      APP_ENV: 'development',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/promptgate',
+      DATABASE_OWNER_URL: 'postgres://postgres@127.0.0.1:5432/promptgate',
     });
     expect(c.ENCRYPTION_KEY).toHaveLength(32);
     expect(c.WEBHOOK_RETRY_SCHEDULE).toEqual([5, 30, 120, 600, 3600, 14400]);
@@ -72,6 +77,36 @@ describe('configuration', () => {
     expect(env.REGISTRY_PORT).toBe('5000');
     expect(env.JWT_SECRET).toBe(SECRET);
     expect(readFileSync(file, 'utf8')).toContain('ENCRYPTION_KEY=');
+  });
+
+  it.each(['production', 'test'])('with APP_ENV=%s in the environment never reads .env', (appEnv) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, `DATABASE_URL=postgres://postgres@127.0.0.1:5432/from_dotenv\nJWT_SECRET=${SECRET}\n`);
+    const env: NodeJS.ProcessEnv = { APP_ENV: appEnv };
+    expect(prepareEnvironment(env, file)).toEqual([]);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.JWT_SECRET).toBeUndefined();
+    expect(readFileSync(file, 'utf8')).not.toContain('ENCRYPTION_KEY');
+  });
+
+  it('reads .env when APP_ENV is development or unset in the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, `DATABASE_URL=postgres://postgres@127.0.0.1:5432/from_dotenv\nAPP_ENV=development\n`);
+    for (const env of [{ APP_ENV: 'development' }, {}] as NodeJS.ProcessEnv[]) {
+      prepareEnvironment(env, file);
+      expect(env.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/from_dotenv');
+    }
+  });
+
+  it('refuses a .env that names another APP_ENV, as it would be read too late to matter', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, `APP_ENV=production\nJWT_SECRET=${SECRET}\n`);
+    const env: NodeJS.ProcessEnv = {};
+    expect(problemsOf(() => prepareEnvironment(env, file))[0]).toMatch(/^APP_ENV=production in .*\.env: \.env is read only in development/);
+    expect(env.JWT_SECRET).toBeUndefined();
   });
 
   it('in production generates nothing, so a missing secret stops the service', () => {

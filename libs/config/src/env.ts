@@ -45,9 +45,13 @@ const encryptionKey = z
 
 const jwtSecret = z.string().min(32, 'must be at least 32 characters');
 
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/promptgate';
+export const DEFAULT_DATABASE_OWNER_URL = 'postgres://postgres@127.0.0.1:5432/promptgate';
+
 const base = {
   APP_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/promptgate'),
+  /** The services' role: owns nothing, may only read and append to audit_log (see databaseOwnerSchema). */
+  DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], DEFAULT_DATABASE_URL),
   REDIS_URL: urlWithScheme(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   /** Namespaces every Redis key, channel and BullMQ queue of one deployment. */
   REDIS_PREFIX: z
@@ -116,9 +120,20 @@ export const workerSchema = z.object({
   ...providerUrls,
 });
 
+/**
+ * `npm run migrate` and `npm start`'s database step: DATABASE_OWNER_URL owns the schema and runs
+ * migrations, then makes sure DATABASE_URL's role exists with exactly the services' grants.
+ */
+export const databaseOwnerSchema = z.object({
+  APP_ENV: base.APP_ENV,
+  DATABASE_URL: base.DATABASE_URL,
+  DATABASE_OWNER_URL: urlWithScheme(['postgres', 'postgresql'], DEFAULT_DATABASE_OWNER_URL),
+});
+
 export type RegistryConfig = z.infer<typeof registrySchema>;
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
 export type WorkerConfig = z.infer<typeof workerSchema>;
+export type DatabaseOwnerConfig = z.infer<typeof databaseOwnerSchema>;
 
 type Env = Record<string, string | undefined>;
 
@@ -141,21 +156,25 @@ export function parseConfig<S extends z.ZodTypeAny>(schema: S, env: Env): z.infe
 export const GENERATED_SECRETS = ['JWT_SECRET', 'ENCRYPTION_KEY'] as const;
 
 /**
- * Loads `.env` (if any) into process.env without overriding what is set, then, in development
- * only, generates the secrets that are still missing and appends them to `.env` so they survive
- * restarts. In production nothing is generated: validation then names what is missing.
+ * In development only: loads `.env` (if any) into process.env without overriding what is set, then
+ * generates the secrets that are still missing and appends them to `.env` so they survive restarts.
+ * APP_ENV is taken from the real environment before anything is read, so a production (or test)
+ * process never reads `.env`: its validation then names what is missing.
  */
 export function prepareEnvironment(env: NodeJS.ProcessEnv = process.env, dotenvPath = resolve(process.cwd(), '.env')): string[] {
+  if ((env.APP_ENV || 'development') !== 'development') return [];
   if (existsSync(dotenvPath)) {
     for (const line of readFileSync(dotenvPath, 'utf8').split(/\r?\n/)) {
       const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
       if (!m || line.trimStart().startsWith('#')) continue;
       const value = m[2].replace(/^(['"])(.*)\1$/, '$2');
+      // .env was read because APP_ENV is development; letting it say otherwise would be read too late.
+      if (m[1] === 'APP_ENV' && value !== '' && value !== 'development') {
+        throw new ConfigError([`APP_ENV=${value} in ${dotenvPath}: .env is read only in development, so set APP_ENV in the environment`]);
+      }
       if (env[m[1]] === undefined) env[m[1]] = value;
     }
   }
-  const appEnv = env.APP_ENV ?? 'development';
-  if (appEnv !== 'development') return [];
   const generated: string[] = [];
   const lines: string[] = [];
   for (const name of GENERATED_SECRETS) {
