@@ -257,6 +257,62 @@ describe('evals through the queues', () => {
     });
   });
 
+  describe('the judge model name', () => {
+    const givenKey = 'sk-given-canary-0123456789abcdef';
+
+    it.each([
+      ['google', '../../v1/files/x'],
+      ['google', 'tunedModels/mine'],
+      ['groq', '../../openai/v1/models'],
+      ['openai', 'a..b'],
+      ['anthropic', 'claude\u0000'],
+      ['mistral', 'mistral-smäll'],
+      ['openai', 'a'.repeat(201)],
+      ['openai', ''],
+    ])('refuses %s %j with 400 validation_failed naming model, and queues nothing', async (provider, model) => {
+      const { versionId } = await draft();
+      const res = await requestEval(versionId, { mode: 'judge', provider, model, api_key: givenKey }).expect(400);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['model']);
+      expect(await evalsOf(versionId)).toEqual([]);
+      expect(queues.jobsOfVersion(versionId)).toEqual([]);
+    });
+
+    it('takes Groq\'s slash names', async () => {
+      const { versionId } = await draft();
+      const model = 'meta-llama/llama-4-scout-17b-16e-instruct';
+      const evalId = (await requestEval(versionId, { mode: 'judge', provider: 'groq', model, api_key: givenKey }).expect(202)).body.eval_id;
+      expect((await queues.jobOf(evalId)).data).toMatchObject({ provider: 'groq', model });
+    });
+
+    it('refuses an environment judge whose model breaks the rule, naming judge.model', async () => {
+      for (const judge of [{ provider: 'google', model: '../../v1/files/x' }, { provider: 'google', model: 'a/b' }, { provider: 'openai', model: 'x..y' }]) {
+        const res = await request(h.http).patch(api(`/environments/${t.env.staging}`)).set(t.admin.auth).send({ judge }).expect(400);
+        expect(res.body.error.code).toBe('validation_failed');
+        expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['judge.model']);
+      }
+      const [row] = await h.dataSource.query(`SELECT judge_provider, judge_model FROM environments WHERE id = $1`, [t.env.staging]);
+      expect(row).toEqual({ judge_provider: null, judge_model: null });
+      await request(h.http).patch(api(`/environments/${t.env.staging}`)).set(t.admin.auth)
+        .send({ judge: { provider: 'groq', model: 'openai/gpt-oss-120b' } }).expect(200);
+      await request(h.http).patch(api(`/environments/${t.env.staging}`)).set(t.admin.auth).send({ judge: null }).expect(200);
+    });
+
+    it('refuses an eval whose model would come from an environment judge stored before the rule, and queues nothing', async () => {
+      await h.dataSource.query(`UPDATE environments SET judge_provider = 'google', judge_model = '../../v1/files/x' WHERE id = $1`, [t.env.staging]);
+      try {
+        const { versionId } = await draft('staging');
+        const res = await requestEval(versionId, { mode: 'judge', provider: 'google', api_key: givenKey }).expect(400);
+        expect(res.body.error.code).toBe('validation_failed');
+        expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['model']);
+        expect(await evalsOf(versionId)).toEqual([]);
+        expect(queues.jobsOfVersion(versionId)).toEqual([]);
+      } finally {
+        await h.dataSource.query(`UPDATE environments SET judge_provider = NULL, judge_model = NULL WHERE id = $1`, [t.env.staging]);
+      }
+    });
+  });
+
   describe('submitting a version', () => {
     const modesQueuedFor = async (versionId: string) => {
       const evals = await evalsOf(versionId);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { judgeModelProblem } from '#domain';
 
 export const PROVIDERS = ['anthropic', 'openai', 'google', 'groq', 'mistral'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -29,6 +30,10 @@ export const evalRequestJobSchema = z.discriminatedUnion('mode', [
     model: z.string().min(1).max(200).nullable(),
     sealed_key: z.string().regex(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/),
     key_expires_at: z.string().datetime(),
+  }).superRefine((job, ctx) => {
+    // Checked here too, so a forged job never sends a name into a provider's URL path.
+    const problem = job.model === null ? null : judgeModelProblem(job.provider, job.model);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['model'], message: problem });
   }),
 ]);
 export type EvalRequestJob = z.infer<typeof evalRequestJobSchema>;

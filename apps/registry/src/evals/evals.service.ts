@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EvalRequestJob } from '#contracts';
 import {
-  evalJobKeyBinding, evalJobKeyExpiry, judgeModelFor, NotFoundError, sealSecret, ServiceUnavailableError,
-  UnprocessableError,
+  evalJobKeyBinding, evalJobKeyExpiry, judgeModelFor, judgeModelProblem, NotFoundError, sealSecret, ServiceUnavailableError,
+  UnprocessableError, ValidationError,
 } from '#domain';
 import { EvalRunEntity } from '#persistence';
 import { AppLogger } from '#runtime';
@@ -60,6 +60,9 @@ export class EvalsService {
             `No API key for ${request.provider}: send api_key, or save one for the workspace.`, 'provider_key_missing');
         }
         model = judgeModelFor(request, environment);
+        // The environment's judge model may predate the name rule; the job contract would refuse it.
+        const problem = model === null ? null : judgeModelProblem(request.provider, model);
+        if (problem) throw new ValidationError(`The request is invalid: model.`, [{ field: 'model', messages: [problem] }]);
       }
       const run = await manager.save(manager.create(EvalRunEntity, {
         workspaceId: prompt.workspaceId, versionId, mode: request.mode, provider: request.mode === 'judge' ? request.provider : null,

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsNumber, IsObject, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsNumber, IsObject, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import type { ProviderName } from '#persistence';
 import { IsOmittable } from '../../common/validation.js';
+import { IsJudgeModel } from '../../evals/dto/judge-model.validator.js';
 
 export const JUDGE_PROVIDERS: readonly ProviderName[] = ['anthropic', 'openai', 'google', 'groq', 'mistral'];
 export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -26,7 +27,7 @@ export class JudgeDto {
   provider: ProviderName;
 
   @ApiPropertyOptional({ nullable: true, example: 'claude-sonnet-4-5' })
-  @IsNullable() @IsString() @MinLength(1) @MaxLength(200)
+  @IsNullable() @IsString() @IsJudgeModel()
   model?: string | null;
 }
 

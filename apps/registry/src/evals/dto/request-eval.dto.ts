@@ -3,6 +3,7 @@ import { IsIn, IsString, MaxLength, MinLength, ValidateIf } from 'class-validato
 import { PROVIDERS, type Provider } from '#contracts';
 import { ValidationError } from '#domain';
 import { IsOmittable } from '../../common/validation.js';
+import { IsJudgeModel } from './judge-model.validator.js';
 
 const MODES = ['rules', 'judge'] as const;
 
@@ -18,7 +19,7 @@ export class RequestEvalDto {
 
   @ApiPropertyOptional({ nullable: true, example: 'claude-sonnet-4-5', description: 'Judge only; defaults to the environment judge\'s model.' })
   @ValidateIf((_o: object, value: unknown) => value !== undefined && value !== null)
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString() @IsJudgeModel()
   model?: string | null;
 
   @ApiPropertyOptional({ minLength: 8, maxLength: 500, writeOnly: true, description: 'Judge only; used for this run and never stored.' })
