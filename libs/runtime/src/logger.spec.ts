@@ -1,5 +1,24 @@
 import { Writable } from 'node:stream';
-import { AppLogger, redactSecrets } from './logger.js';
+import pg from 'pg';
+import { QueryFailedError } from 'typeorm';
+import { AppLogger, redactSecrets, serializeError } from './logger.js';
+
+const SCRYPT_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
+
+/** A QueryFailedError as TypeORM throws it for a unique violation on users(email) while saving a password hash. */
+function uniqueViolation(): QueryFailedError {
+  const driverError = new pg.DatabaseError('duplicate key value violates unique constraint "users_email_key"', 120, 'error');
+  driverError.code = '23505';
+  driverError.detail = `Key (email)=(ana@example.com) already exists; password_hash=${SCRYPT_HASH}`;
+  driverError.constraint = 'users_email_key';
+  driverError.table = 'users';
+  return new QueryFailedError('INSERT INTO "users"("email", "password_hash") VALUES ($1, $2)', ['ana@example.com', SCRYPT_HASH], driverError);
+}
+
+function capture(): { logger: AppLogger; lines: string[] } {
+  const lines: string[] = [];
+  return { logger: AppLogger.create('info', 'registry', new Writable({ write(c, _e, done) { lines.push(String(c)); done(); } })), lines };
+}
 
 describe('redactSecrets', () => {
   it('hides every field named like a secret, at any depth, whatever its case', () => {
@@ -35,5 +54,41 @@ describe('AppLogger', () => {
       level: 'info', service: 'registry', msg: 'signed in', user: { password: '[redacted]' }, headers: { authorization: '[redacted]' },
     });
     expect(JSON.parse(lines[1])).toMatchObject({ msg: 'Mapped route', context: 'RouterExplorer' });
+  });
+});
+
+describe('error serialisation', () => {
+  it('keeps type, message, SQLSTATE and stack of a QueryFailedError, never its query, parameters or detail', () => {
+    const err = uniqueViolation();
+    expect((err as unknown as { parameters: unknown[] }).parameters).toContain(SCRYPT_HASH);
+    const out = serializeError(err);
+    expect(out).toEqual({ type: 'QueryFailedError', message: err.message, code: '23505', stack: err.stack });
+    expect(JSON.stringify(out)).not.toContain(SCRYPT_HASH);
+    expect(JSON.stringify(out)).not.toContain('ana@example.com');
+  });
+
+  it.each([
+    ['as err', (logger: AppLogger, err: Error) => logger.pino.error({ err, error_id: 'e-1' }, 'unhandled error')],
+    ['as the first argument', (logger: AppLogger, err: Error) => logger.pino.error(err)],
+    ['under another field', (logger: AppLogger, err: Error) => logger.pino.error({ failure: { error: err }, error_id: 'e-1' }, 'failed')],
+    ['through Nest', (logger: AppLogger, err: Error) => logger.error(err)],
+    ['as a cause', (logger: AppLogger, err: Error) => logger.pino.error({ err: new Error('save failed', { cause: err }) }, 'failed')],
+  ])('writes no query parameter to the log line, the error logged %s', async (_how, log) => {
+    const { logger, lines } = capture();
+    log(logger, uniqueViolation());
+    await new Promise((r) => setImmediate(r));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain(SCRYPT_HASH);
+    expect(lines[0]).not.toContain('ana@example.com');
+    expect(lines[0]).not.toContain('INSERT INTO');
+    expect(lines[0]).toContain('23505');
+    expect(lines[0]).toContain('users_email_key');
+  });
+
+  it('logs a plain object carrying parameters without them', async () => {
+    const { logger, lines } = capture();
+    logger.pino.error({ err: { message: 'query failed', parameters: [SCRYPT_HASH] } }, 'failed');
+    await new Promise((r) => setImmediate(r));
+    expect(lines[0]).not.toContain(SCRYPT_HASH);
   });
 });

@@ -4,12 +4,32 @@ import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 /** Fields whose values never reach a log line, at any depth, whatever the caller logs. */
 const SECRET_FIELDS = new Set([
   'authorization', 'cookie', 'set-cookie', 'password', 'api_key', 'key', 'secret', 'token', 'access_token',
+  // A query's bound values (TypeORM's QueryFailedError, pg's query config) can be password hashes or keys.
+  'parameters',
 ]);
 const REDACTED = '[redacted]';
 const MAX_DEPTH = 8;
 
+/** How many `cause` links an error's log entry follows. */
+const MAX_CAUSES = 3;
+
+/**
+ * What an error's log entry keeps: its type, message, code (a PostgreSQL SQLSTATE, a Node errno
+ * code) and stack, and its cause's. Nothing else: TypeORM's QueryFailedError carries the query, its
+ * parameters and the driver's `detail`, which hold the very values (password hashes, keys) a log must not.
+ */
+export function serializeError(err: Error, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: err.name, message: typeof err.message === 'string' ? err.message : String(err.message) };
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') out.code = code;
+  if (typeof err.stack === 'string') out.stack = err.stack;
+  if (err.cause instanceof Error && depth < MAX_CAUSES) out.cause = serializeError(err.cause, depth + 1);
+  return out;
+}
+
 export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
-  if (value === null || typeof value !== 'object' || value instanceof Error || value instanceof Date) return value;
+  if (value instanceof Error) return serializeError(value);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   if (seen.has(value) || depth > MAX_DEPTH) return '[omitted]';
   seen.add(value);
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1, seen));
@@ -40,6 +60,8 @@ export class AppLogger implements LoggerService {
         level: (label: string) => ({ level: label }),
         log: (obj: Record<string, unknown>) => redactSecrets(obj) as Record<string, unknown>,
       },
+      // The log formatter has already made errors plain (serializeError); pino's own serializer would copy every field.
+      serializers: { err: (err: unknown) => (err instanceof Error ? serializeError(err) : err) },
     };
     return new AppLogger(destination ? pino(options, destination) : pino(options));
   }
