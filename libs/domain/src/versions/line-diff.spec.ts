@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { lineDiff } from './line-diff.js';
+import { DIFF_WORK_BUDGET, lineDiff, lineDiffWithStats } from './line-diff.js';
 
 const render = (d: ReturnType<typeof lineDiff>) => d.lines.map((l) => `${l.op}${l.text}`);
 
@@ -48,8 +48,92 @@ describe('lineDiff', () => {
     expect(d.removed).toBe(4);
     expect(d.added).toBe(2);
   });
+
+  const lines = (alphabet: string[], maxLength: number) => fc.array(fc.constantFrom(...alphabet), { maxLength });
+  const doc2 = fc.oneof(lines(['a', 'b'], 60), lines(['a', 'b', 'c', 'd', 'e', ''], 60), lines(['x', 'y', 'z', 'w', 'v', 'u', 't'], 20))
+    .map((ls) => ls.join('\n'));
+
+  it('is an edit script: applied to the old lines it gives the new ones, and is minimal under budget', () => {
+    fc.assert(fc.property(doc2, doc2, (beforeText, afterText) => {
+      const [before, after] = [split(beforeText), split(afterText)];
+      const r = lineDiffWithStats(beforeText, afterText);
+      expect(r.coarse).toBe(false);
+      expect(apply(before, r.diff)).toEqual(after);
+      expect(r.diff.added + r.diff.removed).toBe(before.length + after.length - 2 * lcs(before, after));
+    }), { numRuns: 400 });
+  });
+
+  it('over a small budget answers coarsely, still as a correct edit script, and minimal whenever not coarse', () => {
+    fc.assert(fc.property(doc2, doc2, fc.nat(200), (beforeText, afterText, budget) => {
+      const [before, after] = [split(beforeText), split(afterText)];
+      const r = lineDiffWithStats(beforeText, afterText, budget);
+      expect(apply(before, r.diff)).toEqual(after);
+      expect(r.steps).toBeLessThanOrEqual(budget + before.length + after.length);
+      const changed = r.diff.added + r.diff.removed;
+      const minimal = before.length + after.length - 2 * lcs(before, after);
+      if (r.coarse) expect(changed).toBeGreaterThanOrEqual(minimal);
+      else expect(changed).toBe(minimal);
+    }), { numRuns: 400 });
+  });
+
+  it('bounds its work by the budget on two 40,000-line contents that share lines but little order', () => {
+    const random = seeded(7);
+    const side = () => Array.from({ length: 40_000 }, () => `l${Math.floor(random() * 50)}`);
+    const before = side();
+    const after = side();
+    const r = lineDiffWithStats(before.join('\n'), after.join('\n'));
+    expect(r.coarse).toBe(true);
+    expect(r.steps).toBeLessThanOrEqual(DIFF_WORK_BUDGET + before.length + after.length);
+    expect(apply(before, r.diff)).toEqual(after);
+    const small = lineDiffWithStats(before.join('\n'), after.join('\n'), 5_000);
+    expect(small.steps).toBeLessThanOrEqual(5_000 + before.length + after.length);
+    expect(apply(before, small.diff)).toEqual(after);
+  });
+
+  it('answers 4,000 distinct lines on each side as all removed then all added without searching', () => {
+    const before = Array.from({ length: 4000 }, (_, i) => `old line ${i}`);
+    const after = Array.from({ length: 4000 }, (_, i) => `new line ${i}`);
+    const r = lineDiffWithStats(before.join('\n'), after.join('\n'));
+    expect(r).toMatchObject({ coarse: false, steps: 0, diff: { added: 4000, removed: 4000 } });
+    expect(r.diff.lines.slice(3999, 4001)).toEqual([{ op: '-', text: 'old line 3999' }, { op: '+', text: 'new line 0' }]);
+  });
+
+  it('spends steps in proportion to the edits: a few edits in 2,000 lines take a few thousand steps', () => {
+    const base = Array.from({ length: 2000 }, (_, i) => `line ${i}`);
+    const edited = [...base];
+    edited[10] = 'changed';
+    edited[1500] = 'line 3';
+    edited.splice(500, 3);
+    const r = lineDiffWithStats(base.join('\n'), edited.join('\n'));
+    expect(r.coarse).toBe(false);
+    expect(r.steps).toBeLessThan(20_000);
+    expect(apply(base, r.diff)).toEqual(edited);
+  });
 });
 
+/** Applies the script to the old lines: ' ' and '-' must name the next old line, '+' inserts. */
+function apply(old: string[], d: ReturnType<typeof lineDiff>): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (const l of d.lines) {
+    if (l.op === '+') {
+      out.push(l.text);
+      continue;
+    }
+    if (old[i] !== l.text) throw new Error(`line ${i}: script says ${JSON.stringify(l.text)}, old has ${JSON.stringify(old[i])}`);
+    i++;
+    if (l.op === ' ') out.push(l.text);
+  }
+  if (i !== old.length) throw new Error(`script consumed ${i} of ${old.length} old lines`);
+  return out;
+}
+function seeded(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x / 2 ** 32;
+  };
+}
 function split(t: string): string[] {
   const l = t === '' ? [] : t.split('\n');
   if (l.at(-1) === '') l.pop();
