@@ -1,6 +1,6 @@
 import { ConfigError, loadWorkerConfig, prepareEnvironment, type WorkerConfig } from '#config';
 import { createWorker } from './app.factory.js';
-import { AppLogger } from '#runtime';
+import { AppLogger, installProcessGuard } from '#runtime';
 
 async function main() {
   prepareEnvironment();
@@ -13,6 +13,7 @@ async function main() {
     process.exit(1);
   }
   const worker = await createWorker(config);
+  installProcessGuard(worker.app.get(AppLogger));
   const logger = worker.app.get(AppLogger).pino;
   logger.info({ health: `http://localhost:${config.WORKER_HEALTH_PORT}/health` }, 'eval-worker started');
 

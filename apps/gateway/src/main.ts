@@ -1,6 +1,6 @@
 import { ConfigError, loadGatewayConfig, prepareEnvironment, type GatewayConfig } from '#config';
 import { createGatewayApp } from './app.factory.js';
-import { AppLogger } from '#runtime';
+import { AppLogger, installProcessGuard } from '#runtime';
 
 async function main() {
   prepareEnvironment();
@@ -13,6 +13,7 @@ async function main() {
     process.exit(1);
   }
   const app = await createGatewayApp(config);
+  installProcessGuard(app.get(AppLogger));
   const logger = app.get(AppLogger).pino;
   await app.listen(config.GATEWAY_PORT, '0.0.0.0');
   logger.info({ url: `http://localhost:${config.GATEWAY_PORT}` }, 'gateway listening');

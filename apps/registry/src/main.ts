@@ -1,6 +1,6 @@
 import { ConfigError, loadRegistryConfig, prepareEnvironment, type RegistryConfig } from '#config';
 import { API_PREFIX, createRegistryApp } from './app.factory.js';
-import { AppLogger } from '#runtime';
+import { AppLogger, installProcessGuard } from '#runtime';
 
 async function main(): Promise<void> {
   prepareEnvironment();
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   }
   const app = await createRegistryApp(config);
   const logger = app.get(AppLogger);
+  installProcessGuard(logger);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => logger.pino.info({ signal }, 'registry shutting down'));
   }
