@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { guardedLookup, resolveAllowed, type Resolver } from './delivery-address.js';
-import { checkWebhookUrl, parseWebhookUrl } from './webhook-url.js';
+import { checkWebhookUrl, parseWebhookUrl, URL_NOT_ALLOWED_MESSAGE } from './webhook-url.js';
 
 /** A resolver answering from a table: no name here is ever sent to a DNS server. */
 const table = (answers: Record<string, string[]>): Resolver => async (hostname) => {
@@ -58,22 +58,42 @@ describe('the delivery lookup', () => {
 });
 
 describe('a subscription URL', () => {
-  const refused = async (url: string, allowPrivate = false) => {
+  const refusal = async (url: string, allowPrivate = false) => {
     try {
       await checkWebhookUrl(url, allowPrivate, resolver);
       return null;
     } catch (err) {
-      return (err as { code: string }).code;
+      const e = err as { code: string; message: string; details: unknown };
+      return { code: e.code, message: e.message, details: e.details };
     }
   };
+  const refused = async (url: string, allowPrivate = false) => (await refusal(url, allowPrivate))?.code ?? null;
 
   it.each([
     'http://loopback.test/hook', 'https://metadata.test/latest/meta-data', 'http://mixed.test/', 'http://nowhere.test/',
     'http://127.0.0.1/', 'http://2130706433/', 'http://0x7f.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/',
-    'http://169.254.169.254/', 'http://0.0.0.0/', 'ftp://public.test/', 'file:///etc/passwd', 'gopher://public.test/',
-    'http://user:pass@public.test/', 'http://token@public.test/', 'public.test/hook', '',
-  ])('refuses %s with url_not_allowed', async (url) => {
-    expect(await refused(url)).toBe('url_not_allowed');
+    'http://169.254.169.254/', 'http://0.0.0.0/', 'http://[::ffff:8.8.8.8]/', 'http://[64:ff9b:1::808:808]/', 'http://[2001::1]/',
+  ])('refuses %s with url_not_allowed and the one generic message', async (url) => {
+    expect(await refusal(url)).toEqual({
+      code: 'url_not_allowed',
+      message: URL_NOT_ALLOWED_MESSAGE,
+      details: [{ field: 'url', messages: [URL_NOT_ALLOWED_MESSAGE] }],
+    });
+  });
+
+  it('never echoes what a host resolved to', async () => {
+    const answer = JSON.stringify(await refusal('http://mixed.test/'));
+    expect(answer).not.toContain('127.0.0.1');
+    expect(answer).not.toContain('93.184.216.34');
+  });
+
+  it.each([
+    'ftp://public.test/', 'file:///etc/passwd', 'gopher://public.test/', 'javascript:alert(1)', 'public.test/hook', '/relative/hook',
+    '', 'not a url', 'http://', 'http://user:pass@public.test/', 'http://token@public.test/',
+  ])('refuses %j as not an absolute http(s) URL: validation_failed naming url', async (url) => {
+    const answer = await refusal(url);
+    expect(answer?.code).toBe('validation_failed');
+    expect(answer?.details).toEqual([{ field: 'url', messages: [expect.any(String)] }]);
   });
 
   it('accepts an http(s) URL whose host resolves only to public addresses', async () => {
@@ -83,8 +103,8 @@ describe('a subscription URL', () => {
 
   it('with private destinations allowed, still refuses other schemes and credentials', async () => {
     expect(await refused('http://127.0.0.1:3000/', true)).toBeNull();
-    expect(await refused('ftp://127.0.0.1/', true)).toBe('url_not_allowed');
-    expect(await refused('http://a:b@127.0.0.1/', true)).toBe('url_not_allowed');
+    expect(await refused('ftp://127.0.0.1/', true)).toBe('validation_failed');
+    expect(await refused('http://a:b@127.0.0.1/', true)).toBe('validation_failed');
     expect(parseWebhookUrl('HTTP://Example.TEST:80/a').toString()).toBe('http://example.test/a');
   });
 });

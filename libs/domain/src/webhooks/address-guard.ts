@@ -2,7 +2,8 @@
  * The SSRF guard's address rule: may a webhook be delivered to this IP address? Loopback,
  * private, link-local (cloud metadata at 169.254.169.254 included), unspecified, multicast,
  * reserved and documentation ranges are refused, in IPv4 and IPv6, including IPv6 forms that
- * embed an IPv4 address (::ffff:127.0.0.1, NAT64, 6to4). Applied to the address actually
+ * embed an IPv4 address (all of ::ffff:0:0/96, NAT64, 6to4), local-use NAT64 (64:ff9b:1::/48) and
+ * Teredo (2001::/32), whose far end a sender cannot judge. Applied to the address actually
  * connected to, so a name that resolves (or re-resolves) to a private address does not pass.
  */
 export type AddressVerdict = { allowed: true } | { allowed: false; reason: string };
@@ -111,9 +112,12 @@ function v6Verdict(v: bigint): AddressVerdict {
   if (v === 0n) return { allowed: false, reason: 'unspecified' };
   if (v === 1n) return { allowed: false, reason: 'loopback' };
   // Forms that carry an IPv4 address are judged by that address.
-  if (prefix(v, 96, 0xffffn << 32n)) return embedded(v4Verdict(low32(v)), 'IPv4-mapped');
+  // IPv4-mapped (::ffff:0:0/96) is refused whole: a sender connects to an IPv4 address as itself.
+  if (prefix(v, 96, 0xffffn << 32n)) return embedded(v4Verdict(low32(v)), 'IPv4-mapped', 'IPv4-mapped');
   if (prefix(v, 96, 0n)) return embedded(v4Verdict(low32(v)), 'IPv4-compatible');
   if (prefix(v, 96, 0x0064ff9bn << 96n)) return embedded(v4Verdict(low32(v)), 'NAT64');
+  if (prefix(v, 48, 0x0064ff9b0001n << 80n)) return { allowed: false, reason: 'local-use NAT64' };
+  if (prefix(v, 32, 0x20010000n << 96n)) return { allowed: false, reason: 'Teredo' };
   if (prefix(v, 16, 0x2002n << 112n)) return embedded(v4Verdict(Number((v >> 80n) & 0xffffffffn)), '6to4');
   if (prefix(v, 7, 0xfc00n << 112n)) return { allowed: false, reason: 'unique local (private)' };
   if (prefix(v, 10, 0xfe80n << 112n)) return { allowed: false, reason: 'link-local' };
@@ -124,8 +128,9 @@ function v6Verdict(v: bigint): AddressVerdict {
   return { allowed: true };
 }
 
-function embedded(inner: AddressVerdict, form: string): AddressVerdict {
-  return inner.allowed ? inner : { allowed: false, reason: `${form} ${inner.reason}` };
+function embedded(inner: AddressVerdict, form: string, refusedAnyway?: string): AddressVerdict {
+  if (!inner.allowed) return { allowed: false, reason: `${form} ${inner.reason}` };
+  return refusedAnyway ? { allowed: false, reason: refusedAnyway } : inner;
 }
 
 /** The verdict for an IP literal in any accepted form; anything that is not an IP address is refused. */
