@@ -48,14 +48,13 @@ export class EvalRunner {
     try {
       const outcome = await this.judge.judge({ evalId: job.eval_id, provider: job.provider, model, content: job.content, apiKey });
       if (!outcome.ok) return failed(outcome.error);
-      const scrub = (text: string) => scrubProviderKeys(text, apiKey ? [apiKey] : []);
-      const parsed = parseJudgeAnswer(outcome.answer);
-      if (!parsed.ok) return failed(scrub(parsed.error));
+      const keys = apiKey ? [apiKey] : [];
+      // The parser redacts the whole answer before it quotes any of it, and every reason and suggestion it keeps.
+      const parsed = parseJudgeAnswer(outcome.answer, { redact: (text) => scrubProviderKeys(text, keys) });
+      if (!parsed.ok) return failed(parsed.error);
       const { score, dimensions, suggestions } = parsed.evaluation;
       return {
-        v: 1, status: 'succeeded', eval_id: job.eval_id, model, score,
-        dimensions: dimensions.map((d) => ({ ...d, reason: scrub(d.reason), suggestion: d.suggestion && scrub(d.suggestion) })),
-        suggestions: suggestions.map(scrub),
+        v: 1, status: 'succeeded', eval_id: job.eval_id, model, score, dimensions, suggestions,
         started_at: startedAt, finished_at: new Date().toISOString(),
       };
     } finally {

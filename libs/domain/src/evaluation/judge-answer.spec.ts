@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { MAX_REASON_LENGTH, MAX_SUGGESTIONS, parseJudgeAnswer } from './judge-answer.js';
 import { JUDGE_CRITERION_NAMES } from './judge-rubric.js';
+import { scrubProviderKeys } from './judge-secrets.js';
 
 const criteria = (score: (name: string, i: number) => unknown = (_, i) => i + 4) =>
   Object.fromEntries(JUDGE_CRITERION_NAMES.map((name, i) => [name, { score: score(name, i), reason: ` ${name} is fine `, suggestion: `Improve ${name}.` }]));
@@ -20,27 +21,52 @@ describe('parseJudgeAnswer', () => {
     });
   });
 
+  const expected = parseJudgeAnswer(answer());
+  const list = () => JUDGE_CRITERION_NAMES.map((name, i) => ({ name, score: i + 4, reason: ` ${name} is fine `, suggestion: `Improve ${name}.` }));
+
   it.each([
     ['a ```json fence', '```json\n' + answer() + '\n```'],
     ['a bare ``` fence', '```\n' + answer() + '\n```'],
     ['surrounding whitespace', '\n\n  ' + answer() + '  \n'],
+    ['prose before the JSON', 'Here is my evaluation of the prompt:\n' + answer()],
+    ['prose around a fence', 'Sure! Here it is.\n```json\n' + answer() + '\n```\nHope this helps!'],
+    ['prose with braces before the JSON', 'Scores use {0-10}. Result: ' + answer() + ' Done.'],
+    ['criteria as a list of {name, score, reason}', answer({ criteria: list() })],
+    ['criteria as a list with "criterion" and display names', answer({ criteria: list().map(({ name, ...rest }) => ({ criterion: name.replace('_', ' ').toUpperCase(), ...rest })) })],
+    ['scores as numeric strings', answer({ criteria: criteria((_, i) => String(i + 4)) })],
+    ['scores as "n/10"', answer({ criteria: criteria((_, i) => `${i + 4}/10`) })],
+    ['scores on a 0-100 scale it names', answer({ criteria: criteria((_, i) => `${(i + 4) * 10} out of 100`) })],
+    ['criteria at the top level', JSON.stringify({ ...criteria(), suggestions: ['Add an example.'] })],
+    ['"reasoning" for "reason"', answer({ criteria: Object.fromEntries(Object.entries(criteria()).map(([k, { reason, ...v }]) => [k, { ...v, reasoning: reason }])) })],
   ])('tolerates %s', (_, text) => {
-    expect(parseJudgeAnswer(text).ok).toBe(true);
+    expect(parseJudgeAnswer(text)).toEqual(expected);
+  });
+
+  it('rescales a score given with its own out_of', () => {
+    const parsed = parseJudgeAnswer(answer({ criteria: criteria(() => 4) }).replaceAll('"score":4', '"score":4,"out_of":5'));
+    expect(parsed.ok && parsed.evaluation.dimensions.map((d) => d.score)).toEqual(JUDGE_CRITERION_NAMES.map(() => 8));
+  });
+
+  it('takes the criteria\'s own suggestions, weakest first, when the list is missing', () => {
+    const parsed = parseJudgeAnswer(JSON.stringify({ criteria: criteria((_, i) => 9 - i) }));
+    expect(parsed.ok && parsed.evaluation.suggestions).toEqual([...JUDGE_CRITERION_NAMES].reverse().map((n) => `Improve ${n}.`));
   });
 
   it.each([
     ['empty text', '', 'it was empty'],
     ['prose', 'The prompt is good, 8/10.', 'it is not valid JSON'],
-    ['prose before the JSON', 'Here you go: ' + answer(), 'it is not valid JSON'],
-    ['prose after a fence', '```json\n' + answer() + '\n```\nHope this helps!', 'it is not valid JSON'],
-    ['a JSON array', '[1,2]', 'it is not a JSON object'],
+    ['a cut-off object', answer().slice(0, 80), 'it is not valid JSON'],
+    ['a JSON number', '42', 'it is not a JSON object'],
+    ['a JSON array of numbers', '[1,2]', '"criteria" is missing'],
     ['no criteria', JSON.stringify({ suggestions: [] }), '"criteria" is missing'],
     ['a missing criterion', JSON.stringify({ criteria: { clarity: { score: 5, reason: 'x' } }, suggestions: [] }), 'criterion "specificity" is missing'],
-    ['a score given as text', answer({ criteria: criteria(() => '7') }), 'has no numeric score'],
+    ['a score given as words', answer({ criteria: criteria(() => 'seven') }), 'has no numeric score'],
+    ['a score out of zero', answer({ criteria: criteria(() => '3/0') }), 'has no numeric score'],
+    ['a score that is an object', answer({ criteria: criteria(() => ({ value: 7 })) }), 'has no numeric score'],
     ['a blank reason', answer({ criteria: { ...criteria(), safety: { score: 3, reason: '  ' } } }), 'criterion "safety" has no reason'],
     ['a numeric suggestion', answer({ criteria: { ...criteria(), safety: { score: 3, reason: 'r', suggestion: 4 } } }), 'suggestion that is not a string'],
-    ['no suggestions', JSON.stringify({ criteria: criteria() }), '"suggestions" is missing'],
-    ['suggestions that are not text', answer({ suggestions: [{ text: 'x' }] }), 'something other than text'],
+    ['suggestions that are a number', answer({ suggestions: 3 }), '"suggestions" is not a list'],
+    ['suggestions that are not text', answer({ suggestions: [{ weight: 1 }] }), 'something other than text'],
   ])('fails %s with a clear message', (_, text, detail) => {
     const parsed = parseJudgeAnswer(text);
     expect(parsed.ok).toBe(false);
@@ -48,6 +74,37 @@ describe('parseJudgeAnswer', () => {
       expect(parsed.error.startsWith(PREFIX)).toBe(true);
       expect(parsed.error).toContain(detail);
     }
+  });
+
+  describe('redaction before quoting', () => {
+    // Not key-shaped, so only the key in hand can find it.
+    const key = `pg-team-key-${'0123456789abcdef'.repeat(4)}`;
+    const redact = (text: string) => scrubProviderKeys(text, [key]);
+
+    it('quotes an answer that begins with the key\'s first 40 characters without any of the key', () => {
+      const parsed = parseJudgeAnswer(`${key} is the key I was given; I will not score this.`, { redact });
+      expect(parsed.ok).toBe(false);
+      if (parsed.ok) return;
+      expect(parsed.error).toBe(`${PREFIX}it is not valid JSON (it begins "[redacted] is the key I was given; I wi…")`);
+      expect(parsed.error).not.toContain(key.slice(0, 12));
+    });
+
+    it('removes key-shaped tokens by default, before the cut', () => {
+      const parsed = parseJudgeAnswer(`sk-proj-${'A'.repeat(60)} no JSON here`);
+      expect(!parsed.ok && parsed.error).toContain('it begins "[redacted] no JSON here"');
+    });
+
+    it('removes the key from reasons and suggestions it keeps', () => {
+      const parsed = parseJudgeAnswer(answer({ criteria: { ...criteria(), clarity: { score: 5, reason: `uses ${key}`, suggestion: key } }, suggestions: [`drop ${key}`] }), { redact });
+      expect(JSON.stringify(parsed)).not.toContain(key.slice(0, 12));
+    });
+
+    it('never quotes a prefix of the key, whatever follows it', () => {
+      fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9_-]{41,90}$/), fc.string({ maxLength: 60 }).filter((t) => !t.includes('{')), (k, tail) => {
+        const parsed = parseJudgeAnswer(`${k}${tail}`, { redact: (t) => scrubProviderKeys(t, [k]) });
+        return !parsed.ok && !parsed.error.includes(k.slice(0, 20));
+      }));
+    });
   });
 
   it.each([
@@ -84,10 +141,34 @@ describe('parseJudgeAnswer', () => {
     }));
   });
 
-  it('turns text that is not the JSON object into a failure', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }).filter((t) => !t.trim().startsWith('{') && !t.trim().startsWith('```')), (text) => {
+  it('turns text holding no object into a failure', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 200 }).filter((t) => !t.includes('{') && !t.includes('[')), (text) => {
       return parseJudgeAnswer(text).ok === false;
     }));
+  });
+
+  it('reads the same evaluation whichever way a model wraps or shapes it', () => {
+    const scoreArb = fc.integer({ min: 0, max: 10 });
+    const reasonArb = fc.string({ minLength: 1, maxLength: 80 }).filter((r) => r.trim() !== '');
+    const row = fc.record({ score: scoreArb, reason: reasonArb, suggestion: fc.option(reasonArb, { nil: null }) });
+    const shapes = ['object', 'list', 'strings', 'fraction', 'fenced', 'prose', 'top'] as const;
+    fc.assert(fc.property(fc.array(row, { minLength: JUDGE_CRITERION_NAMES.length, maxLength: JUDGE_CRITERION_NAMES.length }),
+      fc.array(reasonArb, { maxLength: 5 }), fc.constantFrom(...shapes), fc.string({ maxLength: 40 }).filter((p) => !/[{}`[\]]/.test(p)),
+      (rows, suggestions, shape, prose) => {
+        const canonical = { criteria: Object.fromEntries(JUDGE_CRITERION_NAMES.map((n, i) => [n, rows[i]])), suggestions };
+        const byName = JUDGE_CRITERION_NAMES.map((name, i) => ({ name, ...rows[i] }));
+        const variant = {
+          object: () => JSON.stringify(canonical),
+          list: () => JSON.stringify({ criteria: byName, suggestions }),
+          strings: () => JSON.stringify({ criteria: Object.fromEntries(byName.map(({ name, score, ...r }) => [name, { score: String(score), ...r }])), suggestions }),
+          fraction: () => JSON.stringify({ criteria: byName.map(({ score, ...r }) => ({ ...r, score: `${score * 2}/20` })), suggestions }),
+          fenced: () => `${prose}\n\`\`\`json\n${JSON.stringify(canonical, null, 2)}\n\`\`\`\n${prose}`,
+          prose: () => `${prose} ${JSON.stringify(canonical)} ${prose}`,
+          top: () => JSON.stringify({ ...canonical.criteria, suggestions }),
+        }[shape]();
+        expect(parseJudgeAnswer(variant)).toEqual(parseJudgeAnswer(JSON.stringify(canonical)));
+        return parseJudgeAnswer(variant).ok;
+      }));
   });
 
   it('keeps every score in 0..10 with one decimal and the mean in bounds, whatever numbers the judge gives', () => {
