@@ -9,7 +9,10 @@ import { AppModule } from './app.module.js';
 import { ErrorResponseFilter } from './common/error-response.filter.js';
 import { JSON_BODY_LIMIT, JSON_MEDIA_TYPES, requireJsonBody } from './common/json-body.js';
 import { AppLogger } from '#runtime';
+import { refuseUnsafeInput } from './common/input-guard.js';
 import { requestLogging } from './common/request-logging.js';
+import { routeGate } from './common/route-gate.js';
+import { securityHeaders } from './common/security-headers.js';
 import { RequestValidationPipe } from './common/validation.js';
 
 export const API_PREFIX = 'api/v1';
@@ -29,10 +32,16 @@ export async function createRegistryApp(
     bodyParser: false,
   });
   app.disable('x-powered-by');
-  // Order matters: log every request, refuse non-JSON bodies, then parse JSON up to 1 MiB.
+  // req.ip keys the per-client login limit: trust X-Forwarded-For only from the proxies TRUST_PROXY names.
+  app.set('trust proxy', config.TRUST_PROXY);
+  // Order matters: headers on every answer, log every request, answer unknown paths and methods,
+  // refuse non-JSON bodies, parse JSON up to 1 MiB, then refuse input no column or field can hold.
+  app.use(securityHeaders());
   app.use(requestLogging(logger));
+  app.use(routeGate(app.getHttpAdapter().getInstance(), ['/api/docs']));
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, type: JSON_MEDIA_TYPES });
+  app.use(refuseUnsafeInput);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [{ path: 'health', method: RequestMethod.GET }, { path: 'ready', method: RequestMethod.GET }],
   });

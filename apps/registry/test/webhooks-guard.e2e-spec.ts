@@ -39,6 +39,9 @@ describe('webhook SSRF guard', () => {
     for (const url of loopbackUrls()) {
       const res = await request(h.http).post(api(`/workspaces/${t.ws}/webhooks`)).set(t.admin.auth).send({ url, events: ['version.approved'] });
       expect([url, res.status, res.body.error?.code]).toEqual([url, 400, 'url_not_allowed']);
+      // One message for every refusal: the answer never tells what a host resolved to.
+      expect(res.body.error.message).toBe('url is not allowed: its host must resolve, and only to public addresses.');
+      expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|::1\b|loopback/);
     }
     const list = await request(h.http).get(api(`/workspaces/${t.ws}/webhooks`)).set(t.admin.auth).expect(200);
     expect(list.body.items).toEqual([]);

@@ -73,9 +73,9 @@ describe('webhooks', () => {
       await request(h.http).post(api(`/workspaces/${t.ws}/webhooks`)).set(t.admin.auth).send({ ...body, events: ['version.deleted'] }).expect(400);
       await request(h.http).post(api(`/workspaces/${t.ws}/webhooks`)).set(t.admin.auth).send({ ...body, events: [] }).expect(400);
       await request(h.http).post(api(`/workspaces/${t.ws}/webhooks`)).set(t.admin.auth).send({ ...body, secret: 'mine' }).expect(400);
-      for (const url of ['ftp://127.0.0.1/x', `http://user:pw@127.0.0.1:${receiver.port}/`, 'not a url', 'file:///etc/passwd']) {
+      for (const url of ['ftp://127.0.0.1/x', `http://user:pw@127.0.0.1:${receiver.port}/`, 'not a url', 'file:///etc/passwd', '/relative', 'javascript:alert(1)', 'http://']) {
         const res = await request(h.http).post(api(`/workspaces/${t.ws}/webhooks`)).set(t.admin.auth).send({ ...body, url });
-        expect([url, res.status, res.body.error.code]).toEqual([url, 400, 'url_not_allowed']);
+        expect([url, res.status, res.body.error.code, res.body.error.details?.[0]?.field]).toEqual([url, 400, 'validation_failed', 'url']);
       }
       const created = await subscribe('/x', ['version.approved']);
       const stranger = await makeTeam(h.http);

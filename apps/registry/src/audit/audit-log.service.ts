@@ -45,7 +45,7 @@ export class AuditLogService {
 
   async list(userId: string, workspaceId: string, q: AuditQueryDto, page: PageRequest): Promise<Page<ChainedAuditEntry>> {
     await this.access.requireRole(userId, workspaceId, 'viewer');
-    const after = decodeCursor(page.cursor, ['integer'] as const);
+    const after = decodeCursor(page.cursor, ['bigint'] as const);
     const where = ['workspace_id = $1'];
     const params: unknown[] = [workspaceId];
     const add = (sql: string, value: unknown) => {

@@ -42,6 +42,18 @@ describe('cursors', () => {
     expect(() => decodeCursor(cursor, ['timestamp', 'uuid'] as const)).toThrow(ValidationError);
   });
 
+  it.each([[9007199254740991], [2147483648], [0], [-1], [1.5], [1e308], ['7']])(
+    'refuses the integer (int4 version_num) position %j, which the column cannot hold', (position) => {
+      expect(() => decodeCursor(encodeCursor([position]), ['integer'] as const)).toThrow(ValidationError);
+    });
+
+  it('reads int4 and bigint positions within their columns', () => {
+    expect(decodeCursor(encodeCursor([2147483647]), ['integer'] as const)).toEqual([2147483647]);
+    expect(decodeCursor(encodeCursor([2147483648]), ['bigint'] as const)).toEqual([2147483648]);
+    expect(() => decodeCursor(encodeCursor([9007199254740992]), ['bigint'] as const)).toThrow(ValidationError);
+    expect(() => decodeCursor(encodeCursor([0]), ['bigint'] as const)).toThrow(ValidationError);
+  });
+
   it('pageOf shows limit rows and a cursor only when more exist', () => {
     const rows = [1, 2, 3].map((n) => ({ n }));
     const full = pageOf(rows, 2, (r) => [r.n], (r) => r.n);

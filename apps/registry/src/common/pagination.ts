@@ -3,6 +3,7 @@ import { ApiQuery } from '@nestjs/swagger';
 import type { HttpRequest as Request } from './http.js';
 import { ValidationError } from '#domain';
 import { isUuid } from './ids.js';
+import { INT4_MAX } from './validation.js';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
@@ -52,9 +53,12 @@ export const ApiPageQuery = () => applyDecorators(
   ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'next_cursor of the previous page' }),
 );
 
-/** What one position of a keyset cursor holds; `timestamp` is the exact text of `exactTimestampSql`. */
-export type CursorField = 'uuid' | 'timestamp' | 'integer' | 'text';
-type CursorValue<F extends CursorField> = F extends 'integer' ? number : string;
+/**
+ * What one position of a keyset cursor holds; `timestamp` is the exact text of `exactTimestampSql`,
+ * `integer` a positive int4 (version_num) and `bigint` a positive safe integer (audit seq).
+ */
+export type CursorField = 'uuid' | 'timestamp' | 'integer' | 'bigint' | 'text';
+type CursorValue<F extends CursorField> = F extends 'integer' | 'bigint' ? number : string;
 export type CursorValues<S extends readonly CursorField[]> = { [I in keyof S]: CursorValue<S[I]> };
 
 const EXACT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -63,7 +67,8 @@ function fits(field: CursorField, value: unknown): boolean {
   switch (field) {
     case 'uuid': return isUuid(value);
     case 'timestamp': return typeof value === 'string' && EXACT_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
-    case 'integer': return Number.isSafeInteger(value);
+    case 'integer': return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= INT4_MAX;
+    case 'bigint': return Number.isSafeInteger(value) && (value as number) >= 1;
     case 'text': return typeof value === 'string' && value.length <= 512;
   }
 }

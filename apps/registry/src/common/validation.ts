@@ -2,6 +2,10 @@ import { Injectable, ValidationPipe, type ArgumentMetadata } from '@nestjs/commo
 import { Transform } from 'class-transformer';
 import { ValidateIf, type ValidationError as ClassValidatorError } from 'class-validator';
 import { ValidationError } from '#domain';
+import { findInputProblem, inputProblemError } from './input-guard.js';
+
+/** The largest value a PostgreSQL `integer` (int4) column holds: the bound of every integer field stored in one. */
+export const INT4_MAX = 2_147_483_647;
 
 export interface FieldProblem {
   field: string;
@@ -19,7 +23,8 @@ function fieldProblems(errors: ClassValidatorError[], parent = ''): FieldProblem
 /**
  * Validates DTOs with unknown fields refused (no mass assignment) and failures raised as
  * `400 validation_failed` whose details list each field. A body that is not a JSON object is
- * refused here too, and a missing body validates as `{}` so the required fields are named.
+ * refused here too, and a missing body validates as `{}` so the required fields are named. Path
+ * parameters get the checks refuseUnsafeInput gives bodies and queries (no NUL, no lone surrogates).
  */
 @Injectable()
 export class RequestValidationPipe extends ValidationPipe {
@@ -37,6 +42,10 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'param') {
+      const problem = findInputProblem(value, metadata.data ?? 'path');
+      if (problem) throw inputProblemError(problem);
+    }
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
       if (value === undefined) value = {};
       else if (typeof value !== 'object' || value === null || Array.isArray(value)) {

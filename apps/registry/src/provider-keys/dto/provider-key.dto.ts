@@ -1,12 +1,13 @@
 import { Injectable, Param, type PipeTransform } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PROVIDERS, type Provider } from '#contracts';
 import { ValidationError } from '#domain';
 
 export class SaveProviderKeyDto {
-  @ApiProperty({ minLength: 8, maxLength: 500, writeOnly: true, description: 'Sealed at rest; never returned.' })
-  @IsString() @MinLength(8) @MaxLength(500)
+  @ApiProperty({ minLength: 8, maxLength: 500, pattern: '^[!-~]+$', writeOnly: true, description: 'Printable ASCII without spaces, as every provider key is; sealed at rest, never returned.' })
+  // Printable ASCII only, so last4 can never cut a character (or a surrogate pair) in two.
+  @IsString() @MinLength(8) @MaxLength(500) @Matches(/^[!-~]+$/, { message: 'api_key must be printable ASCII without spaces' })
   api_key: string;
 }
 

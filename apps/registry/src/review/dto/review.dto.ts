@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsNotEmpty, IsString, IsUUID, MaxLength, Min } from 'class-validator';
-import { IsOmittable, Trimmed } from '../../common/validation.js';
+import { IsBoolean, IsInt, IsNotEmpty, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { INT4_MAX, IsOmittable, Trimmed } from '../../common/validation.js';
 
 const NOTE_MAX = 2000;
 
@@ -21,8 +21,8 @@ export class RejectVersionDto {
 }
 
 export class RollbackDto {
-  @ApiProperty({ example: 3, description: 'The version whose content goes live again, as a new version.' })
-  @IsInt() @Min(1)
+  @ApiProperty({ example: 3, minimum: 1, maximum: INT4_MAX, description: 'The version whose content goes live again, as a new version.' })
+  @IsInt() @Min(1) @Max(INT4_MAX)
   version_num: number;
 
   @ApiPropertyOptional({ example: 'v5 broke the persona' })
