@@ -125,7 +125,7 @@ describe('identity', () => {
         'not-a-jwt',
         new JwtService({ secret: 'y'.repeat(40) }).sign({ sub: ana.user.id }),
         jwt.sign({ sub: ana.user.id, exp: now - 60 }),
-        jwt.sign({ sub: 'not-a-uuid' }),
+        jwt.sign({ sub: 'not-a-uuid' }, { expiresIn: 600 }),
         jwt.sign({ sub: ana.user.id }, { algorithm: 'HS512' }),
       ];
       for (const token of tokens) {
@@ -134,7 +134,7 @@ describe('identity', () => {
       }
       await request(h.http).get('/api/v1/me').set('Authorization', `Basic ${ana.token}`).expect(401);
 
-      const valid = jwt.sign({ sub: ana.user.id });
+      const valid = jwt.sign({ sub: ana.user.id }, { expiresIn: 600 });
       await request(h.http).get('/api/v1/me').set('Authorization', `Bearer ${valid}`).expect(200);
       await h.dataSource.query(`DELETE FROM users WHERE id = $1`, [ana.user.id]);
       await request(h.http).get('/api/v1/me').set('Authorization', `Bearer ${valid}`).expect(401);

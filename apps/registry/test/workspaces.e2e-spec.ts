@@ -85,6 +85,25 @@ describe('workspaces, members, environments', () => {
       await request(h.http).post(api(`/workspaces/${ws}/members`)).set(admin.auth).send({ email: editor.user.email, role: 'superuser' }).expect(400);
     });
 
+    it('looks the email up normalised (NFKC, lower case) and refuses look-alike addresses with 400, adding no one', async () => {
+      const bruno = await signup(h.http, uniqueEmail('bruno'));
+      const [local, domain] = bruno.user.email.split('@');
+      const fullwidthB = `\uff22${local.slice(1).toUpperCase()}@${domain}`;
+      const added = await request(h.http).post(api(`/workspaces/${ws}/members`)).set(admin.auth).send({ email: fullwidthB, role: 'viewer' }).expect(201);
+      expect(added.body.member.user.id).toBe(bruno.user.id);
+
+      // A look-alike account stored before the rule existed (Cyrillic о) cannot be granted access by its address.
+      const lookAlike = await signup(h.http);
+      const spoofed = `br\u043e${local.slice(3)}@${domain}`;
+      await h.dataSource.query(`UPDATE users SET email = $1 WHERE id = $2`, [spoofed, lookAlike.user.id]);
+      for (const email of [spoofed, `${local}\u200b@${domain}`, `"${local}"@${domain}`]) {
+        const res = await request(h.http).post(api(`/workspaces/${ws}/members`)).set(admin.auth).send({ email, role: 'editor' }).expect(400);
+        expect(res.body.error).toMatchObject({ code: 'validation_failed', details: [{ field: 'email', messages: [expect.any(String)] }] });
+      }
+      const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM memberships WHERE workspace_id = $1 AND user_id = $2`, [ws, lookAlike.user.id]);
+      expect(n).toBe(0);
+    });
+
     it('lets an admin change a role (200 {member}) and remove a member (204), both audited', async () => {
       const temp = await signup(h.http);
       await request(h.http).post(api(`/workspaces/${ws}/members`)).set(admin.auth).send({ email: temp.user.email, role: 'viewer' }).expect(201);

@@ -45,6 +45,17 @@ const encryptionKey = z
 
 const jwtSecret = z.string().min(32, 'must be at least 32 characters');
 
+const TRUST_PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+const trustProxy = z
+  .string()
+  .default('false')
+  .refine((v) => /^(true|false|\d{1,2})$/.test(v) || v.split(',').every((e) => TRUST_PROXY_ENTRY.test(e.trim())),
+    'must be true, false, a hop count, or comma-separated addresses, subnets, loopback, linklocal or uniquelocal')
+  .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v));
+
+/** Where a password cost below production strength is allowed. */
+export const PASSWORD_SCRYPT_N_MIN_OUTSIDE_TEST = 2 ** 17;
+
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/promptgate';
 export const DEFAULT_DATABASE_OWNER_URL = 'postgres://postgres@127.0.0.1:5432/promptgate';
 
@@ -86,6 +97,16 @@ export const registrySchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_URLS: bool(false),
   /** API.md: an attempt not answered within 10 s is a timeout, retried like a 5xx. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Failed logins from one client address (req.ip), across all emails, per window before `429`. */
+  LOGIN_CLIENT_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  /** The login-failure window, per email (10 failures, API.md) and per client address. */
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Express `trust proxy`: false (req.ip is the TCP peer), true, a hop count, or comma-separated addresses/subnets. */
+  TRUST_PROXY: trustProxy,
+  /** scrypt cost N for new password hashes (r=8, p=1); below 2^17 only with APP_ENV=test. */
+  PASSWORD_SCRYPT_N: z.coerce.number().int().min(2 ** 10).max(2 ** 18)
+    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
+    .default(2 ** 17),
 });
 
 export const gatewaySchema = z.object({
@@ -193,7 +214,11 @@ export function prepareEnvironment(env: NodeJS.ProcessEnv = process.env, dotenvP
 }
 
 export function loadRegistryConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
-  return parseConfig(registrySchema, env);
+  const config = parseConfig(registrySchema, env);
+  if (config.APP_ENV !== 'test' && config.PASSWORD_SCRYPT_N < PASSWORD_SCRYPT_N_MIN_OUTSIDE_TEST) {
+    throw new ConfigError([`PASSWORD_SCRYPT_N must be at least ${PASSWORD_SCRYPT_N_MIN_OUTSIDE_TEST} unless APP_ENV=test`]);
+  }
+  return config;
 }
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   return parseConfig(gatewaySchema, env);

@@ -11,11 +11,27 @@ import type { AuthenticatedRequest, AuthenticatedUser } from './current-user.dec
 import { IS_PUBLIC } from './public.decorator.js';
 
 const BEARER = /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** A header a cross-site HTML form cannot set: its presence proves a script of ours (or a CLI) sent the request. */
+export const CLIENT_HEADER = 'x-promptgate-client';
+
+/**
+ * A cross-site form or image can make a browser send a request to localhost with no header of
+ * its own choosing; only a JSON content type or a custom header (which force a CORS preflight)
+ * shows the request came from a client that means it.
+ */
+function cannotBeCrossSiteForm(req: Request): boolean {
+  if (SAFE_METHODS.has(req.method)) return true;
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'))) return true;
+  return req.headers[CLIENT_HEADER] !== undefined || req.headers['x-requested-with'] !== undefined;
+}
 
 /**
  * Global guard: every route needs a valid bearer token of a user that still exists, unless it is
  * @Public(). The development bypass applies only with APP_ENV=development and DEV_AUTH_BYPASS=true,
- * and only to requests that carry no Authorization header at all.
+ * and only to requests that carry no Authorization header at all; such a request that changes
+ * something must also carry a JSON content type or an X-Promptgate-Client / X-Requested-With header.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -33,13 +49,20 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-    req.user = await this.authenticate(req.headers.authorization);
+    req.user = await this.authenticate(req);
     return true;
   }
 
-  private async authenticate(header: string | undefined): Promise<AuthenticatedUser> {
+  private async authenticate(req: Request): Promise<AuthenticatedUser> {
+    const header = req.headers.authorization;
     if (header === undefined) {
       if (!this.devBypass) throw new UnauthorizedError('Authentication required: send Authorization: Bearer <access_token>.');
+      if (!cannotBeCrossSiteForm(req)) {
+        throw new ForbiddenError(
+          'The development auth bypass needs Content-Type: application/json or an X-Promptgate-Client header on a '
+          + `${req.method}, so a cross-site form cannot act as the admin.`,
+        );
+      }
       return this.userWhere(
         { email: normalizeEmail(this.config.DEV_ADMIN_EMAIL) },
         'Authentication required: the development admin has not been seeded.',
@@ -47,14 +70,15 @@ export class AuthGuard implements CanActivate {
     }
     const token = BEARER.exec(header)?.[1];
     if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <access_token>".');
-    let sub: unknown;
+    let payload: { sub?: unknown; exp?: unknown };
     try {
-      sub = (await this.jwt.verifyAsync<{ sub?: unknown }>(token)).sub;
+      payload = await this.jwt.verifyAsync<{ sub?: unknown; exp?: unknown }>(token);
     } catch {
       throw new UnauthorizedError('The access token is invalid or has expired.');
     }
-    if (!isUuid(sub)) throw new UnauthorizedError('The access token is invalid or has expired.');
-    return this.userWhere({ id: sub }, 'The account of this access token no longer exists.');
+    // jsonwebtoken accepts a token without exp as never expiring; ours always carry one.
+    if (typeof payload.exp !== 'number' || !isUuid(payload.sub)) throw new UnauthorizedError('The access token is invalid or has expired.');
+    return this.userWhere({ id: payload.sub }, 'The account of this access token no longer exists.');
   }
 
   private async userWhere(where: { id: string } | { email: string }, missing: string): Promise<AuthenticatedUser> {

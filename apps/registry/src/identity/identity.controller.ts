@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { SignupEnabledGuard } from './auth.guard.js';
 import { CurrentUser, type AuthenticatedUser } from './current-user.decorator.js';
@@ -22,8 +22,9 @@ export class IdentityController {
   @Public()
   @Post('auth/login')
   @HttpCode(200)
-  login(@Body() body: LoginDto) {
-    return this.identity.login(body);
+  login(@Body() body: LoginDto, @Ip() client: string | undefined) {
+    // req.ip: the TCP peer, or with TRUST_PROXY set, the address the trusted proxies forwarded.
+    return this.identity.login(body, client ?? 'unknown');
   }
 
   @ApiBearerAuth()

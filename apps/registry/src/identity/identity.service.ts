@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import {
-  ConflictError, hashPassword, normalizeEmail, RateLimitedError, UnauthorizedError, verifyPassword,
+  ConflictError, hashPassword, legacyEmailSpelling, normalizeEmail, normalizeEmailOrNull, passwordNeedsRehash,
+  RateLimitedError, UnauthorizedError, verifyPassword,
 } from '#domain';
 import { MembershipEntity, UserEntity } from '#persistence';
 import { AuditService } from '../audit/audit.service.js';
@@ -23,7 +24,7 @@ const LOGIN_MISMATCH = 'The email or password is incorrect.';
 @Injectable()
 export class IdentityService {
   /** Verified against when the email is unknown, so that case costs as long as a wrong password. */
-  private readonly decoyHash = hashPassword(randomBytes(32).toString('base64url'));
+  private readonly decoyHash: Promise<string>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -31,12 +32,14 @@ export class IdentityService {
     private readonly audit: AuditService,
     private readonly loginAttempts: LoginAttempts,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-  ) {}
+  ) {
+    this.decoyHash = hashPassword(randomBytes(32).toString('base64url'), config.PASSWORD_SCRYPT_N);
+  }
 
   async signup(dto: SignupDto) {
     const email = normalizeEmail(dto.email);
     if (await this.dataSource.manager.existsBy(UserEntity, { email })) throw new ConflictError(EMAIL_TAKEN);
-    const passwordHash = await hashPassword(dto.password);
+    const passwordHash = await hashPassword(dto.password, this.config.PASSWORD_SCRYPT_N);
     const user = await this.dataSource.transaction(async (manager) => {
       let created: UserEntity;
       try {
@@ -53,22 +56,39 @@ export class IdentityService {
     return { user: toUserView(user), access_token: this.issueToken(user.id) };
   }
 
-  async login(dto: LoginDto) {
-    const email = normalizeEmail(dto.email);
-    const wait = await this.loginAttempts.retryAfterSeconds(email);
-    if (wait > 0) throw new RateLimitedError(wait, `Too many failed logins for this email. Try again in ${wait} seconds.`);
-    const user = await this.dataSource.getRepository(UserEntity)
+  async login(dto: LoginDto, client: string) {
+    // An address refused by today's rule can still name an account stored before it (trim and lower case only).
+    const normalized = normalizeEmailOrNull(dto.email);
+    const legacy = legacyEmailSpelling(dto.email);
+    const key = normalized ?? legacy;
+    const admission = await this.loginAttempts.admit(key, client);
+    if (!admission.admitted) {
+      const wait = admission.retryAfterSeconds;
+      throw new RateLimitedError(wait, admission.scope === 'email'
+        ? `Too many failed logins for this email. Try again in ${wait} seconds.`
+        : `Too many failed logins from this address. Try again in ${wait} seconds.`);
+    }
+    const candidates = [...new Set([normalized, legacy].filter((e): e is string => e !== null))];
+    const users = await this.dataSource.getRepository(UserEntity)
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
-      .where('u.email = :email', { email })
-      .getOne();
+      .where('u.email IN (:...candidates)', { candidates })
+      .getMany();
+    const user = users.find((u) => u.email === normalized) ?? users[0];
     const matches = await verifyPassword(dto.password, user?.passwordHash ?? (await this.decoyHash));
-    if (!user || !matches) {
-      await this.loginAttempts.recordFailure(email);
-      throw new UnauthorizedError(LOGIN_MISMATCH);
-    }
-    await this.loginAttempts.clear(email);
+    if (!user || !matches) throw new UnauthorizedError(LOGIN_MISMATCH);
+    await this.loginAttempts.succeeded(key, client);
+    if (passwordNeedsRehash(user.passwordHash, this.config.PASSWORD_SCRYPT_N)) await this.upgradeHash(user, dto.password);
     return { access_token: this.issueToken(user.id), user: toUserView(user), expires_in: this.config.JWT_TTL_SECONDS };
+  }
+
+  /** Re-hashes at today's cost a password that just verified against an older hash; a concurrent change wins. */
+  private async upgradeHash(user: UserEntity, password: string): Promise<void> {
+    const upgraded = await hashPassword(password, this.config.PASSWORD_SCRYPT_N);
+    await this.dataSource.query(
+      `UPDATE users SET password_hash = $1, updated_at = now() WHERE id = $2 AND password_hash = $3`,
+      [upgraded, user.id, user.passwordHash],
+    );
   }
 
   async me(userId: string) {

@@ -1,6 +1,8 @@
 /** After this many failed logins for one email within the window, login answers `429` until the window passes. */
 export const LOGIN_FAILURE_LIMIT = 10;
 export const LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60;
+/** Failed logins from one client address, across all emails, before that address gets `429` (LOGIN_CLIENT_FAILURE_LIMIT). */
+export const LOGIN_CLIENT_FAILURE_LIMIT = 200;
 
 interface Window {
   count: number;
@@ -8,9 +10,15 @@ interface Window {
 }
 
 /**
- * Failed-login counts per email in fixed windows that start at the first failure. The registry
- * keeps the shared count in Redis; this in-process copy of the same rule is used while Redis is
- * unreachable, so an outage neither locks everyone out nor lifts the limit entirely.
+ * The login limit rule, on counters in fixed windows that start at the first counted attempt:
+ * an attempt is counted BEFORE the password is checked, and refused without being counted once the
+ * count has reached the limit. So concurrent attempts can never exceed the limit, and the count
+ * never goes past it. A successful login gives its attempt back (`release`) or, for the per-email
+ * count, clears it (`clear`).
+ *
+ * The registry keeps the shared counts in Redis (a Lua script doing exactly `reserve`); this
+ * in-process copy of the same rule is used while Redis is unreachable, so an outage neither locks
+ * everyone out nor lifts the limit entirely.
  */
 export class LoginFailureCounter {
   private readonly windows = new Map<string, Window>();
@@ -21,39 +29,45 @@ export class LoginFailureCounter {
     private readonly maxTracked = 100_000,
   ) {}
 
-  /** Seconds until `email` may try again, or 0 when it is not locked out. */
-  retryAfterSeconds(email: string, now = Date.now()): number {
-    const w = this.current(email, now);
-    return w && w.count >= this.limit ? Math.max(1, Math.ceil((w.endsAt - now) / 1000)) : 0;
-  }
-
-  recordFailure(email: string, now = Date.now()): number {
-    const w = this.current(email, now) ?? { count: 0, endsAt: now + this.windowMs };
+  /** Counts one attempt for `key` and answers 0, or, at the limit, counts nothing and answers the seconds to wait. */
+  reserve(key: string, now = Date.now()): number {
+    const w = this.current(key, now) ?? { count: 0, endsAt: now + this.windowMs };
+    if (w.count >= this.limit) return Math.max(1, Math.ceil((w.endsAt - now) / 1000));
     w.count += 1;
-    this.windows.set(email, w);
+    this.windows.set(key, w);
     if (this.windows.size > this.maxTracked) this.prune(now);
-    return w.count;
+    return 0;
   }
 
-  clear(email: string): void {
-    this.windows.delete(email);
+  /** Gives back one attempt counted by `reserve` (a success, or an attempt refused by another limit). */
+  release(key: string, now = Date.now()): void {
+    const w = this.current(key, now);
+    if (w && w.count > 0) w.count -= 1;
   }
 
-  private current(email: string, now: number): Window | undefined {
-    const w = this.windows.get(email);
+  count(key: string, now = Date.now()): number {
+    return this.current(key, now)?.count ?? 0;
+  }
+
+  clear(key: string): void {
+    this.windows.delete(key);
+  }
+
+  private current(key: string, now: number): Window | undefined {
+    const w = this.windows.get(key);
     if (w && w.endsAt <= now) {
-      this.windows.delete(email);
+      this.windows.delete(key);
       return undefined;
     }
     return w;
   }
 
   private prune(now: number): void {
-    for (const [email, w] of this.windows) if (w.endsAt <= now) this.windows.delete(email);
+    for (const [key, w] of this.windows) if (w.endsAt <= now) this.windows.delete(key);
     // Still too many live windows: forget the oldest rather than grow without bound.
-    for (const email of this.windows.keys()) {
+    for (const key of this.windows.keys()) {
       if (this.windows.size <= this.maxTracked) break;
-      this.windows.delete(email);
+      this.windows.delete(key);
     }
   }
 }

@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#domain';
 import { IsOmittable, Trimmed } from '../../common/validation.js';
+import { IsIdentityEmail } from './email.validator.js';
 
 export class SignupDto {
   @ApiProperty({ example: 'ana@example.com' })
-  @Trimmed() @IsString() @MaxLength(320) @IsEmail({}, { message: 'email must be an email address' })
+  @Trimmed() @IsString() @IsIdentityEmail()
   email: string;
 
   @ApiProperty({ minLength: PASSWORD_MIN_LENGTH })

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { ROLES, type Role } from '#domain';
 import { Trimmed } from '../../common/validation.js';
+import { IsIdentityEmail } from '../../identity/dto/email.validator.js';
 
 export class CreateWorkspaceDto {
   @ApiProperty({ example: 'Support bots' })
@@ -11,7 +12,7 @@ export class CreateWorkspaceDto {
 
 export class AddMemberDto {
   @ApiProperty({ example: 'bruno@example.com' })
-  @Trimmed() @IsString() @MaxLength(320) @IsEmail({}, { message: 'email must be an email address' })
+  @Trimmed() @IsString() @IsIdentityEmail()
   email: string;
 
   @ApiProperty({ enum: ROLES })
