@@ -14,8 +14,18 @@ import type { AddressInfo } from 'node:net';
  *
  * OpenAI and Mistral share a path; the SDKs' user agents tell them apart.
  *
+ * It answers as a model would: the model's opinion is `verdict` (a score and suggestions), and
+ * how it is written follows the request, as the real APIs do. A request that carries a schema
+ * (OpenAI/Groq/Mistral `response_format.json_schema`, Anthropic a forced tool, Google
+ * `generationConfig.responseSchema`) gets content generated from that schema (Anthropic a
+ * `tool_use` block with `stop_reason: 'tool_use'`). A request without one gets a variant shape a
+ * real model writes (`ANSWER_VARIANTS`): JSON mode only the JSON ones, plain text also a fenced
+ * block or prose around the JSON. The variant is `variant` when set, else the next in turn.
+ * `answer`, when set, scripts the model's exact words instead.
+ *
  *   const fake = await startFakeProviders();
- *   fake.answer = () => '{"criteria": ...}';
+ *   fake.verdict = { score: 8, suggestions: ['Name the audience.'] };
+ *   fake.variant = 'list';
  *   fake.failNext(1, 429, { retryAfter: '0' });
  *   const seen = fake.nextRequest((r) => r.text.includes(evalId));
  */
@@ -32,6 +42,27 @@ export interface RecordedRequest {
   body: unknown;
   /** The raw body, for matching on the prompt text. */
   text: string;
+  format: AnswerFormat;
+  /** The schema the request carried, as sent. */
+  schema: unknown;
+  /** How the fake wrote its answer: 'schema', a variant, or 'scripted' (`answer` was set). */
+  answeredAs: AnswerVariant | 'schema' | 'scripted' | null;
+}
+
+/** How a model writes its answer when no schema binds it; the first four are valid JSON. */
+export const ANSWER_VARIANTS = ['object', 'list', 'strings', 'top', 'fenced', 'prose'] as const;
+export type AnswerVariant = (typeof ANSWER_VARIANTS)[number];
+const JSON_VARIANTS: readonly AnswerVariant[] = ['object', 'list', 'strings', 'top'];
+
+/** What the request asked the answer to be: bound by a schema, any JSON, or free text. */
+export type AnswerFormat = 'schema' | 'json' | 'text';
+
+/** The model's opinion of the prompt, written out per request. */
+export interface JudgeVerdict {
+  score: number;
+  suggestions: string[];
+  reason?: (criterion: string) => string;
+  suggestion?: (criterion: string) => string | null;
 }
 
 export interface ScriptedFailure {
@@ -44,15 +75,19 @@ export interface FakeProviders {
   /** Base URL variables for the worker. */
   env: Record<'ANTHROPIC_BASE_URL' | 'OPENAI_BASE_URL' | 'GOOGLE_BASE_URL' | 'GROQ_BASE_URL' | 'MISTRAL_BASE_URL', string>;
   requests: RecordedRequest[];
-  /** The answer text of a successful call. */
-  answer: (request: RecordedRequest) => string;
+  /** The model's opinion; reasons default to "<criterion> looks fine", suggestions to "Sharpen <criterion>.". */
+  verdict: JudgeVerdict;
+  /** The shape of an answer to a request without a schema; null takes each in turn. */
+  variant: AnswerVariant | null;
+  /** When set, the model's exact words (for a forced Anthropic tool: its input, when they are a JSON object). */
+  answer: ((request: RecordedRequest) => string) | null;
   /** Milliseconds to wait before answering each request. */
   delayMs: number;
   /** The next `count` requests are answered with this failure, in the provider's error format. */
   failNext(count: number, status: number, options?: { retryAfter?: string }): void;
   /** Resolves when a request matching `predicate` (any request when omitted) arrives from now on. */
   nextRequest(predicate?: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
-  /** Forgets recorded requests and scripted failures, answers at once again. */
+  /** Forgets recorded requests and scripted failures, answers at once again, takes variants in turn from the first. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -79,22 +114,128 @@ function modelOf(provider: FakeProvider, path: string, body: unknown): string | 
   return typeof model === 'string' ? model : null;
 }
 
-function successBody(provider: FakeProvider, model: string | null, text: string): unknown {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The forced Anthropic tool, if the request forces one. */
+function forcedTool(body: Record<string, unknown>): { name: string; input_schema: unknown } | null {
+  const choice = body.tool_choice;
+  const tools = Array.isArray(body.tools) ? body.tools : [];
+  if (!isObject(choice) || choice.type !== 'tool') return null;
+  const tool = tools.find((t) => isObject(t) && t.name === choice.name);
+  return isObject(tool) ? { name: String(tool.name), input_schema: tool.input_schema } : null;
+}
+
+function formatOf(provider: FakeProvider, body: unknown): { format: AnswerFormat; schema: unknown } {
+  if (!isObject(body)) return { format: 'text', schema: null };
   if (provider === 'anthropic') {
+    const tool = forcedTool(body);
+    return tool ? { format: 'schema', schema: tool.input_schema } : { format: 'text', schema: null };
+  }
+  if (provider === 'google') {
+    const config = isObject(body.generationConfig) ? body.generationConfig : {};
+    if (config.responseSchema !== undefined) return { format: 'schema', schema: config.responseSchema };
+    return { format: config.responseMimeType === 'application/json' ? 'json' : 'text', schema: null };
+  }
+  const rf = isObject(body.response_format) ? body.response_format : {};
+  if (rf.type === 'json_schema' && isObject(rf.json_schema)) return { format: 'schema', schema: rf.json_schema.schema };
+  return { format: rf.type === 'json_object' ? 'json' : 'text', schema: null };
+}
+
+/** Every string in the request body: a model reads the rubric from its messages. */
+function stringsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsOf(v, out);
+  else if (isObject(value)) for (const v of Object.values(value)) stringsOf(v, out);
+  return out;
+}
+
+/** The criteria the rubric in the messages names (`"clarity": { "score": ...`), in order. */
+function criteriaAsked(body: unknown): string[] {
+  const names = [...stringsOf(body).join('\n').matchAll(/"([A-Za-z0-9_]+)"\s*:\s*\{\s*"score"/g)].map((m) => m[1]);
+  return [...new Set(names)];
+}
+
+function canonicalAnswer(verdict: JudgeVerdict, criteria: readonly string[]) {
+  return {
+    criteria: Object.fromEntries(criteria.map((name) => [name, {
+      score: verdict.score,
+      reason: verdict.reason ? verdict.reason(name) : `${name} looks fine`,
+      suggestion: verdict.suggestion ? verdict.suggestion(name) : `Sharpen ${name}.`,
+    }])),
+    suggestions: verdict.suggestions,
+  };
+}
+
+const typesOf = (schema: Record<string, unknown>): string[] =>
+  (Array.isArray(schema.type) ? schema.type : [schema.type]).filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase());
+
+/**
+ * A value that fits `schema` (JSON Schema or Google's dialect), taking `source` where it fits, as
+ * constrained decoding would: integers rounded, enums kept, required properties always present.
+ */
+function fromSchema(schema: unknown, source: unknown): unknown {
+  if (!isObject(schema)) return source ?? null;
+  const types = typesOf(schema);
+  const nullable = types.includes('null') || schema.nullable === true;
+  if (source === null && nullable) return null;
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum.includes(source) ? source : schema.enum[0];
+  if (types.includes('object') || (types.length === 0 && isObject(schema.properties))) {
+    const properties = isObject(schema.properties) ? schema.properties : {};
+    const from = isObject(source) ? source : {};
+    return Object.fromEntries(Object.entries(properties).map(([key, sub]) => [key, fromSchema(sub, from[key])]));
+  }
+  if (types.includes('array')) return (Array.isArray(source) ? source : []).map((item) => fromSchema(schema.items, item));
+  if (types.includes('integer')) return typeof source === 'number' ? Math.round(source) : 0;
+  if (types.includes('number')) return typeof source === 'number' ? source : 0;
+  if (types.includes('boolean')) return typeof source === 'boolean' ? source : false;
+  if (types.includes('string')) return typeof source === 'string' ? source : source === null || source === undefined ? (nullable ? null : '') : String(source);
+  return source ?? null;
+}
+
+/** The canonical answer written the way `variant` writes it. */
+function writeVariant(variant: AnswerVariant, answer: ReturnType<typeof canonicalAnswer>): string {
+  const list = Object.entries(answer.criteria).map(([name, entry]) => ({ name, ...entry }));
+  switch (variant) {
+    case 'object':
+      return JSON.stringify(answer);
+    case 'list':
+      return JSON.stringify({ criteria: list, suggestions: answer.suggestions });
+    case 'strings':
+      return JSON.stringify({
+        criteria: Object.fromEntries(list.map(({ name, score, ...rest }) => [name, { score: String(score), ...rest }])), suggestions: answer.suggestions,
+      });
+    case 'top':
+      return JSON.stringify({ ...answer.criteria, suggestions: answer.suggestions });
+    case 'fenced':
+      return `\`\`\`json\n${JSON.stringify(answer, null, 2)}\n\`\`\``;
+    case 'prose':
+      return `Here is my evaluation of the prompt.\n\n${JSON.stringify(answer, null, 2)}\n\nLet me know if you would like more detail.`;
+  }
+}
+
+type ModelOutput = { kind: 'text'; text: string } | { kind: 'tool'; name: string; input: unknown };
+
+function successBody(provider: FakeProvider, model: string | null, output: ModelOutput): unknown {
+  if (provider === 'anthropic') {
+    const content = output.kind === 'tool'
+      ? [{ type: 'tool_use', id: 'toolu_fake01', name: output.name, input: output.input }]
+      : [{ type: 'text', text: output.text }];
     return {
-      id: 'msg_fake', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }],
-      stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 100, output_tokens: 50 },
+      id: 'msg_fake', type: 'message', role: 'assistant', model, content,
+      stop_reason: output.kind === 'tool' ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: 100, output_tokens: 50 },
     };
   }
+  const text = output.kind === 'text' ? output.text : JSON.stringify(output.input);
   if (provider === 'google') {
     return {
       candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
       usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 50, totalTokenCount: 150 }, modelVersion: model,
     };
   }
+  const message = provider === 'openai' ? { role: 'assistant', content: text, refusal: null } : { role: 'assistant', content: text };
   return {
     id: 'chatcmpl-fake', object: 'chat.completion', created: Math.floor(Date.now() / 1000), model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop', logprobs: null }],
+    choices: [{ index: 0, message, finish_reason: 'stop', logprobs: null }],
     usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150 },
   };
 }
@@ -109,6 +250,7 @@ function errorBody(provider: FakeProvider, status: number, key: string | null): 
 
 export async function startFakeProviders(): Promise<FakeProviders> {
   let failures: ScriptedFailure[] = [];
+  let turn = 0;
   let waiters: { predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }[] = [];
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -121,7 +263,9 @@ export async function startFakeProviders(): Promise<FakeProviders> {
     url: '',
     env: { ANTHROPIC_BASE_URL: '', OPENAI_BASE_URL: '', GOOGLE_BASE_URL: '', GROQ_BASE_URL: '', MISTRAL_BASE_URL: '' },
     requests: [],
-    answer: () => '{}',
+    verdict: { score: 7, suggestions: ['Name the audience.'] },
+    variant: null,
+    answer: null,
     delayMs: 0,
     failNext(count, status, options = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, retryAfter: options.retryAfter });
@@ -133,11 +277,39 @@ export async function startFakeProviders(): Promise<FakeProviders> {
       fake.requests.length = 0;
       failures = [];
       fake.delayMs = 0;
+      fake.variant = null;
+      turn = 0;
     },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
+  };
+
+  /** What the model says to one request, written the way that request asked for. */
+  const modelOutput = (request: RecordedRequest): ModelOutput => {
+    const tool = request.provider === 'anthropic' && isObject(request.body) ? forcedTool(request.body) : null;
+    if (fake.answer) {
+      request.answeredAs = 'scripted';
+      const text = fake.answer(request);
+      let input: unknown;
+      try {
+        input = JSON.parse(text);
+      } catch {
+        input = undefined;
+      }
+      return tool && isObject(input) ? { kind: 'tool', name: tool.name, input } : { kind: 'text', text };
+    }
+    const answer = canonicalAnswer(fake.verdict, criteriaAsked(request.body));
+    if (request.format === 'schema') {
+      request.answeredAs = 'schema';
+      const input = fromSchema(request.schema, answer);
+      return tool ? { kind: 'tool', name: tool.name, input } : { kind: 'text', text: JSON.stringify(input) };
+    }
+    const allowed = request.format === 'json' ? JSON_VARIANTS : ANSWER_VARIANTS;
+    const variant = fake.variant && allowed.includes(fake.variant) ? fake.variant : allowed[turn++ % allowed.length];
+    request.answeredAs = variant;
+    return { kind: 'text', text: writeVariant(variant, answer) };
   };
 
   const server = createServer((req, res) => {
@@ -154,8 +326,10 @@ export async function startFakeProviders(): Promise<FakeProviders> {
       } catch {
         return send(res, 400, { error: { message: 'body is not JSON' } });
       }
+      const { format, schema } = formatOf(provider, body);
       const request: RecordedRequest = {
         provider, method: req.method ?? 'POST', path, headers: req.headers, key: keyOf(req.headers), model: modelOf(provider, path, body), body, text,
+        format, schema, answeredAs: null,
       };
       fake.requests.push(request);
       const matched = waiters.filter((w) => w.predicate(request));
@@ -167,7 +341,7 @@ export async function startFakeProviders(): Promise<FakeProviders> {
         if (failure) {
           send(res, failure.status, errorBody(provider, failure.status, request.key), failure.retryAfter === undefined ? {} : { 'retry-after': failure.retryAfter });
         } else {
-          send(res, 200, successBody(provider, request.model, fake.answer(request)));
+          send(res, 200, successBody(provider, request.model, modelOutput(request)));
         }
       };
       if (fake.delayMs > 0) setTimeout(reply, fake.delayMs);

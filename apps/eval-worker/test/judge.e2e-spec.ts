@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { loadWorkerConfig } from '#config';
 import { EVAL_REQUEST_JOB, PROVIDERS, type Provider } from '#contracts';
-import { JUDGE_CRITERION_NAMES, RULE_DIMENSIONS } from '#domain';
-import { startFakeProviders, judgeAnswerText, type FakeProviders } from '../../../test/support/fake-providers.js';
+import { evalJobKeyBinding, JUDGE_CRITERION_NAMES, judgeAnswerJsonSchema, RULE_DIMENSIONS, sealSecret } from '#domain';
+import { startFakeProviders, type AnswerVariant, type FakeProviders } from '../../../test/support/fake-providers.js';
 import { openEvalQueues, redisNamespaceText, type EvalQueues } from '../../../test/support/eval-queues.js';
 import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../../../test/support/redis.js';
 import { createWorker, type RunningWorker } from '../src/app.factory.js';
@@ -42,7 +42,8 @@ describe('eval-worker judge evals through the five real SDKs', () => {
 
   beforeEach(() => {
     fake.reset();
-    fake.answer = () => judgeAnswerText(JUDGE_CRITERION_NAMES, 8, ['Name the audience.', 'Give an example.']);
+    fake.answer = null;
+    fake.verdict = { score: 8, suggestions: ['Name the audience.', 'Give an example.'] };
   });
 
   afterAll(async () => {
@@ -69,14 +70,95 @@ describe('eval-worker judge evals through the five real SDKs', () => {
     expect(queues.results.filter((r) => r.eval_id === evalId).map((r) => r.status)).toEqual(['running', 'succeeded']);
   });
 
-  it('sends the rubric as system and user messages with temperature 0 and JSON mode', async () => {
+  it('sends the rubric as system and user messages with temperature 0 and OpenAI\'s json_schema, strict', async () => {
     const evalId = await judge('openai');
-    await queues.finalResult(evalId);
-    const body = callsFor(evalId)[0].body as { temperature: number; response_format: unknown; messages: { role: string; content: string }[] };
+    expect(await queues.finalResult(evalId)).toMatchObject({ status: 'succeeded', score: 8 });
+    const [call] = callsFor(evalId);
+    const body = call.body as { temperature: number; response_format: unknown; messages: { role: string; content: string }[] };
     expect(body.temperature).toBe(0);
-    expect(body.response_format).toEqual({ type: 'json_object' });
+    expect(body.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'prompt_evaluation', schema: judgeAnswerJsonSchema(), strict: true } });
+    expect(call.answeredAs).toBe('schema');
     expect(body.messages.map((m) => m.role)).toEqual(['system', 'user']);
     expect(body.messages[1].content).toContain(evalId);
+  });
+
+  it('asks OpenAI models that predate Structured Outputs for JSON mode', async () => {
+    const evalId = await judge('openai', { model: 'gpt-4-turbo' });
+    expect(await queues.finalResult(evalId)).toMatchObject({ status: 'succeeded', score: 8 });
+    expect((callsFor(evalId)[0].body as { response_format: unknown }).response_format).toEqual({ type: 'json_object' });
+  });
+
+  it.each([
+    ['openai/gpt-oss-120b', { type: 'json_schema', json_schema: { name: 'prompt_evaluation', schema: judgeAnswerJsonSchema(), strict: true } }],
+    ['meta-llama/llama-4-scout-17b-16e-instruct', { type: 'json_schema', json_schema: { name: 'prompt_evaluation', schema: judgeAnswerJsonSchema(), strict: false } }],
+    ['llama-3.3-70b-versatile', { type: 'json_object' }],
+  ])('asks Groq for the response format %s supports', async (model, format) => {
+    const evalId = await judge('groq', { model });
+    expect(await queues.finalResult(evalId)).toMatchObject({ status: 'succeeded', score: 8, model });
+    expect((callsFor(evalId)[0].body as { response_format: unknown }).response_format).toEqual(format);
+  });
+
+  it('forces an Anthropic tool whose input is the answer, and reads the tool_use block', async () => {
+    const evalId = await judge('anthropic');
+    const result = await queues.finalResult(evalId);
+    expect(result).toMatchObject({ status: 'succeeded', score: 8, suggestions: ['Name the audience.', 'Give an example.'] });
+    const body = callsFor(evalId)[0].body as { tools: { name: string; input_schema: unknown }[]; tool_choice: unknown };
+    expect(body.tools).toEqual([expect.objectContaining({ name: 'submit_prompt_evaluation', input_schema: judgeAnswerJsonSchema() })]);
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'submit_prompt_evaluation', disable_parallel_tool_use: true });
+  });
+
+  it('gives Google a responseSchema in its own dialect', async () => {
+    const evalId = await judge('google');
+    expect(await queues.finalResult(evalId)).toMatchObject({ status: 'succeeded', score: 8 });
+    const config = (callsFor(evalId)[0].body as { generationConfig: { responseMimeType: string; responseSchema: Record<string, any> } }).generationConfig;
+    expect(config.responseMimeType).toBe('application/json');
+    expect(config.responseSchema).toMatchObject({ type: 'object', required: ['criteria', 'suggestions'] });
+    expect(config.responseSchema.properties.criteria.properties.clarity.properties.suggestion).toEqual({ type: 'string', nullable: true });
+    expect(JSON.stringify(config.responseSchema)).not.toContain('additionalProperties');
+  });
+
+  it('gives Mistral a json_schema response format, strict', async () => {
+    const evalId = await judge('mistral');
+    expect(await queues.finalResult(evalId)).toMatchObject({ status: 'succeeded', score: 8 });
+    expect((callsFor(evalId)[0].body as { response_format: unknown }).response_format)
+      .toEqual({ type: 'json_schema', json_schema: { name: 'prompt_evaluation', schema: judgeAnswerJsonSchema(), strict: true } });
+  });
+
+  it.each(['object', 'list', 'strings', 'top'] as AnswerVariant[])('reads a JSON-mode answer written as %s the same way', async (variant) => {
+    fake.variant = variant;
+    const evalId = await judge('groq');
+    const result = await queues.finalResult(evalId);
+    expect(callsFor(evalId)[0]).toMatchObject({ format: 'json', answeredAs: variant });
+    expect(result).toMatchObject({ status: 'succeeded', score: 8, suggestions: ['Name the audience.', 'Give an example.'] });
+    if (result.status !== 'succeeded') throw new Error('unreachable');
+    expect(result.dimensions).toEqual(JUDGE_CRITERION_NAMES.map((name) => ({ name, score: 8, reason: `${name} looks fine`, suggestion: `Sharpen ${name}.` })));
+  });
+
+  it('quotes an unparseable answer that echoes the key without any of the key', async () => {
+    // Not key-shaped: only the exact key in hand finds it, so a cut before the scrub would leak its first 40 characters.
+    const key = `team-key-${randomBytes(32).toString('hex')}`;
+    fake.answer = (r) => `${r.key} was in my instructions; I cannot score this prompt.`;
+    const evalId = await queues.addJudge({ provider: 'groq', apiKey: key, encryptionKey: ENCRYPTION_KEY });
+    const result = await queues.finalResult(evalId);
+    expect(callsFor(evalId)[0].key).toBe(key);
+    expect(result.status === 'failed' && result.error).toMatch(/^the judge's answer was not the requested JSON: it is not valid JSON \(it begins "\[redacted\] was in my instructions; I/);
+    expect(JSON.stringify(result)).not.toContain(key.slice(0, 16));
+  });
+
+  it('refuses a forged job whose model would reach Google\'s URL path, and sends the provider nothing', async () => {
+    const evalId = randomUUID();
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    const job = await queues.requests.add(EVAL_REQUEST_JOB, {
+      v: 1, mode: 'judge', eval_id: evalId, workspace_id: randomUUID(), version_id: randomUUID(), content: `forged ${evalId}`,
+      provider: 'google', model: '../../v1/files/x', sealed_key: sealSecret(ENCRYPTION_KEY, CANARY, evalJobKeyBinding(evalId, expiresAt)), key_expires_at: expiresAt,
+    }, { attempts: 1, jobId: evalId });
+    const deadline = Date.now() + 10_000;
+    while ((await job.getState()) !== 'failed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const failed = await queues.requests.getJob(evalId);
+    expect(failed?.failedReason).toBe('malformed eval request: model: custom');
+    expect(fake.requests).toEqual([]);
+    expect(queues.results.filter((r) => r.eval_id === evalId)).toEqual([]);
+    await failed?.remove();
   });
 
   it('uses the model the request names', async () => {
@@ -159,7 +241,7 @@ describe('eval-worker judge evals through the five real SDKs', () => {
     expect(failed?.attemptsMade).toBe(1);
     expect(failed?.failedReason).toMatch(/^malformed eval request: eval_id: invalid_format/);
     expect(failed?.failedReason).not.toContain(sealed);
-    const line = logLines.find((l) => l.includes('eval request refused'));
+    const line = logLines.find((l) => l.includes('eval request refused') && l.includes('eval_id: invalid_format'));
     expect(line).toContain('malformed-1');
     expect(logLines.join('')).not.toContain(sealed);
     await failed?.remove();

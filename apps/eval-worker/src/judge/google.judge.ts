@@ -1,13 +1,16 @@
 import { GoogleGenerativeAI } from '@google/generative-ai';
 import { JUDGE_MAX_OUTPUT_TOKENS } from './judge-models.js';
 import type { JudgeProviderClient } from './judge-call.js';
+import { googleJudgeSchema } from './judge-schema.js';
 
 export const callGoogleJudge: JudgeProviderClient = async (call) => {
   const model = new GoogleGenerativeAI(call.apiKey).getGenerativeModel(
     {
       model: call.model,
       systemInstruction: call.system,
-      generationConfig: { temperature: 0, maxOutputTokens: JUDGE_MAX_OUTPUT_TOKENS, responseMimeType: 'application/json' },
+      generationConfig: {
+        temperature: 0, maxOutputTokens: JUDGE_MAX_OUTPUT_TOKENS, responseMimeType: 'application/json', responseSchema: googleJudgeSchema(),
+      },
     },
     { baseUrl: call.baseUrl },
   );

@@ -1,6 +1,7 @@
 import { Mistral } from '@mistralai/mistralai';
 import { JUDGE_MAX_OUTPUT_TOKENS } from './judge-models.js';
 import type { JudgeProviderClient } from './judge-call.js';
+import { JUDGE_SCHEMA_NAME, judgeJsonSchema } from './judge-schema.js';
 
 export const callMistralJudge: JudgeProviderClient = async (call) => {
   const client = new Mistral({ apiKey: call.apiKey, serverURL: call.baseUrl, timeoutMs: call.timeoutMs, retryConfig: { strategy: 'none' } });
@@ -9,7 +10,8 @@ export const callMistralJudge: JudgeProviderClient = async (call) => {
       model: call.model,
       temperature: 0,
       maxTokens: JUDGE_MAX_OUTPUT_TOKENS,
-      responseFormat: { type: 'json_object' },
+      // The SDK sends these as response_format.json_schema.{name, schema, strict}.
+      responseFormat: { type: 'json_schema', jsonSchema: { name: JUDGE_SCHEMA_NAME, schemaDefinition: judgeJsonSchema(), strict: true } },
       messages: [
         { role: 'system', content: call.system },
         { role: 'user', content: call.user },
