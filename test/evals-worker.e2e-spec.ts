@@ -96,6 +96,21 @@ describe('evals from the registry through the worker', () => {
     expect(fake.requests[0].text).toContain('You are a translator from English to French.');
   });
 
+  it('refuses a judge model name that would reach Google\'s URL path: 400 naming model, no eval, no provider request', async () => {
+    const { versionId } = await draft('You are a librarian.');
+    for (const model of ['../../v1/files/x', 'tunedModels/mine', 'a..b']) {
+      const res = await request(registry.http).post(api(`/versions/${versionId}/evals`)).set(t.editor.auth)
+        .send({ mode: 'judge', provider: 'google', model, api_key: CANARY }).expect(400);
+      expect(res.body.error).toMatchObject({ code: 'validation_failed', details: [{ field: 'model' }] });
+    }
+    // A good request after the refused ones: once it has finished, the worker has had every chance to call.
+    const ok = await request(registry.http).post(api(`/versions/${versionId}/evals`)).set(t.editor.auth)
+      .send({ mode: 'judge', provider: 'google', model: 'gemini-2.5-flash', api_key: CANARY }).expect(202);
+    expect(await finished(ok.body.eval_id)).toMatchObject({ status: 'succeeded', model: 'gemini-2.5-flash' });
+    expect(fake.requests.map((r) => r.path)).toEqual(['/v1beta/models/gemini-2.5-flash:generateContent']);
+    expect(await registry.dataSource.query(`SELECT count(*)::int AS n FROM eval_runs WHERE version_id = $1`, [versionId])).toEqual([{ n: 1 }]);
+  });
+
   it('stores a provider refusal as a failed eval whose error carries no key', async () => {
     fake.failNext(1, 401);
     const { versionId } = await draft('You are a poet.');
