@@ -26,7 +26,9 @@ export class JudgeDto {
   @IsIn(JUDGE_PROVIDERS, { message: `provider must be one of ${JUDGE_PROVIDERS.join(', ')}` })
   provider: ProviderName;
 
-  @ApiPropertyOptional({ nullable: true, example: 'claude-sonnet-4-5' })
+  @ApiPropertyOptional({
+    nullable: true, example: 'claude-sonnet-4-5', maxLength: 200, pattern: '^[A-Za-z0-9._:/-]{1,200}$', description: 'No "..", and no "/" for google.',
+  })
   @IsNullable() @IsString() @IsJudgeModel()
   model?: string | null;
 }

@@ -17,7 +17,10 @@ export class RequestEvalDto {
   @IsIn(PROVIDERS, { message: `provider must be one of ${PROVIDERS.join(', ')}` })
   provider?: Provider;
 
-  @ApiPropertyOptional({ nullable: true, example: 'claude-sonnet-4-5', description: 'Judge only; defaults to the environment judge\'s model.' })
+  @ApiPropertyOptional({
+    nullable: true, example: 'claude-sonnet-4-5', maxLength: 200, pattern: '^[A-Za-z0-9._:/-]{1,200}$',
+    description: 'Judge only; defaults to the environment judge\'s model. No "..", and no "/" for google.',
+  })
   @ValidateIf((_o: object, value: unknown) => value !== undefined && value !== null)
   @IsString() @IsJudgeModel()
   model?: string | null;
