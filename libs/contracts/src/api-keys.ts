@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from './ids.js';
 
 /**
  * What a gateway needs to know of an API key, cached in Redis under the key's hash by the
@@ -6,9 +7,9 @@ import { z } from 'zod';
  */
 export const apiKeySnapshotSchema = z.object({
   v: z.literal(1),
-  id: z.string().uuid(),
-  workspace_id: z.string().uuid(),
-  environment_id: z.string().uuid(),
+  id: dbId(),
+  workspace_id: dbId(),
+  environment_id: dbId(),
   rate_limit_rpm: z.number().int().positive(),
   revoked: z.boolean(),
 });

@@ -1,4 +1,5 @@
 export * from './api-keys.js';
+export * from './ids.js';
 export * from './live.js';
 export * from './queues.js';
 export * from './evals.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from './ids.js';
 
 /**
  * The live snapshot of one prompt in one environment, written by the registry to Redis on every
@@ -6,10 +7,10 @@ import { z } from 'zod';
  */
 export const liveSnapshotSchema = z.object({
   v: z.literal(1),
-  prompt_id: z.string().uuid(),
-  environment_id: z.string().uuid(),
+  prompt_id: dbId(),
+  environment_id: dbId(),
   key: z.string(),
-  version_id: z.string().uuid(),
+  version_id: dbId(),
   version_num: z.number().int().positive(),
   content: z.string(),
   live_from: z.string(),
@@ -24,14 +25,14 @@ export const liveMessageSchema = z.discriminatedUnion('type', [
   z.object({
     v: z.literal(1),
     type: z.literal('prompt.live'),
-    environment_id: z.string().uuid(),
+    environment_id: dbId(),
     key: z.string(),
     version_num: z.number().int().positive(),
   }),
   z.object({
     v: z.literal(1),
     type: z.literal('api_key.revoked'),
-    api_key_id: z.string().uuid(),
+    api_key_id: dbId(),
     key_hash: z.string(),
   }),
 ]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from './ids.js';
 
 /**
  * BullMQ queue names. Shipped names are never renamed: jobs already waiting in Redis under the
@@ -23,8 +24,8 @@ export const serveUsageJobSchema = z.object({
   counts: z
     .array(
       z.object({
-        api_key_id: z.string().uuid(),
-        version_id: z.string().uuid(),
+        api_key_id: dbId(),
+        version_id: dbId(),
         count: z.number().int().positive(),
         last_served_at: z.string().datetime(),
       }),
