@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { parseLiveMessage } from '#contracts';
 import type { AppLogger } from '#runtime';
@@ -29,18 +30,19 @@ export class LiveChannel {
 
   /** Subscribes now if Redis is there, and again each time the subscriber connection comes back. */
   start(): void {
+    // A throw inside an ioredis event handler would be an uncaught exception: each handler catches its own.
     this.subscriber.on('message', (channel: string, raw: string) => {
-      if (channel === this.channel) this.apply(raw);
+      if (channel === this.channel) this.guard('live message', () => this.apply(raw));
     });
     this.subscriber.on('close', () => (this.listening = false));
-    this.subscriber.on('ready', () => this.subscribe());
+    this.subscriber.on('ready', () => this.guard('live channel subscribe', () => this.subscribe()));
     let mainLost = false;
     this.main.on('close', () => (mainLost = true));
-    this.main.on('ready', () => {
+    this.main.on('ready', () => this.guard('cache drop', () => {
       if (!mainLost) return;
       mainLost = false;
       this.dropCaches('main connection');
-    });
+    }));
     if (this.subscriber.status === 'ready') this.subscribe();
   }
 
@@ -50,14 +52,22 @@ export class LiveChannel {
    */
   private subscribe(): void {
     this.subscriber.subscribe(this.channel).then(
-      () => {
+      () => this.guard('live channel subscribed', () => {
         if (this.listening) return;
         this.listening = true;
         if (this.subscribedBefore) this.dropCaches('live channel');
         this.subscribedBefore = true;
-      },
+      }),
       (err: unknown) => this.logger.pino.warn({ err: { message: (err as Error).message } }, 'live channel not subscribed; retrying when Redis is back'),
     );
+  }
+
+  private guard(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.logger.pino.error({ err, error_id: randomUUID(), what }, 'live channel handler failed');
+    }
   }
 
   private dropCaches(what: string): void {

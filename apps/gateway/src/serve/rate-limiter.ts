@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisNames } from '#config';
 import {
@@ -82,7 +83,9 @@ export class ServeRateLimiter {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.reconcile(), this.syncMs);
+    this.timer = setInterval(() => {
+      this.reconcile().catch((err: unknown) => this.logger.pino.error({ err, error_id: randomUUID() }, 'rate-limit reconcile round failed'));
+    }, this.syncMs);
     this.timer.unref();
   }
 

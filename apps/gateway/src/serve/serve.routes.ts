@@ -38,6 +38,30 @@ const BAD_VERSION = errorBody('validation_failed', 'version must be a positive i
 const BAD_FORMAT = errorBody('validation_failed', 'format must be text or json.');
 const UNAVAILABLE = errorBody('service_unavailable', 'The prompt is not cached here and its sources cannot be reached; retry shortly.');
 const NOT_JSON = errorBody('unsupported_media_type', 'The body must be application/json.');
+const RENDERED_TOO_LARGE = errorBody('rendered_too_large', 'The prompt with these variables would be over 1 MiB.');
+const NOT_FOUND = errorBody('not_found', 'No such route.');
+const BAD_VALUE = (name: string) => errorBody('validation_failed', `The value of ${name} must be text without NUL characters or unpaired surrogates.`);
+const SERVE_ALLOW = 'GET, HEAD, POST';
+const SERVE_PATH = /^\/v1\/serve\/[^/?#]+(?:\?|$)/;
+
+/**
+ * Fixed security headers on every answer (helmet's defaults, with framing denied and no content
+ * allowed to load): one precomputed list, so the hot path does no per-request work for them.
+ */
+export const SECURITY_HEADERS: readonly string[] = [
+  'content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'cross-origin-opener-policy', 'same-origin',
+  'cross-origin-resource-policy', 'same-origin',
+  'origin-agent-cluster', '?1',
+  'referrer-policy', 'no-referrer',
+  'strict-transport-security', 'max-age=31536000; includeSubDomains',
+  'x-content-type-options', 'nosniff',
+  'x-dns-prefetch-control', 'off',
+  'x-download-options', 'noopen',
+  'x-frame-options', 'DENY',
+  'x-permitted-cross-domain-policies', 'none',
+  'x-xss-protection', '0',
+];
 
 /**
  * The serve endpoints, on a Fastify instance of their own (see app.factory.ts). A request that
@@ -46,9 +70,23 @@ const NOT_JSON = errorBody('unsupported_media_type', 'The body must be applicati
 export function registerServeRoutes(fastify: FastifyInstance, deps: ServeDependencies): void {
   const handler = new ServeHandler(deps);
   const errorHandler = (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => handler.failed(reply, err);
-  fastify.setNotFoundHandler((_request, reply) => sendError(reply, 404, errorBody('not_found', 'No such route.')));
-  fastify.get('/v1/serve/:key', { errorHandler }, (request, reply) => handler.serve(request, reply, false));
-  fastify.post('/v1/serve/:key', { errorHandler, bodyLimit: MAX_BODY_BYTES }, (request, reply) => handler.serve(request, reply, true));
+  fastify.setErrorHandler(errorHandler);
+  fastify.setNotFoundHandler((request, reply) => {
+    // A known path with a method it does not take is 405; anything else under /v1/serve/ is no route.
+    if (SERVE_PATH.test(request.url)) return sendError(reply, 405, errorBody('method_not_allowed', `${request.method} is not allowed here; use ${SERVE_ALLOW}.`), undefined, SERVE_ALLOW);
+    sendError(reply, 404, NOT_FOUND);
+  });
+  fastify.get('/v1/serve/:key', { errorHandler }, (request, reply) => handler.guarded(request, reply, false));
+  fastify.post('/v1/serve/:key', { errorHandler, bodyLimit: MAX_BODY_BYTES }, (request, reply) => handler.guarded(request, reply, true));
+}
+
+/**
+ * Fastify's errors before any route runs (a URL that is not valid percent-encoded UTF-8): the
+ * JSON error shape, and for a serve path the prompt key no prompt can have.
+ */
+export function serveFrameworkError(_err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  if (request.url.startsWith('/v1/serve/')) return sendError(reply, 404, PROMPT_NOT_FOUND);
+  sendError(reply, 400, errorBody('validation_failed', 'The URL is not valid.'));
 }
 
 type ServeRequest = FastifyRequest;
@@ -60,6 +98,15 @@ interface ServeQuery {
 
 class ServeHandler {
   constructor(private readonly deps: ServeDependencies) {}
+
+  /** Every error on the serve path ends as an answer (a 500 with an id in the log at worst), never as a throw. */
+  guarded(request: ServeRequest, reply: FastifyReply, post: boolean): void {
+    try {
+      this.serve(request, reply, post);
+    } catch (err) {
+      this.failed(reply, err);
+    }
+  }
 
   serve(request: ServeRequest, reply: FastifyReply, post: boolean): void {
     const authorization = request.headers.authorization;
@@ -99,8 +146,14 @@ class ServeHandler {
       if (format === null) return sendError(reply, 400, BAD_FORMAT);
       if (query.vars !== undefined) values = parseVarsItems(readVarsParam(query.vars));
     }
+    if (values !== undefined && values.size > 0) {
+      const bad = badVariable(values);
+      if (bad !== undefined) return sendError(reply, 400, BAD_VALUE(post ? `variables.${bad}` : `vars item ${bad}`));
+    }
+    // No prompt key holds NUL or an unpaired surrogate (isPromptKey), and no stored version is above int4: neither is looked up.
     const key = (request.params as { key: string }).key;
     if (!isPromptKey(key)) return sendError(reply, 404, num === undefined ? PROMPT_NOT_FOUND : VERSION_NOT_FOUND);
+    if (num === Infinity) return sendError(reply, 404, VERSION_NOT_FOUND);
 
     let limiter = entry.limiter;
     if (limiter === undefined || limiter.detached) limiter = entry.limiter = this.deps.rateLimiter.limiterFor(apiKey.id, apiKey.rateLimitRpm);
@@ -114,10 +167,9 @@ class ServeHandler {
       const stale = keyStale || cached.expiresAt <= now || (num === undefined && !this.deps.liveChannel.connected);
       return this.answer(request, reply, entry, cached, num, format, values, 'HIT', stale, now);
     }
-    this.deps.prompts.load(apiKey.environmentId, prompts, key, num, cached, now).then(
-      (loaded) => this.answer(request, reply, entry, loaded.cached, num, format, values, loaded.stale ? 'HIT' : 'MISS', keyStale || loaded.stale, Date.now()),
-      (err: unknown) => this.failed(reply, err),
-    );
+    this.deps.prompts.load(apiKey.environmentId, prompts, key, num, cached, now)
+      .then((loaded) => this.answer(request, reply, entry, loaded.cached, num, format, values, loaded.stale ? 'HIT' : 'MISS', keyStale || loaded.stale, Date.now()))
+      .catch((err: unknown) => this.failed(reply, err));
   }
 
   private answer(
@@ -126,7 +178,6 @@ class ServeHandler {
   ): void {
     const version = cached.version;
     if (version === null) return sendError(reply, 404, num === undefined ? PROMPT_NOT_FOUND : VERSION_NOT_FOUND);
-    this.deps.usage.record(entry.record!.id, version.versionId, now);
 
     let body: string;
     let length: string;
@@ -138,21 +189,23 @@ class ServeHandler {
       etag = json ? version.jsonEtag : version.textEtag;
     } else {
       const rendered = renderTemplate(version.compiled, values);
+      if (rendered === null) return sendError(reply, 422, RENDERED_TOO_LARGE);
       body = format === 'json' ? jsonBodyOf(version.key, version.versionNum, rendered.content, rendered.unfilled) : rendered.content;
       length = String(Buffer.byteLength(body));
       etag = renderedEtag(version.versionId, format === 'json' ? 'j' : 't', body);
     }
 
+    this.deps.usage.record(entry.record!.id, version.versionId, now);
     const cacheControl = num === undefined ? LIVE_CACHE_CONTROL : PINNED_CACHE_CONTROL;
     const ifNoneMatch = request.headers['if-none-match'];
     if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, etag)) {
-      const headers = ['etag', etag, 'x-prompt-version', version.versionHeader, 'x-prompt-cache', cache, 'cache-control', cacheControl];
+      const headers = ['etag', etag, 'x-prompt-version', version.versionHeader, 'x-prompt-cache', cache, 'cache-control', cacheControl, ...SECURITY_HEADERS];
       if (stale) headers.push('x-prompt-stale', '1', 'warning', STALE_WARNING);
       return writeRaw(reply, 304, headers, undefined);
     }
     const headers = [
       'content-type', format === 'json' ? JSON_TYPE : TEXT, 'content-length', length,
-      'etag', etag, 'x-prompt-version', version.versionHeader, 'x-prompt-cache', cache, 'cache-control', cacheControl,
+      'etag', etag, 'x-prompt-version', version.versionHeader, 'x-prompt-cache', cache, 'cache-control', cacheControl, ...SECURITY_HEADERS,
     ];
     if (stale) headers.push('x-prompt-stale', '1', 'warning', STALE_WARNING);
     writeRaw(reply, 200, headers, body);
@@ -160,7 +213,7 @@ class ServeHandler {
 
   /** Errors outside the expected answers: a body Fastify refused (400/413/415), or a failure (503 or 500). */
   failed(reply: FastifyReply, err: unknown): void {
-    if (reply.sent || reply.raw.headersSent) return;
+    if (reply.raw.headersSent || reply.raw.writableEnded) return;
     const status = (err as { statusCode?: unknown } | null)?.statusCode;
     if (status === 413) return sendError(reply, 413, errorBody('payload_too_large', 'The body is over 1 MiB.'));
     if (status === 415) return sendError(reply, 415, NOT_JSON);
@@ -179,13 +232,25 @@ class ServeHandler {
  * list and a string body go out in one write, with none of Fastify's per-reply header bookkeeping.
  */
 function writeRaw(reply: FastifyReply, status: number, headers: string[], body: string | undefined): void {
-  reply.hijack();
+  if (!reply.sent) reply.hijack();
   reply.raw.writeHead(status, headers);
   reply.raw.end(body);
 }
 
-function sendError(reply: FastifyReply, status: number, body: string, retryAfter?: string): void {
-  const headers = ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))];
+function sendError(reply: FastifyReply, status: number, body: string, retryAfter?: string, allow?: string): void {
+  const headers = ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body)), ...SECURITY_HEADERS];
   if (retryAfter !== undefined) headers.push('retry-after', retryAfter);
+  if (allow !== undefined) headers.push('allow', allow);
   writeRaw(reply, status, headers, body);
+}
+
+/** Node 20 has String.prototype.isWellFormed (ES2024); the project's TypeScript lib is older. */
+type WellFormedString = string & { isWellFormed(): boolean };
+
+/** The first variable whose value PostgreSQL could never hold as text (NUL) or UTF-8 cannot carry (an unpaired surrogate). */
+function badVariable(values: ReadonlyMap<string, string>): string | undefined {
+  for (const [name, value] of values) {
+    if (value.includes('\u0000') || !(value as WellFormedString).isWellFormed()) return name;
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { QUEUES, SERVE_USAGE_JOB, serveUsageJobSchema, type ServeUsageJob } from '#contracts';
 import { closeRedis, withTimeout, type AppLogger } from '#runtime';
 
@@ -46,14 +47,16 @@ export class ServeUsageRecorder {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.flush(), this.flushMs);
+    this.timer = setInterval(() => {
+      this.flush().catch((err: unknown) => this.logger.pino.error({ err, error_id: randomUUID() }, 'serve usage flush failed'));
+    }, this.flushMs);
     this.timer.unref();
   }
 
   /** Stops the timer, sends what is left, and closes the queue's connection. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    await this.flush().catch((err: unknown) => this.logger.pino.error({ err, error_id: randomUUID() }, 'last serve usage flush failed'));
     await this.queue.close().catch(() => undefined);
     await closeRedis(this.connection);
   }
@@ -75,7 +78,8 @@ export class ServeUsageRecorder {
       }
     }
     for (let i = 0; i < rows.length; i += MAX_COUNTS_PER_JOB) {
-      const job = serveUsageJobSchema.parse({ v: 1, gateway_id: this.gatewayId, counts: rows.slice(i, i + MAX_COUNTS_PER_JOB) });
+      const job = this.checked(rows.slice(i, i + MAX_COUNTS_PER_JOB));
+      if (job === null) continue;
       try {
         if (this.connection.status !== 'ready') throw new Error('Redis is not connected');
         await withTimeout(this.queue.add(SERVE_USAGE_JOB, job), ADD_TIMEOUT_MS);
@@ -87,6 +91,21 @@ export class ServeUsageRecorder {
       }
       this.failing = false;
     }
+  }
+
+  /**
+   * The job for these counts, as its contract checks it. Counts that cannot pass (no retry could
+   * make them) are dropped with an error log naming the fields, so they do not block the others.
+   */
+  private checked(counts: ServeUsageJob['counts']): ServeUsageJob | null {
+    const whole = serveUsageJobSchema.safeParse({ v: 1, gateway_id: this.gatewayId, counts });
+    if (whole.success) return whole.data;
+    const problems = whole.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const keep = counts.filter((row) => serveUsageJobSchema.safeParse({ v: 1, gateway_id: this.gatewayId, counts: [row] }).success);
+    this.logger.pino.error({ error_id: randomUUID(), dropped: counts.length - keep.length, problems }, 'serve usage counts refused by their contract; dropped');
+    if (keep.length === 0) return null;
+    const retried = serveUsageJobSchema.safeParse({ v: 1, gateway_id: this.gatewayId, counts: keep });
+    return retried.success ? retried.data : null;
   }
 
   private add(apiKeyId: string, versionId: string, count: number, lastServedAt: number): void {

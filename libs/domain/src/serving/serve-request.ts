@@ -1,15 +1,19 @@
 /** Reading the serve endpoint's query: what API.md's "Gateway" section accepts, and nothing else. */
 
-/** A version number is a positive integer that fits PostgreSQL's integer column. */
-const VERSION_PARAM = /^[1-9][0-9]{0,9}$/;
+/** A version number is a positive integer; PostgreSQL's integer column holds up to MAX_VERSION. */
+const VERSION_PARAM = /^[1-9][0-9]*$/;
 const MAX_VERSION = 2_147_483_647;
 
-/** `?version=N`: undefined when absent, the number when a positive integer, else null (a 400). */
+/**
+ * `?version=N`: undefined when absent, null when not a positive integer (a 400), else the number;
+ * a positive integer above any storable version is Infinity, which no version has (a 404, no lookup).
+ */
 export function readVersionParam(value: unknown): number | undefined | null {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !VERSION_PARAM.test(value)) return null;
+  if (value.length > 10) return Infinity;
   const n = Number(value);
-  return n <= MAX_VERSION ? n : null;
+  return n <= MAX_VERSION ? n : Infinity;
 }
 
 export type ServeFormat = 'text' | 'json';

@@ -2,6 +2,9 @@
 const PLACEHOLDER = /\{\{([A-Za-z0-9_]+)\}\}/g;
 const NAME = /^[A-Za-z0-9_]+$/;
 
+/** API.md: a rendered answer over 1 MiB is `422 rendered_too_large`. */
+export const MAX_RENDERED_BYTES = 1024 * 1024;
+
 /**
  * A prompt split once at its placeholders, so serving it is a join with no regex work:
  * `texts[0] + value(names[0]) + texts[1] + ... + texts[n]`.
@@ -11,6 +14,10 @@ export interface CompiledTemplate {
   readonly names: readonly string[];
   /** Each distinct name, in order of first appearance. */
   readonly variables: readonly string[];
+  /** The UTF-8 bytes of all `texts` together, so a render can be sized before it is built. */
+  readonly textBytes: number;
+  /** The UTF-16 length of all `texts` together. */
+  readonly textUnits: number;
 }
 
 export function compileTemplate(content: string): CompiledTemplate {
@@ -23,7 +30,13 @@ export function compileTemplate(content: string): CompiledTemplate {
     last = m.index + m[0].length;
   }
   texts.push(content.slice(last));
-  return { texts, names, variables: [...new Set(names)] };
+  let textBytes = 0;
+  let textUnits = 0;
+  for (const text of texts) {
+    textBytes += Buffer.byteLength(text);
+    textUnits += text.length;
+  }
+  return { texts, names, variables: [...new Set(names)], textBytes, textUnits };
 }
 
 export interface Rendered {
@@ -32,12 +45,47 @@ export interface Rendered {
   unfilled: string[];
 }
 
+/** Whether the render would be over `limit` bytes of UTF-8; most renders are decided without scanning a value. */
+function exceeds(t: CompiledTemplate, values: ReadonlyMap<string, string>, limit: number): boolean {
+  // UTF-16 units are a lower bound of UTF-8 bytes, and a third of an upper bound.
+  let units = t.textUnits;
+  for (const name of t.names) {
+    const value = values.get(name);
+    units += value === undefined ? name.length + 4 : value.length;
+  }
+  if (units > limit) return true;
+  if (units * 3 <= limit) return false;
+  return renderedByteLength(t, values, limit) > limit;
+}
+
+/**
+ * The UTF-8 size the render of `t` with `values` would have, computed without building it; once
+ * past `limit` it stops counting and returns what it has (then only known to be over `limit`).
+ */
+export function renderedByteLength(t: CompiledTemplate, values: ReadonlyMap<string, string>, limit = Infinity): number {
+  const valueBytes = new Map<string, number>();
+  let bytes = t.textBytes;
+  for (const name of t.names) {
+    let n = valueBytes.get(name);
+    if (n === undefined) {
+      const value = values.get(name);
+      n = value === undefined ? name.length + 4 : Buffer.byteLength(value);
+      valueBytes.set(name, n);
+    }
+    bytes += n;
+    if (bytes > limit) return bytes;
+  }
+  return bytes;
+}
+
 /**
  * Substitutes values into a compiled template. A value is inserted as is and never scanned
  * again (a value containing `{{x}}` stays literal); a name without a value stays `{{name}}`.
+ * null when the result would be over `maxBytes` of UTF-8: refused before any of it is built.
  */
-export function renderTemplate(t: CompiledTemplate, values: ReadonlyMap<string, string>): Rendered {
-  if (t.names.length === 0) return { content: t.texts[0], unfilled: [] };
+export function renderTemplate(t: CompiledTemplate, values: ReadonlyMap<string, string>, maxBytes = MAX_RENDERED_BYTES): Rendered | null {
+  if (t.names.length === 0) return t.textBytes > maxBytes ? null : { content: t.texts[0], unfilled: [] };
+  if (exceeds(t, values, maxBytes)) return null;
   let out = t.texts[0];
   const unfilled: string[] = [];
   for (let i = 0; i < t.names.length; i++) {
