@@ -13,6 +13,16 @@ describe('scrubProviderKeys', () => {
     expect(scrubProviderKeys(text, keys)).toBe(expected);
   });
 
+  it.each([
+    ['its first 12 characters', (k: string) => `saw ${k.slice(0, 12)} then`, 'saw [redacted] then'],
+    ['its first 30 characters, cut', (k: string) => `saw ${k.slice(0, 30)}…`, 'saw [redacted]…'],
+    ['the key twice, run together', (k: string) => `${k}${k}!`, '[redacted][redacted]!'],
+    ['11 characters, too few to tell', (k: string) => `saw ${k.slice(0, 11)}`, 'saw team-key-01'],
+  ])('removes a known key\'s prefix: %s', (_, text, expected) => {
+    const key = `team-key-${'0123456789abcdef'.repeat(3)}`;
+    expect(scrubProviderKeys(text(key), [key])).toBe(expected);
+  });
+
   it('leaves ordinary messages alone', () => {
     expect(scrubProviderKeys('openai answered 401 (authentication failed)', ['k3y-value'])).toBe('openai answered 401 (authentication failed)');
   });

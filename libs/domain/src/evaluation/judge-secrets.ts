@@ -11,9 +11,26 @@ const KEY_SHAPES = [
   /([?&](?:key|api_key|apikey|access_token|token)=)[^&\s#"']+/gi,
 ];
 
+/** A known key's first characters, this many or more, are redacted too: a model or a cut may echo only part of it. */
+export const KEY_PREFIX_REDACTED_FROM = 12;
+
+function redactKeyPrefixes(text: string, key: string): string {
+  if (key.length <= KEY_PREFIX_REDACTED_FROM) return text;
+  const head = key.slice(0, KEY_PREFIX_REDACTED_FROM);
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, from)) {
+    let end = at + head.length;
+    while (end < text.length && end - at < key.length && text[end] === key[end - at]) end++;
+    out += text.slice(from, at) + REDACTED;
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
 export function scrubProviderKeys(text: string, keys: readonly string[] = []): string {
   let out = text;
-  for (const key of keys) if (key.length >= 4) out = out.split(key).join(REDACTED);
+  for (const key of keys) if (key.length >= 4) out = redactKeyPrefixes(out.split(key).join(REDACTED), key);
   for (const shape of KEY_SHAPES) out = out.replace(shape, (match, queryName?: string) => (typeof queryName === 'string' ? `${queryName}${REDACTED}` : REDACTED));
   return out;
 }
