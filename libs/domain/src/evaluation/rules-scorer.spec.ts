@@ -1,5 +1,6 @@
+import vm from 'node:vm';
 import fc from 'fast-check';
-import { RULE_DIMENSIONS, scorePromptRules, type RuleDimension } from './rules-scorer.js';
+import { linearScansForTest, RULE_DIMENSIONS, scorePromptRules, type RuleDimension } from './rules-scorer.js';
 
 const GOOD = `You are a support agent for {{product}} who answers billing questions from small-business owners.
 
@@ -126,5 +127,67 @@ describe('rules scorer', () => {
         expect(d.score).toBeLessThanOrEqual(10);
       }
     }), { numRuns: 300 });
+  });
+
+  describe('linear scans, compared with the regular expressions they replace', () => {
+    // The former expressions, kept here as the reference the scans must agree with.
+    const OLD_IMPERATIVE = /(^|[.!?:;\n-]\s*|\b(always|never|please)\s+)(answer|write|respond|reply|use|include|avoid|keep|list|summari[sz]e|explain|return|provide|ask|cite|classify|extract|translate|generate|check|refuse|follow|format|describe|identify|do not|don't)\b/gm;
+    const OLD_MALFORMED = /\{\{\s+[A-Za-z0-9_]+\s*\}\}|\{\{\s*[A-Za-z0-9_]+\s+\}\}|\{\{[^{}]*[^A-Za-z0-9_{}\s][^{}]*\}\}|(^|[^{])\{[A-Za-z_][A-Za-z0-9_]*\}(?!\})|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\{\{[A-Za-z0-9_]*$/gm;
+    const OLD_EMAIL = /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/;
+    const countOf = (re: RegExp, text: string) => [...text.matchAll(re)].length;
+    const textOf = (tokens: string[]) => fc.array(fc.constantFrom(...tokens), { maxLength: 40 }).map((t) => t.join(''));
+    const SPACES = [' ', '\n', '\r', '\t', '\u2028', '\u00a0', '\r\n'];
+
+    it('imperatives: the same count', () => {
+      const tokens = ['answer', 'use', 'do not', "don't", 'summarise', 'used', 'always', 'never', 'please', 'xalways',
+        '.', '!', ':', ';', '-', ',', 'a', '1', '_', ...SPACES];
+      fc.assert(fc.property(textOf(tokens), (text) => {
+        expect(linearScansForTest.countImperatives(text)).toBe(countOf(OLD_IMPERATIVE, text));
+      }), { numRuns: 3000 });
+    });
+
+    it('malformed placeholders: the same count', () => {
+      const tokens = ['{', '}', '{{', '}}', '$', '${', 'a', 'B', '1', '_', '.', '-', 'x y', ...SPACES];
+      fc.assert(fc.property(textOf(tokens), (text) => {
+        expect(linearScansForTest.countMalformedPlaceholders(text)).toBe(countOf(OLD_MALFORMED, text));
+      }), { numRuns: 5000 });
+    });
+
+    it('email addresses: the same answer', () => {
+      const tokens = ['a', 'Z', '1', '_', '.', '@', '-', '%', '+', 'co', 'm', ' ', '!', '.io', 'x@y.com'];
+      fc.assert(fc.property(textOf(tokens), (text) => {
+        expect(linearScansForTest.containsEmail(text)).toBe(OLD_EMAIL.test(text));
+      }), { numRuns: 5000 });
+    });
+
+    it('agree on any string too', () => {
+      fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => {
+        expect(linearScansForTest.countImperatives(text)).toBe(countOf(OLD_IMPERATIVE, text));
+        expect(linearScansForTest.countMalformedPlaceholders(text)).toBe(countOf(OLD_MALFORMED, text));
+        expect(linearScansForTest.containsEmail(text)).toBe(OLD_EMAIL.test(text));
+      }), { numRuns: 1000 });
+    });
+  });
+
+  describe('a 256 KiB adversarial prompt scores in bounded time', () => {
+    const SIZE = 262_144;
+    // Jest's timeout cannot stop synchronous code, so the same bound is enforced by a vm timeout, which can.
+    const scoreWithin = (content: string, ms: number) =>
+      vm.runInContext('score(content)', vm.createContext({ score: scorePromptRules, content }), { timeout: ms }) as ReturnType<typeof scorePromptRules>;
+    const fill = (head: string, unit: string) => (head + unit.repeat(Math.ceil(SIZE / unit.length))).slice(0, SIZE);
+    // The shapes that made the former expressions quadratic, and a mix of them.
+    it.each([
+      ['a run of newlines', fill('', '\n')],
+      ['punctuation and newlines', fill('', '.\n')],
+      ['"{{" then a brace-free run', fill('{{', '.')],
+      ['"{{" then spaces and words', fill('{{', ' a.')],
+      ['a dotted run without "@"', fill('', 'a.')],
+      ['"@" then a dotted run', fill('a@', 'a.')],
+      ['a mix', fill('', `\n\n{{ .a.a@a.a.${'\n'.repeat(50)}{{${'-'.repeat(100)}`)],
+    ])('%s', (_name, content) => {
+      expect(content.length).toBe(SIZE);
+      const r = scoreWithin(content, 4000);
+      expect(r.dimensions).toHaveLength(8);
+    }, 5000);
   });
 });

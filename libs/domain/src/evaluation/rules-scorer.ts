@@ -44,6 +44,170 @@ const count = (re: RegExp, text: string) => {
   return n;
 };
 
+// --- linear scans ----------------------------------------------------------------------------------
+// Each replaces a regular expression that backtracked quadratically on crafted input (a run of
+// newlines, "{{" before a long brace-free run, a long dotted run without "@"), with the same answers.
+
+const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/** JavaScript's \s. */
+const isSpace = (c: number) =>
+  (c >= 9 && c <= 13) || c === 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+/** Where a multiline ^ or $ may stand: next to \n, \r, U+2028 or U+2029. */
+const isLineEnd = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
+/**
+ * Counts imperatives: a verb at the start of a line, after [.!?:;\n-] and optional whitespace, or
+ * after "always", "never" or "please" and whitespace (the former /(^|[.!?:;\n-]\s*|\b(always|never|please)\s+)(verb)\b/gm).
+ */
+function countImperatives(text: string): number {
+  let n = 0;
+  IMPERATIVE_VERB.lastIndex = 0;
+  for (let m = IMPERATIVE_VERB.exec(text); m !== null; m = IMPERATIVE_VERB.exec(text)) {
+    const i = m.index;
+    if (i === 0 || isLineEnd(text.charCodeAt(i - 1))) {
+      n++;
+      continue;
+    }
+    // The whitespace run before the verb, back to j; each run precedes one verb, so the scans add up to the text.
+    let j = i;
+    let newline = false;
+    while (j > 0 && isSpace(text.charCodeAt(j - 1))) {
+      if (text.charCodeAt(j - 1) === 10) newline = true;
+      j--;
+    }
+    if (newline || (j > 0 && '.!?:;\n-'.includes(text[j - 1]))) {
+      n++;
+      continue;
+    }
+    if (j < i && IMPERATIVE_ADVERBS.some((w) => j >= w.length && text.startsWith(w, j - w.length)
+      && (j === w.length || !isWord(text.charCodeAt(j - w.length - 1))))) n++;
+  }
+  return n;
+}
+
+/** Per index, the length of the run of one kind of character starting there. */
+function runLengths(text: string, kind: (c: number) => boolean): Int32Array {
+  const runs = new Int32Array(text.length + 1);
+  for (let i = text.length - 1; i >= 0; i--) runs[i] = kind(text.charCodeAt(i)) ? runs[i + 1] + 1 : 0;
+  return runs;
+}
+
+/**
+ * Counts malformed placeholders, left to right without overlap, exactly as the former
+ * /\{\{\s+W+\s*\}\}|\{\{\s*W+\s+\}\}|\{\{[^{}]*[^W{}\s][^{}]*\}\}|(^|[^{])\{I\}(?!\})|\$\{I\}|\{\{W*$/gm
+ * did (W a word character, I an identifier), trying at each position its six branches in order.
+ */
+function countMalformedPlaceholders(text: string): number {
+  const len = text.length;
+  if (!text.includes('{')) return 0;
+  const word = runLengths(text, isWord);
+  const space = runLengths(text, isSpace);
+  // Per index, the nearest brace and the nearest character that is neither word, space nor brace, at or after it.
+  const nextBrace = new Int32Array(len + 1);
+  const nextOther = new Int32Array(len + 1);
+  nextBrace[len] = len;
+  nextOther[len] = len;
+  for (let i = len - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    const brace = c === 123 || c === 125;
+    nextBrace[i] = brace ? i : nextBrace[i + 1];
+    nextOther[i] = !brace && !isWord(c) && !isSpace(c) ? i : nextOther[i + 1];
+  }
+  const at = (i: number) => (i < len ? text.charCodeAt(i) : -1);
+  const closes = (i: number) => at(i) === 125 && at(i + 1) === 125;
+  /** End of `{ident}` (not followed by another '}') whose '{' is at i, or -1. */
+  const singleBraced = (i: number) => {
+    if (at(i) !== 123 || !isIdentStart(at(i + 1))) return -1;
+    const close = i + 1 + word[i + 1];
+    return at(close) === 125 && at(close + 1) !== 125 ? close + 1 : -1;
+  };
+  const matchAt = (p: number): number => {
+    if (at(p) === 123 && at(p + 1) === 123) {
+      const inner = p + 2;
+      // \{\{\s+W+\s*\}\}
+      if (space[inner] > 0) {
+        const w = inner + space[inner];
+        if (word[w] > 0) {
+          const e = w + word[w] + space[w + word[w]];
+          if (closes(e)) return e + 2;
+        }
+      }
+      // \{\{\s*W+\s+\}\}
+      const w = inner + space[inner];
+      if (word[w] > 0 && space[w + word[w]] > 0) {
+        const e = w + word[w] + space[w + word[w]];
+        if (closes(e)) return e + 2;
+      }
+      // \{\{[^{}]*[^W{}\s][^{}]*\}\}: the brace-free run must hold another character and end in }}.
+      const q = nextBrace[inner];
+      if (closes(q) && nextOther[inner] < q) return q + 2;
+    }
+    // (^|[^{])\{I\}(?!\})
+    if (p === 0 || isLineEnd(at(p - 1))) {
+      const e = singleBraced(p);
+      if (e >= 0) return e;
+    }
+    if (p + 1 < len && at(p) !== 123) {
+      const e = singleBraced(p + 1);
+      if (e >= 0) return e;
+    }
+    // \$\{I\}
+    if (at(p) === 36 && at(p + 1) === 123 && isIdentStart(at(p + 2))) {
+      const close = p + 2 + word[p + 2];
+      if (at(close) === 125) return close + 1;
+    }
+    // \{\{W*$
+    if (at(p) === 123 && at(p + 1) === 123) {
+      const e = p + 2 + word[p + 2];
+      if (e === len || isLineEnd(at(e))) return e;
+    }
+    return -1;
+  };
+  let n = 0;
+  for (let p = 0; p < len;) {
+    const end = matchAt(p);
+    if (end < 0) p++;
+    else {
+      n++;
+      p = end;
+    }
+  }
+  return n;
+}
+
+const EMAIL_LOCAL = (c: number) => isWord(c) || c === 46 || c === 37 || c === 43 || c === 45; // . % + -
+const EMAIL_DOMAIN = (c: number) => (isWord(c) && c !== 95) || c === 46 || c === 45; // letters, digits . -
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** Whether the text holds an email address, as the former /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/ found one. */
+function containsEmail(text: string): boolean {
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    // The local part: some start in the run before '@' must be a word boundary.
+    let local = false;
+    for (let s = at - 1; s >= 0 && EMAIL_LOCAL(text.charCodeAt(s)); s--) {
+      const before = s > 0 && isWord(text.charCodeAt(s - 1));
+      if (before !== isWord(text.charCodeAt(s))) {
+        local = true;
+        break;
+      }
+    }
+    if (!local) continue;
+    // The domain: some '.' after at least one domain character, followed by 2+ letters that end at a word boundary.
+    for (let j = at + 2; j < text.length && EMAIL_DOMAIN(text.charCodeAt(j - 1)); j++) {
+      if (text.charCodeAt(j) !== 46) continue;
+      let e = j + 1;
+      while (e < text.length && isLetter(text.charCodeAt(e))) e++;
+      if (e - j - 1 >= 2 && (e === text.length || !isWord(text.charCodeAt(e)))) return true;
+    }
+  }
+  return false;
+}
+
+/** The scans, for the spec to compare with the expressions they replace. */
+export const linearScansForTest = { countImperatives, countMalformedPlaceholders, containsEmail };
+
 interface Text {
   raw: string;
   lower: string;
@@ -78,13 +242,14 @@ function roleClarity(t: Text): DimensionScore {
 }
 
 // --- instruction quality ------------------------------------------------------------------------
-const IMPERATIVE = /(^|[.!?:;\n-]\s*|\b(always|never|please)\s+)(answer|write|respond|reply|use|include|avoid|keep|list|summari[sz]e|explain|return|provide|ask|cite|classify|extract|translate|generate|check|refuse|follow|format|describe|identify|do not|don't)\b/gm;
+const IMPERATIVE_VERB = /\b(answer|write|respond|reply|use|include|avoid|keep|list|summari[sz]e|explain|return|provide|ask|cite|classify|extract|translate|generate|check|refuse|follow|format|describe|identify|do not|don't)\b/g;
+const IMPERATIVE_ADVERBS = ['always', 'never', 'please'];
 const MODAL = /\b(must|should|never|always|do not|don't|only)\b/g;
 const VAGUE = /\b(maybe|perhaps|try to|somehow|something|stuff|things|etc\.?|kind of|sort of|as needed|if possible|whatever)\b/g;
 const LIST_ITEM = /^\s*(\d+[.)]|[-*•])\s+\S/;
 
 function instructionQuality(t: Text): DimensionScore {
-  const imperatives = count(IMPERATIVE, t.lower);
+  const imperatives = countImperatives(t.lower);
   const modals = count(MODAL, t.lower);
   const vaguePhrases = [...new Set(t.lower.match(VAGUE) ?? [])];
   const vague = count(VAGUE, t.lower);
@@ -148,13 +313,12 @@ function specificity(t: Text): DimensionScore {
 
 // --- variable usage ------------------------------------------------------------------------------
 const PLACEHOLDER = /\{\{([A-Za-z0-9_]+)\}\}/g;
-const MALFORMED = /\{\{\s+[A-Za-z0-9_]+\s*\}\}|\{\{\s*[A-Za-z0-9_]+\s+\}\}|\{\{[^{}]*[^A-Za-z0-9_{}\s][^{}]*\}\}|(^|[^{])\{[A-Za-z_][A-Za-z0-9_]*\}(?!\})|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\{\{[A-Za-z0-9_]*$/gm;
 const UNCLEAR_NAME = /^(x|y|z|a|b|c|var\d*|v\d*|tmp|foo|bar|input\d*|data\d*|text\d*)$/i;
 
 function variableUsage(t: Text): DimensionScore {
   const names = [...t.raw.matchAll(PLACEHOLDER)].map((m) => m[1]);
   const distinct = [...new Set(names)];
-  const malformed = count(MALFORMED, t.raw);
+  const malformed = countMalformedPlaceholders(t.raw);
   const unclear = distinct.filter((n) => UNCLEAR_NAME.test(n));
   if (distinct.length === 0 && malformed === 0) {
     return dimension('variable_usage', 7, 'A static prompt: no {{variables}}.',
@@ -214,8 +378,8 @@ const SECRETS: Array<[string, RegExp]> = [
   ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
   ['a password or secret assignment', /\b(password|passwd|secret|api[_-]?key|token)\s*[:=]\s*["']?[^\s"'{}]{8,}/i],
 ];
-const PII: Array<[string, RegExp]> = [
-  ['an email address', /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/],
+const PII: Array<[string, { test(text: string): boolean }]> = [
+  ['an email address', { test: containsEmail }],
   ['a US social security number', /\b\d{3}-\d{2}-\d{4}\b/],
   ['a phone number', /(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/],
 ];
