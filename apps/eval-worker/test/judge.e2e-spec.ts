@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadWorkerConfig } from '#config';
 import { EVAL_REQUEST_JOB, PROVIDERS, type Provider } from '#contracts';
-import { evalJobKeyBinding, JUDGE_CRITERION_NAMES, judgeAnswerJsonSchema, RULE_DIMENSIONS, sealSecret } from '#domain';
-import { startFakeProviders, type AnswerVariant, type FakeProviders } from '../../../test/support/fake-providers.js';
+import OpenAI from 'openai';
+import { buildJudgeRubric, evalJobKeyBinding, JUDGE_CRITERION_NAMES, judgeAnswerJsonSchema, parseJudgeAnswer, RULE_DIMENSIONS, sealSecret } from '#domain';
+import { ANSWER_VARIANTS, startFakeProviders, type AnswerVariant, type FakeProviders } from '../../../test/support/fake-providers.js';
 import { openEvalQueues, redisNamespaceText, type EvalQueues } from '../../../test/support/eval-queues.js';
 import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../../../test/support/redis.js';
 import { createWorker, type RunningWorker } from '../src/app.factory.js';
@@ -132,6 +133,21 @@ describe('eval-worker judge evals through the five real SDKs', () => {
     expect(result).toMatchObject({ status: 'succeeded', score: 8, suggestions: ['Name the audience.', 'Give an example.'] });
     if (result.status !== 'succeeded') throw new Error('unreachable');
     expect(result.dimensions).toEqual(JUDGE_CRITERION_NAMES.map((name) => ({ name, score: 8, reason: `${name} looks fine`, suggestion: `Sharpen ${name}.` })));
+  });
+
+  it('has the fake answer a request without any response format in each variant in turn, all read alike', async () => {
+    const client = new OpenAI({ apiKey: CANARY, baseURL: fake.env.OPENAI_BASE_URL, maxRetries: 0 });
+    const rubric = buildJudgeRubric('You are a poet.');
+    const evaluations = [];
+    for (let i = 0; i < ANSWER_VARIANTS.length; i++) {
+      const completion = await client.chat.completions.create({
+        model: 'gpt-4o-mini', messages: [{ role: 'system', content: rubric.system }, { role: 'user', content: rubric.user }],
+      });
+      evaluations.push(parseJudgeAnswer(completion.choices[0].message.content ?? ''));
+    }
+    expect(fake.requests.map((r) => [r.format, r.answeredAs])).toEqual(ANSWER_VARIANTS.map((v) => ['text', v]));
+    expect(evaluations.every((e) => e.ok && e.evaluation.score === 8)).toBe(true);
+    expect(new Set(evaluations.map((e) => JSON.stringify(e))).size).toBe(1);
   });
 
   it('quotes an unparseable answer that echoes the key without any of the key', async () => {
