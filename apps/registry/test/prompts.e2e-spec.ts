@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { PROMPT_CONTENT_MAX_BYTES } from '#domain';
 import { signup, uniqueEmail, useRegistry, workspaceWith, type SignedUp } from './support/registry.js';
 
 const api = (path: string) => `/api/v1${path}`;
@@ -170,6 +171,39 @@ describe('prompts and versions: writing', () => {
       await request(h.http).post(api(`/prompts/${prompt.id}/versions`)).set(editor.auth).send({}).expect(400);
       const [row] = await h.dataSource.query(`SELECT last_version_num FROM prompts WHERE id = $1`, [prompt.id]);
       expect(row.last_version_num).toBe(1);
+    });
+  });
+
+  describe('content size: at most 256 KiB of UTF-8', () => {
+    // 'é' is two bytes in UTF-8: the limit counts bytes, not characters.
+    const exactly = 'é'.repeat(PROMPT_CONTENT_MAX_BYTES / 2 - 2) + 'abcd';
+    const overByOne = `${exactly}x`;
+
+    const expectContentRefused = (res: request.Response) => {
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'content' })]);
+    };
+
+    it('creates a prompt whose content is exactly the limit, and refuses one byte more with 400 naming content', async () => {
+      expect(PROMPT_CONTENT_MAX_BYTES).toBe(262_144);
+      expect(Buffer.byteLength(exactly, 'utf8')).toBe(PROMPT_CONTENT_MAX_BYTES);
+      const ok = await request(h.http).post(api(`/environments/${dev}/prompts`)).set(editor.auth)
+        .send({ key: 'size.exact', content: exactly }).expect(201);
+      expect(ok.body.version.content).toBe(exactly);
+      const refused = await request(h.http).post(api(`/environments/${dev}/prompts`)).set(editor.auth)
+        .send({ key: 'size.over', content: overByOne }).expect(400);
+      expectContentRefused(refused);
+      const rows = await h.dataSource.query(`SELECT count(*)::int AS n FROM prompts WHERE environment_id = $1 AND key = 'size.over'`, [dev]);
+      expect(rows[0].n).toBe(0);
+    });
+
+    it('proposes a version of exactly the limit, and refuses one byte more with 400 and no new version', async () => {
+      const { prompt } = await createPrompt(editor, 'size.versions');
+      await request(h.http).post(api(`/prompts/${prompt.id}/versions`)).set(editor.auth).send({ content: exactly }).expect(201);
+      expectContentRefused(await request(h.http).post(api(`/prompts/${prompt.id}/versions`)).set(editor.auth)
+        .send({ content: overByOne }).expect(400));
+      const [row] = await h.dataSource.query(`SELECT last_version_num FROM prompts WHERE id = $1`, [prompt.id]);
+      expect(row.last_version_num).toBe(2);
     });
   });
 

@@ -4,6 +4,7 @@ export * from './identity/index.js';
 export * from './roles.js';
 export * from './versions/state-machine.js';
 export * from './versions/line-diff.js';
+export * from './versions/content-limit.js';
 export * from './prompts/index.js';
 export * from './review/index.js';
 export * from './api-keys/api-key.js';

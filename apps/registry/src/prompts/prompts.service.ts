@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, LessThan, type EntityManager, type FindOptionsSelect } from 'typeorm';
-import { checkPromptKey, ConflictError, ForbiddenError, lineDiff, NotFoundError, roleAtLeast, type DiffLine, type Role } from '#domain';
+import { checkContentSize, checkPromptKey, ConflictError, ForbiddenError, lineDiff, NotFoundError, roleAtLeast, type DiffLine, type Role } from '#domain';
 import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.service.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -75,6 +75,7 @@ export class PromptsService {
   /** The prompt with version 1; `409` when the key exists in the environment, `400` for a bad key. */
   async createPrompt(manager: EntityManager, input: NewPrompt): Promise<{ prompt: PromptEntity; version: PromptVersionEntity }> {
     const key = checkPromptKey(input.key);
+    checkContentSize(input.content);
     const { environment, actor } = input;
     // ON CONFLICT rather than catching 23505: the caller's transaction stays usable, and a
     // concurrent insert of the same key waits for the other one and then finds the conflict.
@@ -105,6 +106,7 @@ export class PromptsService {
    * gaps and no duplicates, however many propose at once), based on the version live right now.
    */
   async proposeVersion(manager: EntityManager, input: NewVersion): Promise<PromptVersionEntity> {
+    checkContentSize(input.content);
     // UPDATE ... RETURNING inside a CTE so the rows come back as from a SELECT.
     const [bumped] = (await manager.query(
       `WITH bumped AS (
