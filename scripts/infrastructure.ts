@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { ensureDatabase, runMigrations } from '#persistence';
+import { AppRoleError, ensureDatabase, grantAppRole, runMigrations } from '#persistence';
 import { describeError, isUnreachable, redactUrl } from './console-lines.js';
 
 /** A problem the person starting Promptgate can fix; printed as its message alone, without a stack. */
@@ -14,22 +14,35 @@ function deadline(ms: number, what: string): Promise<never> {
 export interface PreparedDatabase {
   created: boolean;
   applied: string[];
+  /** The services' role, and whether this run created it. */
+  role: string;
+  roleCreated: boolean;
 }
 
-/** Creates the database when absent and applies pending migrations. */
-export async function prepareDatabase(url: string): Promise<PreparedDatabase> {
+/**
+ * As the owner (`ownerUrl`): creates the database when absent, applies pending migrations, then
+ * makes sure the services' role of `appUrl` exists and has exactly its grants.
+ */
+export async function prepareDatabase(ownerUrl: string, appUrl: string): Promise<PreparedDatabase> {
   let created: boolean;
   try {
-    created = await Promise.race([ensureDatabase(url), deadline(CONNECT_DEADLINE_MS, 'PostgreSQL')]);
+    created = await Promise.race([ensureDatabase(ownerUrl), deadline(CONNECT_DEADLINE_MS, 'PostgreSQL')]);
   } catch (err) {
-    if (!isUnreachable(err)) throw new InfrastructureError(`PostgreSQL at ${redactUrl(url)} refused: ${describeError(err)}`);
+    if (!isUnreachable(err)) throw new InfrastructureError(`PostgreSQL at ${redactUrl(ownerUrl)} refused: ${describeError(err)}`);
     throw new InfrastructureError(
-      `PostgreSQL is not reachable at ${redactUrl(url)} (${describeError(err)}).\n` +
+      `PostgreSQL is not reachable at ${redactUrl(ownerUrl)} (${describeError(err)}).\n` +
         'Start it with `docker compose up -d postgres`, or start the local server ' +
-        '(`sudo service postgresql start`), or set DATABASE_URL to one that runs.',
+        '(`sudo service postgresql start`), or set DATABASE_OWNER_URL and DATABASE_URL to one that runs.',
     );
   }
-  return { created, applied: await runMigrations(url) };
+  const applied = await runMigrations(ownerUrl);
+  try {
+    const grant = await grantAppRole(ownerUrl, appUrl);
+    return { created, applied, role: grant.role, roleCreated: grant.created };
+  } catch (err) {
+    if (err instanceof AppRoleError) throw new InfrastructureError(err.message);
+    throw err;
+  }
 }
 
 /** Fails with how to start Redis when nothing answers PING at `url`. */

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadGatewayConfig, loadRegistryConfig, loadWorkerConfig, prepareEnvironment, type RegistryConfig } from '#config';
+import {
+  ConfigError, databaseOwnerSchema, loadGatewayConfig, loadRegistryConfig, loadWorkerConfig, parseConfig, prepareEnvironment, type RegistryConfig,
+} from '#config';
 import { createDataSource } from '#persistence';
 import { seedDevAdmin } from '../apps/registry/src/seed/seed-dev-admin.js';
 import { createLinePrefixer, describeError, servicePrefix } from './console-lines.js';
@@ -26,14 +28,19 @@ async function start(): Promise<number> {
   const registry = loadRegistryConfig();
   const gateway = loadGatewayConfig();
   const worker = loadWorkerConfig();
+  const { DATABASE_OWNER_URL } = parseConfig(databaseOwnerSchema, process.env);
 
-  const [database, redis] = await Promise.allSettled([prepareDatabase(registry.DATABASE_URL), checkRedis(registry.REDIS_URL)]);
+  const [database, redis] = await Promise.allSettled([
+    prepareDatabase(DATABASE_OWNER_URL, registry.DATABASE_URL),
+    checkRedis(registry.REDIS_URL),
+  ]);
   if (database.status === 'rejected' || redis.status === 'rejected') {
     const reasons = [database, redis].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     throw reasons.length === 1 ? reasons[0] : new InfrastructureError(reasons.map(describeError).join('\n'));
   }
   if (database.value.created) say(`created database ${new URL(registry.DATABASE_URL).pathname.slice(1)}`);
   for (const name of database.value.applied) say(`applied migration ${name}`);
+  if (database.value.roleCreated) say(`created PostgreSQL role ${database.value.role} for the services`);
   if (registry.APP_ENV === 'development') await seedAdmin(registry);
 
   const services = [
@@ -75,7 +82,7 @@ async function seedAdmin(config: RegistryConfig) {
 function run(name: string, port: number, index: number): Service {
   const entry = fileURLToPath(new URL(`../apps/${name}/src/main.js`, import.meta.url));
   // Its own process group: a terminal's Ctrl-C reaches only this script, which forwards exactly one signal.
-  const child = spawn(process.execPath, [entry], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [entry], { env: serviceEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = servicePrefix(name, index, Boolean(process.stdout.isTTY));
   for (const [stream, target] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
     const lines = createLinePrefixer(prefix, (line) => target.write(line));
@@ -85,6 +92,13 @@ function run(name: string, port: number, index: number): Service {
   }
   const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
   return { name, port, child, exited };
+}
+
+/** The services get DATABASE_URL (their own role) and never the owner's URL. */
+function serviceEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.DATABASE_OWNER_URL;
+  return env;
 }
 
 /** Stops every service on SIGINT/SIGTERM/SIGHUP (exit code 0) or when one dies on its own or never comes up (1). */

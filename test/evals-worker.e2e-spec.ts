@@ -127,7 +127,7 @@ describe('evals from the registry through the worker', () => {
     expect(workerLog.join('')).not.toContain(CANARY);
     expect(registryLog.length).toBeGreaterThan(0);
     expect(registryLog.join('')).not.toContain(CANARY);
-    const dump = await databaseDump(registry.config.DATABASE_URL);
+    const dump = await databaseDump(registry.db.ownerUrl);
     expect(dump).toContain('anthropic answered 401');
     expect(dump).not.toContain(CANARY);
     expect(await redisNamespaceText(TEST_REDIS_URL, registry.redisPrefix)).not.toContain(CANARY);

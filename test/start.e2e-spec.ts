@@ -17,9 +17,10 @@ const START = join(ROOT, 'dist/scripts/start.js');
 const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SERVICES = ['registry', 'gateway', 'eval-worker'] as const;
 
-function databaseUrl(name: string): string {
+function databaseUrl(name: string, role?: string): string {
   const u = new URL(SERVER_URL);
   u.pathname = `/${name}`;
+  if (role) u.username = role;
   return u.toString();
 }
 
@@ -93,6 +94,8 @@ async function portIsClosed(port: number): Promise<boolean> {
 
 describe('npm start (dist/scripts/start.js)', () => {
   const database = `promptgate_start_${randomBytes(6).toString('hex')}`;
+  // A role of its own that does not exist yet, so the run has to create it (roles are cluster-wide).
+  const appRole = `promptgate_start_app_${randomBytes(4).toString('hex')}`;
   const redisPrefix = testRedisPrefix();
   const cwd = mkdtempSync(join(tmpdir(), 'promptgate-start-'));
   let ports: Record<string, number>;
@@ -107,7 +110,8 @@ describe('npm start (dist/scripts/start.js)', () => {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       APP_ENV: 'development',
-      DATABASE_URL: databaseUrl(database),
+      DATABASE_OWNER_URL: databaseUrl(database),
+      DATABASE_URL: databaseUrl(database, appRole),
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: redisPrefix,
       REGISTRY_PORT: String(ports.registry),
@@ -122,6 +126,7 @@ describe('npm start (dist/scripts/start.js)', () => {
   afterAll(async () => {
     first?.stop();
     await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await adminQuery(`DROP ROLE IF EXISTS "${appRole}"`);
     await dropRedisPrefix(redisPrefix);
     rmSync(cwd, { recursive: true, force: true });
   });
@@ -134,6 +139,23 @@ describe('npm start (dist/scripts/start.js)', () => {
     expect(dotenv).toMatch(/^JWT_SECRET=\S{32,}$/m);
     expect(dotenv).toMatch(/^ENCRYPTION_KEY=[0-9a-f]{64}$/m);
     expect((await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount).toBe(1);
+  });
+
+  it('creates the services\' role and runs registry, gateway and eval-worker as it, never as the owner', async () => {
+    expect(first.output).toContain(`[start] created PostgreSQL role ${appRole} for the services`);
+    const { rows: [role] } = await adminQuery(
+      `SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname = $1`, [appRole]);
+    expect(role).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolcanlogin: true });
+    // /ready runs a query, so each service's pool holds a connection when pg_stat_activity is read.
+    for (const name of SERVICES) expect(await status(`http://127.0.0.1:${ports[name]}/ready`)).toBe(200);
+    const { rows } = await adminQuery(
+      `SELECT DISTINCT application_name AS app, usename AS role FROM pg_stat_activity
+        WHERE datname = $1 AND application_name LIKE 'promptgate-%' ORDER BY 1, 2`, [database]);
+    expect(rows).toEqual([
+      { app: 'promptgate-eval-worker', role: appRole },
+      { app: 'promptgate-gateway', role: appRole },
+      { app: 'promptgate-registry', role: appRole },
+    ]);
   });
 
   it('brings up all three services, each ready, and prints their URLs', async () => {
@@ -199,7 +221,8 @@ describe('npm start (dist/scripts/start.js)', () => {
   it('says how to start PostgreSQL and Redis when they are unreachable, without a stack trace', async () => {
     const run = new StartRun(cwd, {
       ...env,
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/promptgate',
+      DATABASE_OWNER_URL: 'postgres://postgres@127.0.0.1:1/promptgate',
+      DATABASE_URL: 'postgres://promptgate_app@127.0.0.1:1/promptgate',
       REDIS_URL: 'redis://127.0.0.1:1',
     });
     expect(await run.exitCodeWithin(20_000)).toBe(1);

@@ -1,18 +1,27 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { dropDatabase, MIGRATIONS, runMigrations } from '#persistence';
+import { dropDatabase, grantAppRole, MIGRATIONS, runMigrations } from '#persistence';
 
 /**
  * Test databases: migrations run once into a template named after the migration set, then every
  * test file gets its own database cloned from it (CREATE DATABASE ... TEMPLATE), so files never see
- * each other's rows and no file pays for migrations.
+ * each other's rows and no file pays for migrations. The owner (SERVER_URL's superuser) migrates and
+ * grants; services under test connect as TEST_APP_ROLE, the least-privileged role `npm start` gives them.
  */
 const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const LOCK_ID = 774411; // advisory lock serialising template creation and cloning across jest workers
+export const TEST_APP_ROLE = 'promptgate_test_app';
+const LOCK_ID = 774411; // advisory lock serialising template creation, cloning and role grants across jest workers
 
 function urlFor(database: string): string {
   const u = new URL(SERVER_URL);
   u.pathname = `/${database}`;
+  return u.toString();
+}
+
+function appUrlFor(database: string): string {
+  const u = new URL(urlFor(database));
+  u.username = TEST_APP_ROLE;
+  u.password = process.env.TEST_DATABASE_APP_PASSWORD ?? '';
   return u.toString();
 }
 
@@ -33,7 +42,10 @@ async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 
 export interface TestDatabase {
   name: string;
+  /** As the services' role: what every service under test is given as DATABASE_URL. */
   url: string;
+  /** As the owner (a superuser): only for tests that deliberately reach behind the grants and triggers. */
+  ownerUrl: string;
   drop(): Promise<void>;
 }
 
@@ -52,13 +64,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         await c.query(`ALTER DATABASE "${template}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
       }
       await c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      await grantAppRole(urlFor(name), appUrlFor(name));
     } finally {
       await c.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]);
     }
   });
   return {
     name,
-    url: urlFor(name),
+    url: appUrlFor(name),
+    ownerUrl: urlFor(name),
     drop: () => dropDatabase(urlFor(name)),
   };
 }

@@ -121,7 +121,7 @@ describe('audit log', () => {
     const ok = await request(h.http).get(`/api/v1/workspaces/${ws}/audit/verify`).set(owner.auth).expect(200);
     expect(ok.body).toMatchObject({ ok: true, entries_checked: 5 });
 
-    const client = new pg.Client({ connectionString: h.db.url });
+    const client = new pg.Client({ connectionString: h.db.ownerUrl });
     await client.connect();
     try {
       await client.query('BEGIN');

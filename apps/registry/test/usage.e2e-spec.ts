@@ -111,7 +111,7 @@ describe('serve usage from the gateways', () => {
 
   it('retries a batch that met a database error, then counts it once', async () => {
     const before = await counts();
-    await h.dataSource.query(`ALTER TABLE serve_usage_batches RENAME TO serve_usage_batches_away`);
+    await h.asOwner(`ALTER TABLE serve_usage_batches RENAME TO serve_usage_batches_away`);
     let job: Job;
     try {
       job = await queue.add(SERVE_USAGE_JOB, batch([{ version_id: versionA, count: 9, last_served_at: '2025-03-06T00:00:00.000Z' }]),
@@ -119,7 +119,7 @@ describe('serve usage from the gateways', () => {
       for (let i = 0; i < 200 && ((await queue.getJob(job.id!))?.attemptsMade ?? 0) < 1; i += 1) await new Promise((r) => setTimeout(r, 25));
       expect(await job.getState()).not.toBe('completed');
     } finally {
-      await h.dataSource.query(`ALTER TABLE serve_usage_batches_away RENAME TO serve_usage_batches`);
+      await h.asOwner(`ALTER TABLE serve_usage_batches_away RENAME TO serve_usage_batches`);
     }
     expect(await settled(job)).toBe('completed');
     expect((await queue.getJob(job.id!))?.attemptsMade).toBeGreaterThanOrEqual(2);

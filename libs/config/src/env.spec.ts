@@ -21,11 +21,11 @@ describe('configuration', () => {
     const c = loadRegistryConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY });
     expect(c).toMatchObject({
       APP_ENV: 'development', REGISTRY_PORT: 3000, DEV_AUTH_BYPASS: false, ALLOW_SIGNUP: true,
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/promptgate', REDIS_URL: 'redis://127.0.0.1:6379',
+      DATABASE_URL: 'postgres://promptgate_app@127.0.0.1:5432/promptgate', REDIS_URL: 'redis://127.0.0.1:6379',
     });
     expect(parseConfig(databaseOwnerSchema, {})).toEqual({
       APP_ENV: 'development',
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/promptgate',
+      DATABASE_URL: 'postgres://promptgate_app@127.0.0.1:5432/promptgate',
       DATABASE_OWNER_URL: 'postgres://postgres@127.0.0.1:5432/promptgate',
     });
     expect(c.ENCRYPTION_KEY).toHaveLength(32);

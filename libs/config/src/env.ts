@@ -56,7 +56,7 @@ const trustProxy = z
 /** Where a password cost below production strength is allowed. */
 export const PASSWORD_SCRYPT_N_MIN_OUTSIDE_TEST = 2 ** 17;
 
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/promptgate';
+export const DEFAULT_DATABASE_URL = 'postgres://promptgate_app@127.0.0.1:5432/promptgate';
 export const DEFAULT_DATABASE_OWNER_URL = 'postgres://postgres@127.0.0.1:5432/promptgate';
 
 const base = {

@@ -29,5 +29,6 @@ export function createDataSource(s: DataSourceSettings): DataSource {
   return new DataSource(dataSourceOptions(s));
 }
 
-// For the typeorm CLI: `npx typeorm migration:run -d dist/libs/persistence/src/data-source.js`.
-export default createDataSource({ url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/promptgate' });
+// For the typeorm CLI, as the owner: `npx typeorm migration:run -d dist/libs/persistence/src/data-source.js`
+// (`npm run migrate` also re-grants the services' role afterwards; the CLI does not).
+export default createDataSource({ url: process.env.DATABASE_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/promptgate' });

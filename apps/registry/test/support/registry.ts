@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { jest } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadRegistryConfig, type RegistryConfig } from '#config';
@@ -24,6 +25,11 @@ export interface RegistryHarness {
   redisPrefix: string;
   /** Every answer with a 5xx status other than /ready's 503, as "METHOD url -> status". */
   serverErrors: string[];
+  /**
+   * A statement as the owner (superuser), for tests that reach behind the grants on purpose; the
+   * registry itself and `dataSource` connect as the least-privileged services' role.
+   */
+  asOwner(sql: string, params?: unknown[]): Promise<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -61,12 +67,23 @@ export async function bootRegistry(
   return {
     app, http, config, db, redisPrefix, serverErrors,
     dataSource: app.get(DataSource),
+    asOwner: (sql, params) => ownerQuery(db.ownerUrl, sql, params),
     async close() {
       await app.close();
       await db.drop();
       await dropRedisPrefix(redisPrefix);
     },
   };
+}
+
+async function ownerQuery(url: string, sql: string, params: unknown[] = []): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 export function expectNoServerErrors(h: RegistryHarness): void {
