@@ -1,4 +1,4 @@
-import { buildJudgeRubric, JUDGE_CRITERION_NAMES } from './judge-rubric.js';
+import { buildJudgeRubric, JUDGE_CRITERION_NAMES, judgeAnswerJsonSchema } from './judge-rubric.js';
 import { parseJudgeAnswer } from './judge-answer.js';
 
 describe('judge rubric', () => {
@@ -22,5 +22,21 @@ describe('judge rubric', () => {
     };
     const parsed = parseJudgeAnswer(JSON.stringify(answer));
     expect(parsed.ok && parsed.evaluation.dimensions.map((d) => d.name)).toEqual([...JUDGE_CRITERION_NAMES]);
+  });
+
+  it('gives a JSON Schema that strict modes take: every object closed, every property required', () => {
+    const objects: Record<string, unknown>[] = [];
+    const walk = (node: unknown) => {
+      if (typeof node !== 'object' || node === null) return;
+      const n = node as Record<string, unknown>;
+      if (n.type === 'object') objects.push(n);
+      for (const v of Object.values(n)) walk(v);
+    };
+    walk(judgeAnswerJsonSchema());
+    expect(objects.length).toBe(2 + JUDGE_CRITERION_NAMES.length);
+    for (const o of objects) {
+      expect(o.additionalProperties).toBe(false);
+      expect([...(o.required as string[])].sort()).toEqual(Object.keys(o.properties as object).sort());
+    }
   });
 });
