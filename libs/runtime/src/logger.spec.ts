@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { QueryFailedError } from 'typeorm';
-import { AppLogger, redactSecrets, serializeError } from './logger.js';
+import { AppLogger, errorMessage, redactSecrets, serializeError } from './logger.js';
 
 const SCRYPT_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
 
@@ -90,5 +90,19 @@ describe('error serialisation', () => {
     logger.pino.error({ err: { message: 'query failed', parameters: [SCRYPT_HASH] } }, 'failed');
     await new Promise((r) => setImmediate(r));
     expect(lines[0]).not.toContain(SCRYPT_HASH);
+  });
+});
+
+describe('errorMessage', () => {
+  it.each([
+    [new Error('boom'), 'boom'],
+    ['a string', 'a string'],
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [42, '42'],
+    [Object.create(null), 'unprintable error'],
+    [{ toString: () => { throw new Error('no'); } }, 'unprintable error'],
+  ])('reads %p as %j without throwing', (err, expected) => {
+    expect(errorMessage(err)).toBe(expected);
   });
 });

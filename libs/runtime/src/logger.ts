@@ -27,6 +27,17 @@ export function serializeError(err: Error, depth = 0): Record<string, unknown> {
   return out;
 }
 
+/** The message of whatever was thrown or emitted, always a string: an event handler reading `err.message` must not throw. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return typeof err.message === 'string' ? err.message : String(err.message);
+  if (typeof err === 'string') return err;
+  try {
+    return String(err);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
 export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
   if (value instanceof Error) return serializeError(value);
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;

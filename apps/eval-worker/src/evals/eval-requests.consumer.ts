@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { EVAL_REQUEST_JOB, evalRequestJobSchema, QUEUES } from '#contracts';
 import { redisNames, type WorkerConfig } from '#config';
 import { scrubProviderKeys } from '#domain';
-import { AppLogger, closeRedis, REDIS, withTimeout } from '#runtime';
+import { AppLogger, closeRedis, errorMessage, REDIS, withTimeout } from '#runtime';
 import { WORKER_CONFIG } from '../worker-config.js';
 import { EvalResultsPublisher } from './eval-results.publisher.js';
 import { EvalRunner } from './eval-runner.js';
@@ -51,7 +51,7 @@ export class EvalRequestsConsumer implements OnApplicationBootstrap, OnModuleDes
     const reportOutage = (err: Error) => {
       if (reported) return;
       reported = true;
-      this.logger.pino.warn({ err: { message: scrubProviderKeys(err.message) }, queue: QUEUES.evalRequests }, 'eval queue unreachable; retrying');
+      this.logger.pino.warn({ err: { message: scrubProviderKeys(errorMessage(err)) }, queue: QUEUES.evalRequests }, 'eval queue unreachable; retrying');
     };
     connection.on('error', reportOutage);
     connection.on('ready', () => { reported = false; });
@@ -66,7 +66,7 @@ export class EvalRequestsConsumer implements OnApplicationBootstrap, OnModuleDes
     });
     worker.on('error', reportOutage);
     worker.on('failed', (job, err) => {
-      const context = { queue: QUEUES.evalRequests, job_id: job?.id, attempts_made: job?.attemptsMade, err: { message: scrubProviderKeys(err.message) } };
+      const context = { queue: QUEUES.evalRequests, job_id: job?.id, attempts_made: job?.attemptsMade, err: { message: scrubProviderKeys(errorMessage(err)) } };
       if (err instanceof UnrecoverableError) this.logger.pino.error(context, 'eval request refused; not retried');
       else this.logger.pino.warn(context, 'eval result not sent; BullMQ retries the request if attempts remain');
     });

@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { QueueName } from '#contracts';
-import { closeRedis, withTimeout, type AppLogger } from '#runtime';
+import { closeRedis, errorMessage, withTimeout, type AppLogger } from '#runtime';
 
 /** How long shutdown waits for the jobs in hand before dropping them (BullMQ hands them out again). */
 const CLOSE_TIMEOUT_MS = 5000;
@@ -40,7 +40,7 @@ export class RegistryWorker {
     const reportOutage = (err: Error) => {
       if (reported) return;
       reported = true;
-      logger.pino.warn({ err: { message: err.message }, queue: spec.queue }, 'queue unreachable; retrying');
+      logger.pino.warn({ err: { message: errorMessage(err) }, queue: spec.queue }, 'queue unreachable; retrying');
     };
     connection.on('error', reportOutage);
     connection.on('ready', () => { reported = false; });
@@ -50,7 +50,7 @@ export class RegistryWorker {
     });
     worker.on('error', reportOutage);
     worker.on('failed', (job, err) => {
-      const context = { queue: spec.queue, job_id: job?.id, attempts_made: job?.attemptsMade, err: { message: err.message } };
+      const context = { queue: spec.queue, job_id: job?.id, attempts_made: job?.attemptsMade, err: { message: errorMessage(err) } };
       if (err instanceof UnrecoverableError) logger.pino.error(context, `${spec.subject} refused; not retried`);
       else logger.pino.warn(context, `${spec.subject} not applied; BullMQ retries it if attempts remain`);
     });

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 import { AppLogger } from '#runtime';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 
@@ -73,9 +74,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.pokedWhileRunning = true;
       return;
     }
-    this.running = this.relayUntilDone().finally(() => {
-      this.running = null;
-    });
+    // Nobody awaits a poke: the relay's own errors are caught inside, and anything else is logged here.
+    this.running = this.relayUntilDone()
+      .catch((err: unknown) => this.logger.pino.error({ err, error_id: randomUUID() }, 'outbox relay stopped on an unexpected error'))
+      .finally(() => {
+        this.running = null;
+      });
   }
 
   /** Stops relaying and waits for the batch in hand (shutdown, and tests that play a crash). */
