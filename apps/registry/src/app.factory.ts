@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { ErrorResponseFilter } from './common/error-response.filter.js';
 import { JSON_BODY_LIMIT, JSON_MEDIA_TYPES, requireJsonBody } from './common/json-body.js';
 import { AppLogger } from '#runtime';
+import { answerClientErrorsAsJson } from './common/client-errors.js';
 import { refuseUnsafeInput } from './common/input-guard.js';
 import { requestLogging } from './common/request-logging.js';
 import { routeGate } from './common/route-gate.js';
@@ -32,6 +33,7 @@ export async function createRegistryApp(
     bodyParser: false,
   });
   app.disable('x-powered-by');
+  answerClientErrorsAsJson(app.getHttpServer());
   // req.ip keys the per-client login limit: trust X-Forwarded-For only from the proxies TRUST_PROXY names.
   app.set('trust proxy', config.TRUST_PROXY);
   // Order matters: headers on every answer, log every request, answer unknown paths and methods,

@@ -1,3 +1,4 @@
+import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { encodeCursor } from '../src/common/pagination.js';
 import { api, livePrompt, makeTeam, type Team } from './support/review-flow.js';
@@ -100,6 +101,23 @@ describe('registry: methods, unknown paths and security headers (issue 9, items 
       expect([path, res.headers['content-type']]).toEqual([path, expect.stringContaining('application/json')]);
       expect(res.body).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
     }
+  });
+
+  it('answers requests the HTTP parser refuses (a 17 KiB URL, malformed HTTP) in the JSON error shape', async () => {
+    if (!h.http.listening) await new Promise<void>((resolve) => h.http.listen(0, '127.0.0.1', resolve));
+    const { port } = h.http.address() as AddressInfo;
+    const long = await fetch(`http://127.0.0.1:${port}/api/v1/workspaces?x=${'a'.repeat(17 * 1024)}`);
+    expect([long.status, long.headers.get('content-type')]).toEqual([431, 'application/json; charset=utf-8']);
+    expect((await long.json()).error).toEqual({ code: 'request_headers_too_large', message: expect.any(String) });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => { text += chunk.toString(); });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'validation_failed', message: 'The request is not valid HTTP.' } });
   });
 
   it('sends security headers on every answer, API and errors alike', async () => {
