@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { AppRoleError, ensureDatabase, grantAppRole, runMigrations } from '#persistence';
+import { AppRoleError, checkAppRoleUrls, ensureDatabase, grantAppRole, runMigrations } from '#persistence';
 import { describeError, isUnreachable, redactUrl } from './console-lines.js';
 
 /** A problem the person starting Promptgate can fix; printed as its message alone, without a stack. */
@@ -24,6 +24,11 @@ export interface PreparedDatabase {
  * makes sure the services' role of `appUrl` exists and has exactly its grants.
  */
 export async function prepareDatabase(ownerUrl: string, appUrl: string): Promise<PreparedDatabase> {
+  try {
+    checkAppRoleUrls(ownerUrl, appUrl);
+  } catch (err) {
+    throw err instanceof AppRoleError ? new InfrastructureError(err.message) : err;
+  }
   let created: boolean;
   try {
     created = await Promise.race([ensureDatabase(ownerUrl), deadline(CONNECT_DEADLINE_MS, 'PostgreSQL')]);

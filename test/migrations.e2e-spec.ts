@@ -1,5 +1,12 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { grantAppRole, scramSha256Verifier } from '#persistence';
+import { builtFile } from './support/build.js';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from './support/database.js';
 
 describe('schema', () => {
@@ -222,5 +229,69 @@ describe('the services\' role (least privilege)', () => {
     } finally {
       await owner.query(`DROP ROLE promptgate_test_powerful`);
     }
+  });
+});
+
+describe('npm run migrate (dist/scripts/migrate.js), as docker-compose\'s migrate service runs it', () => {
+  const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const database = `promptgate_migrate_${randomBytes(6).toString('hex')}`;
+  const role = `promptgate_migrate_app_${randomBytes(4).toString('hex')}`;
+  const password = randomBytes(24).toString('hex');
+  const cwd = mkdtempSync(join(tmpdir(), 'promptgate-migrate-'));
+  const url = (user?: string, pass?: string) => {
+    const u = new URL(SERVER_URL);
+    u.pathname = `/${database}`;
+    if (user) u.username = user;
+    if (pass) u.password = pass;
+    return u.toString();
+  };
+  const admin = async (sql: string, params: unknown[] = [], on = SERVER_URL) => {
+    const c = new pg.Client({ connectionString: on });
+    await c.connect();
+    try {
+      return (await c.query(sql, params)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  const migrate = (env: NodeJS.ProcessEnv = { DATABASE_OWNER_URL: url() }) => promisify(execFile)(process.execPath, [builtFile('scripts/migrate.js')], {
+    cwd,
+    env: { PATH: process.env.PATH, APP_ENV: 'production', DATABASE_URL: url(role, password), ...env },
+  });
+
+  afterAll(async () => {
+    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin(`DROP ROLE IF EXISTS "${role}"`);
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('creates the database, migrates as the owner, and creates the services\' role with its password hashed', async () => {
+    const { stdout } = await migrate();
+    expect(stdout).toContain('[migrate] created the database');
+    expect(stdout).toMatch(/\[migrate\] applied \S+/);
+    expect(stdout).toContain(`[migrate] created the services' role ${role}`);
+    expect(stdout).not.toContain(password);
+    const [stored] = await admin(`SELECT rolpassword FROM pg_authid WHERE rolname = $1`, [role]);
+    const [, salt] = /^SCRAM-SHA-256\$4096:([^$]+)\$/.exec(stored.rolpassword)!;
+    expect(scramSha256Verifier(password, Buffer.from(salt, 'base64'))).toBe(stored.rolpassword);
+    const tables = await admin(`SELECT tableowner FROM pg_tables WHERE schemaname = 'public'`, [], url());
+    expect(tables.length).toBeGreaterThan(0);
+    expect(new Set(tables.map((t) => t.tableowner))).toEqual(new Set(['postgres']));
+  });
+
+  it('on a second run applies nothing and re-grants the existing role', async () => {
+    const { stdout } = await migrate();
+    expect(stdout).toContain('[migrate] the schema is up to date');
+    expect(stdout).toContain(`[migrate] granted the services' role ${role}`);
+  });
+
+  it('in production does not read ./.env, and refuses owner and services\' URLs naming different databases before touching any', async () => {
+    // Only .env names the owner's URL here; read, it would make this run succeed.
+    writeFileSync(join(cwd, '.env'), `DATABASE_OWNER_URL=${url()}\n`);
+    const run = migrate({});
+    await expect(run).rejects.toMatchObject({ code: 1 });
+    const { stderr } = await run.catch((err: { stderr: string }) => err);
+    expect(stderr).toContain(`DATABASE_URL names database "${database}" but DATABASE_OWNER_URL names "promptgate"`);
+    expect(stderr).not.toMatch(/^\s+at /m);
   });
 });

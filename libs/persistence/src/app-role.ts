@@ -43,6 +43,22 @@ function parts(url: string): { user: string; password: string; database: string 
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** What grantAppRole refuses before connecting, so a misconfiguration touches no database; throws AppRoleError. */
+export function checkAppRoleUrls(ownerUrl: string, appUrl: string) {
+  const owner = parts(ownerUrl);
+  const app = parts(appUrl);
+  if (!SAFE_ROLE_NAME.test(app.user)) {
+    throw new AppRoleError(`DATABASE_URL must name its role (user) as a plain lower-case identifier, not "${app.user}"`);
+  }
+  if (!SAFE_DB_NAME.test(owner.database)) throw new AppRoleError(`database name "${owner.database}" is not a plain identifier`);
+  if (owner.database !== app.database) {
+    throw new AppRoleError(`DATABASE_URL names database "${app.database}" but DATABASE_OWNER_URL names "${owner.database}"; they must be the same`);
+  }
+  // Checks the password's characters now, before anything is created.
+  if (app.password) scramSha256Verifier(app.password, Buffer.alloc(16), 1);
+  return { owner, app };
+}
+
 /**
  * Run as the owner after every migration run: makes sure the role of `appUrl` (the services'
  * DATABASE_URL) exists as a plain login role that owns nothing, then grants it exactly CONNECT on
@@ -53,15 +69,7 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * table grants, but not CONNECT, which is why this runs after a clone too).
  */
 export async function grantAppRole(ownerUrl: string, appUrl: string): Promise<AppRoleSummary> {
-  const owner = parts(ownerUrl);
-  const app = parts(appUrl);
-  if (!SAFE_ROLE_NAME.test(app.user)) {
-    throw new AppRoleError(`DATABASE_URL must name its role (user) as a plain lower-case identifier, not "${app.user}"`);
-  }
-  if (!SAFE_DB_NAME.test(owner.database)) throw new AppRoleError(`database name "${owner.database}" is not a plain identifier`);
-  if (owner.database !== app.database) {
-    throw new AppRoleError(`DATABASE_URL names database "${app.database}" but DATABASE_OWNER_URL names "${owner.database}"; they must be the same`);
-  }
+  const { owner, app } = checkAppRoleUrls(ownerUrl, appUrl);
   const verifier = app.password ? scramSha256Verifier(app.password) : undefined;
   const client = new pg.Client({ connectionString: ownerUrl, application_name: 'promptgate-grant' });
   await client.connect();
