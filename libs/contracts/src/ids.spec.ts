@@ -2,6 +2,7 @@ import { apiKeySnapshotSchema } from './api-keys.js';
 import { dbId } from './ids.js';
 import { liveMessageSchema, liveSnapshotSchema } from './live.js';
 import { serveUsageJobSchema } from './queues.js';
+import { webhookDeliveryJobSchema } from './webhooks.js';
 
 /** md5('v1-3')::uuid, as bench/support/seed-prompts.ts makes ids: PostgreSQL takes it; its version digit is not RFC 4122's. */
 const MD5_ID = '1679091c-5a88-0faf-afb5-e6087eb1b2dc';
@@ -16,7 +17,7 @@ describe('ids from our own database', () => {
     expect(dbId().safeParse(id).success).toBe(false);
   });
 
-  it('lets md5-shaped ids through the usage job, the live snapshot and message, and the API-key snapshot', () => {
+  it('lets md5-shaped ids through the usage job, the live snapshot and message, the webhook delivery job and the API-key snapshot', () => {
     expect(serveUsageJobSchema.safeParse({
       v: 1, gateway_id: 'gw', counts: [{ api_key_id: MD5_ID, version_id: MD5_ID, count: 1, last_served_at: new Date().toISOString() }],
     }).success).toBe(true);
@@ -24,6 +25,7 @@ describe('ids from our own database', () => {
       v: 1, prompt_id: MD5_ID, environment_id: MD5_ID, key: 'a.b', version_id: MD5_ID, version_num: 1, content: 'x', live_from: 'now',
     }).success).toBe(true);
     expect(liveMessageSchema.safeParse({ v: 1, type: 'prompt.live', environment_id: MD5_ID, key: 'a.b', version_num: 1 }).success).toBe(true);
+    expect(webhookDeliveryJobSchema.safeParse({ v: 1, delivery_id: MD5_ID }).success).toBe(true);
     expect(apiKeySnapshotSchema.safeParse({ v: 1, id: MD5_ID, workspace_id: MD5_ID, environment_id: MD5_ID, rate_limit_rpm: 60, revoked: false }).success).toBe(true);
   });
 });

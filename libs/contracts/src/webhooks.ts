@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from './ids.js';
 
 /** The events a webhook subscription may ask for. Shipped names are never renamed. */
 export const WEBHOOK_EVENTS = [
@@ -17,7 +18,7 @@ export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
  */
 export const webhookDeliveryJobSchema = z.object({
   v: z.literal(1),
-  delivery_id: z.string().uuid(),
+  delivery_id: dbId(),
 });
 export type WebhookDeliveryJob = z.infer<typeof webhookDeliveryJobSchema>;
 export const WEBHOOK_DELIVERY_JOB = 'webhook.delivery.v1';
