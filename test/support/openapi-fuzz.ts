@@ -434,3 +434,30 @@ export function describeFailures(report: FuzzReport, max = 15): string {
     return `${fs.length}x ${key}\n   e.g. ${f.request.method} ${f.request.url.slice(0, 200)} body=${(f.request.body ?? '').slice(0, 200)}\n   ${f.problem.slice(0, 300)}`;
   }).join('\n');
 }
+
+// Updated in the background (the outbox relay marks events relayed; the usage flush adds batches),
+// not by the request being answered: only their row counts are compared, or nothing.
+const COUNT_ONLY = new Set(['outbox_events', 'webhook_deliveries']);
+const NOT_COMPARED = new Set(['serve_usage_batches']);
+
+/**
+ * One statement fingerprinting everything a request could write: per table its row count and the
+ * sum of its rows' xmin (any insert, update or delete changes one), and each workspace's audit head.
+ */
+export async function snapshotOf(
+  db: { query(sql: string): Promise<unknown> },
+  /** More tables a background job updates during the run (the usage flush adds serve counts to api_keys and prompt_versions). */
+  alsoCountOnly: string[] = [],
+): Promise<() => Promise<string>> {
+  const countOnly = new Set([...COUNT_ONLY, ...alsoCountOnly]);
+  const tables = (await db.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  )) as Array<{ table_name: string }>;
+  const parts = tables.filter(({ table_name: t }) => !NOT_COMPARED.has(t)).map(({ table_name: t }) => countOnly.has(t)
+    ? `(SELECT '${t}=' || count(*) FROM "${t}")`
+    : `(SELECT '${t}=' || count(*) || '/' || coalesce(sum(xmin::text::bigint), 0) FROM "${t}")`);
+  parts.push(`(SELECT 'audit_heads=' || coalesce(string_agg(workspace_id || '@' || seq, ',' ORDER BY workspace_id), '')
+    FROM (SELECT workspace_id, max(seq) AS seq FROM audit_log GROUP BY workspace_id) heads)`);
+  const sql = `SELECT concat_ws(';', ${parts.join(', ')}) AS snapshot`;
+  return async () => ((await db.query(sql)) as Array<{ snapshot: string }>)[0].snapshot;
+}

@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { jest } from '@jest/globals';
 import request from 'supertest';
-import type { DataSource } from 'typeorm';
-import { describeFailures, hostileRequests, operationsOf, runFuzz } from '../../../test/support/openapi-fuzz.js';
+import { describeFailures, hostileRequests, operationsOf, runFuzz, snapshotOf } from '../../../test/support/openapi-fuzz.js';
 import { api, createPrompt, livePrompt, makeTeam, propose, submit, type Team } from './support/review-flow.js';
 import { bootRegistry, TEST_PASSWORD, type RegistryHarness } from './support/registry.js';
 
@@ -11,27 +10,6 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 7_000);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 const TIME_LIMIT_MS = Number(process.env.FUZZ_TIME_LIMIT_MS ?? Math.max(120_000, RUNS * 40));
 jest.setTimeout(TIME_LIMIT_MS + 120_000);
-
-// Updated in the background (the outbox relay marks events relayed; the usage flush adds batches),
-// not by the request being answered: only their row counts are compared, or nothing.
-const COUNT_ONLY = new Set(['outbox_events', 'webhook_deliveries']);
-const NOT_COMPARED = new Set(['serve_usage_batches']);
-
-/**
- * One statement fingerprinting everything a request could write: per table its row count and the
- * sum of its rows' xmin (any insert, update or delete changes one), and each workspace's audit head.
- */
-async function snapshotQuery(dataSource: DataSource): Promise<string> {
-  const tables = (await dataSource.query(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
-  )) as Array<{ table_name: string }>;
-  const parts = tables.filter(({ table_name: t }) => !NOT_COMPARED.has(t)).map(({ table_name: t }) => COUNT_ONLY.has(t)
-    ? `(SELECT '${t}=' || count(*) FROM "${t}")`
-    : `(SELECT '${t}=' || count(*) || '/' || coalesce(sum(xmin::text::bigint), 0) FROM "${t}")`);
-  parts.push(`(SELECT 'audit_heads=' || coalesce(string_agg(workspace_id || '@' || seq, ',' ORDER BY workspace_id), '')
-    FROM (SELECT workspace_id, max(seq) AS seq FROM audit_log GROUP BY workspace_id) heads)`);
-  return `SELECT concat_ws(';', ${parts.join(', ')}) AS snapshot`;
-}
 
 describe('registry fuzzing from its OpenAPI document (issue 9, item 14)', () => {
   let h: RegistryHarness;
@@ -95,10 +73,8 @@ describe('registry fuzzing from its OpenAPI document (issue 9, item 14)', () => 
       badAuth: ['Bearer', 'Bearer x', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', `Bearer ${t.owner.token}x`, `Basic ${Buffer.from('a:b').toString('base64')}`, `bearer ${t.owner.token.slice(0, -2)}`],
     }, (op) => (op.path.startsWith('/api/v1/auth/') ? 0.2 : 1)); // signup and login hash passwords (scrypt): slow by design
 
-    const sql = await snapshotQuery(h.dataSource);
     const report = await runFuzz({
-      baseUrl: base, requests, runs: RUNS, seed: SEED, timeLimitMs: TIME_LIMIT_MS,
-      snapshot: async () => ((await h.dataSource.query(sql)) as Array<{ snapshot: string }>)[0].snapshot,
+      baseUrl: base, requests, runs: RUNS, seed: SEED, timeLimitMs: TIME_LIMIT_MS, snapshot: await snapshotOf(h.dataSource),
     });
     console.log(`registry fuzz: ${report.cases} cases in ${report.ms} ms (answers ${Math.round(report.requestMs!)} ms, snapshots ${Math.round(report.snapshotMs!)} ms; seed ${report.seed}), statuses ${JSON.stringify(report.statuses)}`);
     if (process.env.FUZZ_PROFILE) console.log(Object.entries(report.msByOperation!).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([o, ms]) => `${Math.round(ms)} ms ${o}`).join('\n'));
