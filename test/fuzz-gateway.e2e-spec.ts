@@ -42,7 +42,7 @@ describe('gateway fuzzing over its documented routes (issue 9, item 14)', () => 
     const res = await fetch(`${stack.gateways[0].url}/v1/serve/fuzz.text?vars=name=${'a'.repeat(17 * 1024)}`);
     expect(res.status).toBe(431);
     expect(res.headers.get('content-type')).toContain('application/json');
-    expect((await res.json()).error).toEqual({ code: expect.any(String), message: expect.any(String) });
+    expect(((await res.json()) as { error: unknown }).error).toEqual({ code: expect.any(String), message: expect.any(String) });
   });
 
   it(`answers ${RUNS} hostile requests without a 5xx, in the error shape, and refusals write nothing`, async () => {
