@@ -31,6 +31,13 @@ describe('registry: input no column can hold is 400 validation_failed naming the
     expectRefused(await request(h.http).get(api(`/environments/${t.env.development}/prompts/by-key/a%00b`)).set(t.owner.auth), /^key$/);
   });
 
+  it('refuses an audit time filter with a signed or zero year, which Date would misread', async () => {
+    for (const [name, value] of [['from', '-4714-01-01'], ['to', '-9999-01-01'], ['from', '0000-01-01T00:00:00Z']]) {
+      expectRefused(await request(h.http).get(api(`/workspaces/${t.ws}/audit?${name}=${value}`)).set(t.viewer.auth), new RegExp(`^${name}$`));
+    }
+    await request(h.http).get(api(`/workspaces/${t.ws}/audit?from=2020-01-01&to=9999-12-31T23:59:59Z`)).set(t.viewer.auth).expect(200);
+  });
+
   it('refuses lone surrogates in names, emails, notes and nested values', async () => {
     expectRefused(await rawJson(request(h.http).post(api('/workspaces')).set(t.owner.auth), '{"name":"team \\ud800"}'), /^name$/);
     expectRefused(await rawJson(request(h.http).post(api('/auth/signup')), `{"email":"a\\udc00${uniqueEmail()}","password":"correct-horse-battery"}`), /^email$/);

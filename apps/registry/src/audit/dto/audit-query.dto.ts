@@ -2,6 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsISO8601, IsString, Length, Matches } from 'class-validator';
 import { IsOmittable, Trimmed } from '../../common/validation.js';
 
+/** A signed year (`-4714-01-01`) passes IsISO8601 but Date reads it as a positive one: refused. */
+const YEAR_FIRST = /^(?!0000)\d{4}-/;
+
 /** Filters of GET /workspaces/:ws/audit; limit and cursor are read by the pagination decorator. */
 export class AuditQueryDto {
   @ApiPropertyOptional({ example: 'version.approved' })
@@ -17,11 +20,11 @@ export class AuditQueryDto {
   actor?: string;
 
   @ApiPropertyOptional({ description: 'ISO-8601, inclusive' })
-  @IsOmittable() @IsISO8601({ strict: true })
+  @IsOmittable() @IsISO8601({ strict: true }) @Matches(YEAR_FIRST, { message: 'from must start with a four-digit year (0001-9999)' })
   from?: string;
 
   @ApiPropertyOptional({ description: 'ISO-8601, exclusive' })
-  @IsOmittable() @IsISO8601({ strict: true })
+  @IsOmittable() @IsISO8601({ strict: true }) @Matches(YEAR_FIRST, { message: 'to must start with a four-digit year (0001-9999)' })
   to?: string;
 
   // Read by @Pagination(); declared so the whitelist accepts them.
