@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import Fastify from 'fastify';
 import type { GatewayConfig } from '#config';
-import { AppLogger } from '#runtime';
+import { answerClientErrorAsJson, AppLogger } from '#runtime';
 import { GatewayModule } from './gateway.module.js';
 import { ServeRuntime } from './serve/serve-runtime.js';
 import { registerServeRoutes, SECURITY_HEADERS, serveFrameworkError } from './serve/serve.routes.js';
@@ -31,6 +31,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   let serveRouting: RequestListener | undefined;
   const adapter = new FastifyAdapter({
     frameworkErrors: serveFrameworkError,
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => answerClientErrorAsJson(err, socket, SECURITY_HEADERS),
     serverFactory: (nestHandler: (req: IncomingMessage, res: ServerResponse) => void) =>
       createServer((req, res) => {
         if (serveRouting !== undefined && req.url !== undefined && req.url.startsWith(SERVE_PATH)) return serveRouting(req, res);

@@ -200,6 +200,9 @@ describe('a gateway process under hostile input', () => {
       expect(res.json()).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
     }
     expect((await serve('/nowhere')).status).toBe(404);
+    // Refused by node's HTTP parser before any route: still the JSON error shape, with the security headers.
+    const huge = await serve(`/v1/serve/small.one?vars=name=${'z'.repeat(20_000)}`);
+    expect([huge.status, huge.json().error.code, huge.headers.get('x-content-type-options')]).toEqual([431, 'request_headers_too_large', 'nosniff']);
     expect((await serve('/v1/serve/small.one', { method: 'HEAD' })).status).toBe(200);
   });
 

@@ -1,3 +1,4 @@
+export * from './client-errors.js';
 export * from './connections.js';
 export * from './logger.js';
 export * from './process-guard.js';
