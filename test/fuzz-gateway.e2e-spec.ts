@@ -76,5 +76,7 @@ describe('gateway fuzzing over its documented routes (issue 9, item 14)', () => 
     expect(describeFailures(report, 25)).toBe('');
     expect(report.interrupted).toBe(false);
     expect(report.cases).toBe(RUNS);
+    // Every operation was reached, not only the cheap ones.
+    expect(Object.keys(report.casesByOperation).sort()).toEqual(GATEWAY_OPERATIONS.map((op) => `${op.method} ${op.path}`).sort());
   });
 });

@@ -341,6 +341,8 @@ export interface FuzzReport {
   snapshotMs?: number;
   /** Milliseconds waited per operation, for finding what slows a run. */
   msByOperation?: Record<string, number>;
+  /** Cases sent per operation. */
+  casesByOperation: Record<string, number>;
 }
 
 /** The problem with an answer, if any: a 5xx, or a 4xx without the `{error: {code, message}}` shape. */
@@ -375,12 +377,13 @@ const LOCAL = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+$/;
 export async function runFuzz(run: FuzzRun): Promise<FuzzReport> {
   if (!LOCAL.test(run.baseUrl)) throw new Error(`fuzzing only talks to this machine, not ${run.baseUrl}`);
   const seed = run.seed ?? Date.now() % 2 ** 31;
-  const report: FuzzReport = { cases: 0, statuses: {}, failures: [], seed, requestMs: 0, snapshotMs: 0, msByOperation: {} };
+  const report: FuzzReport = { cases: 0, statuses: {}, failures: [], seed, requestMs: 0, snapshotMs: 0, msByOperation: {}, casesByOperation: {} };
   let known = await run.snapshot();
   const started = Date.now();
   await fc.assert(
     fc.asyncProperty(run.requests, async (req) => {
       report.cases += 1;
+      report.casesByOperation[req.operation] = (report.casesByOperation[req.operation] ?? 0) + 1;
       let status: number;
       let text: string;
       let contentType: string | null;

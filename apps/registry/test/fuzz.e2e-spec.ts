@@ -81,5 +81,7 @@ describe('registry fuzzing from its OpenAPI document (issue 9, item 14)', () => 
     expect(describeFailures(report)).toBe('');
     expect(report.interrupted).toBe(false);
     expect(report.cases).toBe(RUNS);
+    // Every operation was reached, not only the cheap ones.
+    expect(Object.keys(report.casesByOperation).sort()).toEqual(operations.map((op) => `${op.method} ${op.path}`).sort());
   });
 });
