@@ -100,6 +100,9 @@ describe('registry: methods, unknown paths and security headers (issue 9, items 
     const health = await request(h.http).post('/health').expect(405);
     expect([health.headers.allow, health.body.error.code]).toEqual(['GET, HEAD', 'method_not_allowed']);
     await request(h.http).get(api(`/workspaces/${ana.workspaceId}/members`)).set(ana.auth).expect(200);
+    await request(h.http).head('/health').expect(200);
+    const options = await request(h.http).options(api('/workspaces')).expect(204);
+    expect(options.headers.allow).toBe('POST');
   });
 
   it('answers unknown paths anywhere with 404 in the JSON error shape, never an HTML page', async () => {
