@@ -31,9 +31,9 @@ interface DeliveryRow {
 
 function lastErrorOf(decision: DeliveryDecision, outcome: AttemptOutcome): string | null {
   if (decision.action === 'succeeded') return null;
-  // Deliveries are readable through the API: a refusal never tells what the host resolved to.
-  if (outcome.result.kind === 'refused_address') return decision.reason;
   if (decision.action === 'retry') return outcome.error;
+  // Deliveries are readable through the API: a refusal (never retried) does not tell what the host resolved to.
+  if (outcome.result.kind === 'refused_address') return decision.reason;
   return outcome.result.kind === 'response' || !outcome.error ? decision.reason : `${decision.reason}: ${outcome.error}`;
 }
 
