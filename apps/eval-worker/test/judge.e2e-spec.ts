@@ -173,7 +173,10 @@ describe('eval-worker judge evals through the five real SDKs', () => {
     const failed = await queues.requests.getJob(evalId);
     expect(failed?.failedReason).toBe('malformed eval request: model: custom');
     expect(fake.requests).toEqual([]);
-    expect(queues.results.filter((r) => r.eval_id === evalId)).toEqual([]);
+    // The eval is answered failed rather than left queued in the registry.
+    const result = await queues.finalResult(evalId);
+    expect(result).toMatchObject({ status: 'failed', model: null, error: 'malformed eval request: model: custom' });
+    expect(queues.results.filter((r) => r.eval_id === evalId)).toHaveLength(1);
     await failed?.remove();
   });
 

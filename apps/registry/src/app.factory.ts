@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Duplex } from 'node:stream';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,8 +9,7 @@ import type { RegistryConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { ErrorResponseFilter } from './common/error-response.filter.js';
 import { JSON_BODY_LIMIT, JSON_MEDIA_TYPES, requireJsonBody } from './common/json-body.js';
-import { AppLogger } from '#runtime';
-import { answerClientErrorsAsJson } from './common/client-errors.js';
+import { AppLogger, answerClientErrorAsJson } from '#runtime';
 import { refuseUnsafeInput } from './common/input-guard.js';
 import { requestLogging } from './common/request-logging.js';
 import { routeGate } from './common/route-gate.js';
@@ -33,7 +33,8 @@ export async function createRegistryApp(
     bodyParser: false,
   });
   app.disable('x-powered-by');
-  answerClientErrorsAsJson(app.getHttpServer());
+  // Requests node's HTTP parser refuses (headers over 16 KiB, malformed HTTP) get the JSON error shape too.
+  app.getHttpServer().on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientErrorAsJson(err, socket));
   // req.ip keys the per-client login limit: trust X-Forwarded-For only from the proxies TRUST_PROXY names.
   app.set('trust proxy', config.TRUST_PROXY);
   // Order matters: headers on every answer, log every request, answer unknown paths and methods,

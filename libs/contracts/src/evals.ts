@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { judgeModelProblem } from '#domain';
+import { dbId } from './ids.js';
 
 export const PROVIDERS = ['anthropic', 'openai', 'google', 'groq', 'mistral'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -14,17 +15,17 @@ export const evalRequestJobSchema = z.discriminatedUnion('mode', [
   z.object({
     v: z.literal(1),
     mode: z.literal('rules'),
-    eval_id: z.string().uuid(),
-    workspace_id: z.string().uuid(),
-    version_id: z.string().uuid(),
+    eval_id: dbId(),
+    workspace_id: dbId(),
+    version_id: dbId(),
     content: z.string().max(1_000_000),
   }),
   z.object({
     v: z.literal(1),
     mode: z.literal('judge'),
-    eval_id: z.string().uuid(),
-    workspace_id: z.string().uuid(),
-    version_id: z.string().uuid(),
+    eval_id: dbId(),
+    workspace_id: dbId(),
+    version_id: dbId(),
     content: z.string().max(1_000_000),
     provider: z.enum(PROVIDERS),
     model: z.string().min(1).max(200).nullable(),
@@ -55,13 +56,13 @@ export const evalResultJobSchema = z.discriminatedUnion('status', [
   z.object({
     v: z.literal(1),
     status: z.literal('running'),
-    eval_id: z.string().uuid(),
+    eval_id: dbId(),
     started_at: z.string().datetime(),
   }),
   z.object({
     v: z.literal(1),
     status: z.literal('succeeded'),
-    eval_id: z.string().uuid(),
+    eval_id: dbId(),
     model: z.string().max(200).nullable(),
     score: z.number().min(0).max(10),
     dimensions: z.array(dimensionSchema).max(50),
@@ -72,7 +73,7 @@ export const evalResultJobSchema = z.discriminatedUnion('status', [
   z.object({
     v: z.literal(1),
     status: z.literal('failed'),
-    eval_id: z.string().uuid(),
+    eval_id: dbId(),
     model: z.string().max(200).nullable(),
     error: z.string().min(1).max(2000),
     started_at: z.string().datetime(),

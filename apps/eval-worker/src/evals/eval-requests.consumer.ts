@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { EVAL_REQUEST_JOB, evalRequestJobSchema, QUEUES } from '#contracts';
+import { dbId, EVAL_REQUEST_JOB, evalRequestJobSchema, QUEUES } from '#contracts';
 import { redisNames, type WorkerConfig } from '#config';
 import { scrubProviderKeys } from '#domain';
 import { AppLogger, closeRedis, errorMessage, REDIS, withTimeout } from '#runtime';
@@ -87,13 +87,23 @@ export class EvalRequestsConsumer implements OnApplicationBootstrap, OnModuleDes
     if (connection) await closeRedis(connection);
   }
 
+  /** A refused request whose eval id is readable gets a `failed` result, so its eval never sits queued forever. */
+  private async failRefusedRequest(data: unknown, reason: string): Promise<void> {
+    const evalId = evalIdOf(data);
+    if (evalId === null) return;
+    const now = new Date().toISOString();
+    await this.results.send({ v: 1, status: 'failed', eval_id: evalId, model: null, error: reason, started_at: now, finished_at: now });
+  }
+
   private async process(job: Job): Promise<EvalRequestOutcome> {
     if (job.name !== EVAL_REQUEST_JOB) throw new UnrecoverableError(`unknown job name "${job.name}"`);
     const parsed = evalRequestJobSchema.safeParse(job.data);
     if (!parsed.success) {
       // Paths and messages only: the payload's values (a sealed key among them) never reach a log.
       const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(payload)'}: ${i.code}`);
-      throw new UnrecoverableError(`malformed eval request: ${problems.join('; ')}`);
+      const reason = `malformed eval request: ${problems.join('; ')}`;
+      await this.failRefusedRequest(job.data, reason);
+      throw new UnrecoverableError(reason);
     }
     const request = parsed.data;
     const startedAt = new Date().toISOString();
@@ -105,4 +115,9 @@ export class EvalRequestsConsumer implements OnApplicationBootstrap, OnModuleDes
     else this.logger.pino.info({ ...log, error: result.error }, 'eval failed');
     return result.status;
   }
+}
+
+function evalIdOf(data: unknown): string | null {
+  const id = typeof data === 'object' && data !== null ? (data as { eval_id?: unknown }).eval_id : undefined;
+  return dbId().safeParse(id).success ? (id as string) : null;
 }
