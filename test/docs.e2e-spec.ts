@@ -106,6 +106,15 @@ export function documentedOperations(markdown: string, title: string): string[] 
   return ops;
 }
 
+/** The success statuses (`2xx`) each endpoint row of a section names, by operation. */
+export function documentedSuccessStatuses(markdown: string, title: string): Map<string, string[]> {
+  const statuses = new Map<string, string[]>();
+  for (const m of section(markdown, title).matchAll(/^\|\s*`(GET|POST|PUT|PATCH|DELETE) (\/[^`\s?]*)`(.*)$/gm)) {
+    statuses.set(operation(m[1], m[2]), [...m[3].matchAll(/`(2\d\d)\b/g)].map((s) => s[1]));
+  }
+  return statuses;
+}
+
 export function compareOperations(documented: string[], actual: string[]): { undocumented: string[]; unknown: string[] } {
   const doc = new Set(documented);
   const real = new Set(actual);
@@ -119,6 +128,19 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, unknown>>;
 }
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+/** Each operation's success status in the OpenAPI document. */
+function openApiSuccessStatuses(doc: OpenApiDocument): Map<string, string> {
+  const statuses = new Map<string, string>();
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (!HTTP_METHODS.has(method)) continue;
+      const success = Object.keys((op as { responses?: Record<string, unknown> }).responses ?? {}).find((s) => /^2\d\d$/.test(s));
+      if (success !== undefined) statuses.set(operation(method, path), success);
+    }
+  }
+  return statuses;
+}
 
 function openApiOperations(doc: OpenApiDocument): string[] {
   const ops: string[] = [];
@@ -199,6 +221,7 @@ describe('documentation links', () => {
 describe('docs/API.md against the services', () => {
   let registry: RegistryHarness;
   let openApi: string[];
+  let openApiStatuses: Map<string, string>;
   const apiDoc = readFileSync(API_DOC, 'utf8');
 
   beforeAll(async () => {
@@ -206,6 +229,7 @@ describe('docs/API.md against the services', () => {
     const res = await request(registry.http).get('/api/docs-json');
     expect(res.status).toBe(200);
     openApi = openApiOperations(res.body as OpenApiDocument);
+    openApiStatuses = openApiSuccessStatuses(res.body as OpenApiDocument);
   });
   afterAll(async () => {
     await registry?.close();
@@ -216,6 +240,19 @@ describe('docs/API.md against the services', () => {
     const documented = documentedOperations(apiDoc, 'Registry');
     expect(documented.length).toBe(new Set(documented).size);
     expect(compareOperations(documented, openApi)).toEqual({ undocumented: [], unknown: [] });
+  });
+
+  it('names, where an endpoint names its success status, the one the OpenAPI document gives', () => {
+    const mismatches: string[] = [];
+    let named = 0;
+    for (const [op, statuses] of documentedSuccessStatuses(apiDoc, 'Registry')) {
+      const real = openApiStatuses.get(op);
+      if (statuses.length === 0 || real === undefined) continue;
+      named += 1;
+      if (!statuses.includes(real)) mismatches.push(`${op}: docs say ${statuses.join('/')}, OpenAPI ${real}`);
+    }
+    expect(named).toBeGreaterThan(20);
+    expect(mismatches).toEqual([]);
   });
 
   it('lists every route of the gateway, and no other', async () => {
