@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, databaseOwnerSchema, loadGatewayConfig, loadRegistryConfig, loadWorkerConfig, parseConfig, prepareEnvironment } from './env.js';
+import {
+  ConfigError, databaseOwnerSchema, gatewaySchema, knownVariables, loadGatewayConfig, loadRegistryConfig, loadWorkerConfig, parseConfig, prepareEnvironment,
+} from './env.js';
 
 const KEY = 'ab'.repeat(32);
 const SECRET = 's'.repeat(40);
@@ -114,5 +116,91 @@ describe('configuration', () => {
     const env: NodeJS.ProcessEnv = { APP_ENV: 'production' };
     expect(prepareEnvironment(env, join(dir, '.env'))).toEqual([]);
     expect(problemsOf(() => loadRegistryConfig(env))).toEqual(['JWT_SECRET is required', 'ENCRYPTION_KEY is required']);
+  });
+});
+
+describe('secrets from files and separate database passwords', () => {
+  function secretFile(content: string): string {
+    const file = join(mkdtempSync(join(tmpdir(), 'pg-secret-')), 'secret');
+    writeFileSync(file, content, { mode: 0o600 });
+    return file;
+  }
+
+  it('reads JWT_SECRET_FILE and ENCRYPTION_KEY_FILE, dropping one trailing newline only', () => {
+    const c = loadRegistryConfig({ JWT_SECRET_FILE: secretFile(`${SECRET} \n`), ENCRYPTION_KEY_FILE: secretFile(`${KEY}\r\n`) });
+    expect(c.JWT_SECRET).toBe(`${SECRET} `);
+    expect(c.ENCRYPTION_KEY).toEqual(Buffer.from(KEY, 'hex'));
+    expect(loadWorkerConfig({ ENCRYPTION_KEY_FILE: secretFile(KEY) }).ENCRYPTION_KEY).toEqual(Buffer.from(KEY, 'hex'));
+  });
+
+  it('validates a value read from a file like one given directly', () => {
+    expect(problemsOf(() => loadRegistryConfig({ JWT_SECRET_FILE: secretFile('short\n'), ENCRYPTION_KEY: KEY })))
+      .toEqual(['JWT_SECRET must be at least 32 characters']);
+    expect(problemsOf(() => loadRegistryConfig({ JWT_SECRET_FILE: secretFile('\n'), ENCRYPTION_KEY: KEY })))
+      .toEqual(['JWT_SECRET is required']);
+  });
+
+  it('refuses a variable given both directly and as a file, naming both', () => {
+    expect(problemsOf(() => loadRegistryConfig({ JWT_SECRET: SECRET, JWT_SECRET_FILE: secretFile(SECRET), ENCRYPTION_KEY: KEY })))
+      .toEqual(['JWT_SECRET and JWT_SECRET_FILE are both set: set one']);
+  });
+
+  it('names an unreadable file without showing any content', () => {
+    const missing = join(tmpdir(), 'pg-no-such-secret', 'jwt');
+    expect(problemsOf(() => loadRegistryConfig({ JWT_SECRET_FILE: missing, ENCRYPTION_KEY: KEY })))
+      .toEqual([`JWT_SECRET_FILE=${missing} cannot be read (ENOENT)`]);
+  });
+
+  it('reads the database and Redis URLs from files', () => {
+    const url = 'postgres://promptgate_app:pw@db:5432/promptgate';
+    expect(loadGatewayConfig({ DATABASE_URL_FILE: secretFile(`${url}\n`), REDIS_URL_FILE: secretFile('redis://:pw@cache:6379') }))
+      .toMatchObject({ DATABASE_URL: url, REDIS_URL: 'redis://:pw@cache:6379' });
+    expect(parseConfig(databaseOwnerSchema, { DATABASE_OWNER_URL_FILE: secretFile('postgres://postgres:o@db/promptgate') }).DATABASE_OWNER_URL)
+      .toBe('postgres://postgres:o@db/promptgate');
+  });
+
+  it('puts DATABASE_PASSWORD and DATABASE_OWNER_PASSWORD into their URLs, percent-encoded', () => {
+    const c = parseConfig(databaseOwnerSchema, {
+      DATABASE_URL: 'postgres://promptgate_app@postgres:5432/promptgate', DATABASE_PASSWORD: 'a/b@c:d%',
+      DATABASE_OWNER_URL: 'postgres://postgres@postgres:5432/promptgate', DATABASE_OWNER_PASSWORD_FILE: secretFile('owner pw\n'),
+    });
+    expect(c.DATABASE_URL).toBe('postgres://promptgate_app:a%2Fb%40c%3Ad%25@postgres:5432/promptgate');
+    expect(decodeURIComponent(new URL(c.DATABASE_URL).password)).toBe('a/b@c:d%');
+    expect(c.DATABASE_OWNER_URL).toBe('postgres://postgres:owner%20pw@postgres:5432/promptgate');
+    expect(loadWorkerConfig({ ENCRYPTION_KEY: KEY, DATABASE_PASSWORD: 'pw' }).DATABASE_URL)
+      .toBe('postgres://promptgate_app:pw@127.0.0.1:5432/promptgate');
+  });
+
+  it('refuses a separate password for a URL that already has one', () => {
+    expect(problemsOf(() => loadGatewayConfig({ DATABASE_URL: 'postgres://u:p@h/d', DATABASE_PASSWORD: 'q' })))
+      .toEqual(['DATABASE_PASSWORD and a password in DATABASE_URL are both set: set one']);
+  });
+
+  it('resolves only what the service reads: the owner password file is no concern of the registry', () => {
+    const c = loadRegistryConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, DATABASE_OWNER_PASSWORD_FILE: '/nonexistent/owner' });
+    expect(c.DATABASE_URL).toBe('postgres://promptgate_app@127.0.0.1:5432/promptgate');
+    expect(c).not.toHaveProperty('DATABASE_OWNER_URL');
+  });
+
+  it('lists every variable a schema reads, including the file variants', () => {
+    expect(knownVariables(databaseOwnerSchema).sort()).toEqual([
+      'APP_ENV', 'DATABASE_OWNER_PASSWORD', 'DATABASE_OWNER_PASSWORD_FILE', 'DATABASE_OWNER_URL', 'DATABASE_OWNER_URL_FILE',
+      'DATABASE_PASSWORD', 'DATABASE_PASSWORD_FILE', 'DATABASE_URL', 'DATABASE_URL_FILE',
+    ]);
+    expect(knownVariables(gatewaySchema)).toEqual(expect.arrayContaining(['GATEWAY_PORT', 'DATABASE_READ_URL_FILE', 'REDIS_URL_FILE', 'DATABASE_PASSWORD']));
+    expect(knownVariables(gatewaySchema)).not.toContain('JWT_SECRET_FILE');
+  });
+});
+
+describe('ALLOW_SIGNUP', () => {
+  it.each([
+    ['development', undefined, true],
+    ['test', undefined, true],
+    ['production', undefined, false],
+    ['production', '', false],
+    ['production', 'true', true],
+    ['development', 'false', false],
+  ])('with APP_ENV=%s and ALLOW_SIGNUP=%j is %s', (appEnv, allow, expected) => {
+    expect(loadRegistryConfig({ APP_ENV: appEnv, ALLOW_SIGNUP: allow, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY }).ALLOW_SIGNUP).toBe(expected);
   });
 });

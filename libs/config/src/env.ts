@@ -87,6 +87,7 @@ export const registrySchema = z.object({
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86400 * 30).default(3600),
   ENCRYPTION_KEY: encryptionKey,
   DEV_AUTH_BYPASS: bool(false),
+  /** Defaults to false with APP_ENV=production (see loadRegistryConfig). */
   ALLOW_SIGNUP: bool(true),
   DEV_ADMIN_EMAIL: z.string().email().default('admin@promptgate.local'),
   WEBHOOK_RETRY_SCHEDULE: z
@@ -158,10 +159,81 @@ export type DatabaseOwnerConfig = z.infer<typeof databaseOwnerSchema>;
 
 type Env = Record<string, string | undefined>;
 
-/** Parses env against a schema; empty strings count as unset. Throws ConfigError naming each bad variable. */
+/** Secrets that may instead be given as `<NAME>_FILE`, a path whose content is the value (Docker secrets). */
+export const FILE_VARIABLES = [
+  'DATABASE_URL', 'DATABASE_OWNER_URL', 'DATABASE_READ_URL', 'DATABASE_PASSWORD', 'DATABASE_OWNER_PASSWORD',
+  'REDIS_URL', 'JWT_SECRET', 'ENCRYPTION_KEY',
+] as const;
+
+/** A password given apart from its URL, so the URL can sit in docker-compose.yml and the password in an env_file or secret. */
+export const URL_PASSWORDS = { DATABASE_PASSWORD: 'DATABASE_URL', DATABASE_OWNER_PASSWORD: 'DATABASE_OWNER_URL' } as const;
+
+function shapeOf(schema: z.ZodTypeAny): Record<string, z.ZodTypeAny> {
+  return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodTypeAny>) : {};
+}
+
+/** Every variable a schema's parse reads: its own, the `*_FILE` variants and the separate passwords. */
+export function knownVariables(schema: z.ZodTypeAny): string[] {
+  const own = Object.keys(shapeOf(schema));
+  const passwords = Object.entries(URL_PASSWORDS).filter(([, url]) => own.includes(url)).map(([name]) => name);
+  const names = [...own, ...passwords];
+  return [...names, ...names.filter((n) => (FILE_VARIABLES as readonly string[]).includes(n)).map((n) => `${n}_FILE`)];
+}
+
+/** Replaces each `<NAME>_FILE` the schema reads by the file's content, less one trailing newline. */
+function readFileVariables(names: string[], env: Env, problems: string[]): void {
+  for (const name of names) {
+    if (!(FILE_VARIABLES as readonly string[]).includes(name)) continue;
+    const path = env[`${name}_FILE`];
+    if (path === undefined) continue;
+    delete env[`${name}_FILE`];
+    if (env[name] !== undefined) {
+      problems.push(`${name} and ${name}_FILE are both set: set one`);
+      continue;
+    }
+    try {
+      const value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+      if (value !== '') env[name] = value;
+    } catch (err) {
+      problems.push(`${name}_FILE=${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+}
+
+/** Puts DATABASE_PASSWORD into DATABASE_URL (and the owner's likewise), percent-encoded, so any password fits. */
+function insertUrlPasswords(shape: Record<string, z.ZodTypeAny>, env: Env, problems: string[]): void {
+  for (const [name, urlName] of Object.entries(URL_PASSWORDS)) {
+    const password = env[name];
+    delete env[name];
+    if (password === undefined || !shape[urlName]) continue;
+    const given = env[urlName] ?? shape[urlName].safeParse(undefined).data;
+    let url: URL;
+    try {
+      url = new URL(String(given));
+    } catch {
+      continue; // the schema names the bad URL
+    }
+    if (url.password !== '') {
+      problems.push(`${name} and a password in ${urlName} are both set: set one`);
+      continue;
+    }
+    url.password = encodeURIComponent(password);
+    env[urlName] = url.toString();
+  }
+}
+
+/**
+ * Parses env against a schema; empty strings count as unset; `<NAME>_FILE` and the separate database
+ * passwords are resolved first. Throws ConfigError naming each bad variable.
+ */
 export function parseConfig<S extends z.ZodTypeAny>(schema: S, env: Env): z.infer<S> {
   const cleaned: Env = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const shape = shapeOf(schema);
+  const early: string[] = [];
+  readFileVariables(knownVariables(schema), cleaned, early);
+  insertUrlPasswords(shape, cleaned, early);
+  if (early.length > 0) throw new ConfigError(early);
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     const problems = result.error.issues.map((i) => {
@@ -214,7 +286,9 @@ export function prepareEnvironment(env: NodeJS.ProcessEnv = process.env, dotenvP
 }
 
 export function loadRegistryConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
-  const config = parseConfig(registrySchema, env);
+  // Production opens signup only when asked: its first administrator comes from scripts/create-admin.
+  const signupDefault = env.APP_ENV === 'production' && !env.ALLOW_SIGNUP ? { ALLOW_SIGNUP: 'false' } : {};
+  const config = parseConfig(registrySchema, { ...env, ...signupDefault });
   if (config.APP_ENV !== 'test' && config.PASSWORD_SCRYPT_N < PASSWORD_SCRYPT_N_MIN_OUTSIDE_TEST) {
     throw new ConfigError([`PASSWORD_SCRYPT_N must be at least ${PASSWORD_SCRYPT_N_MIN_OUTSIDE_TEST} unless APP_ENV=test`]);
   }
