@@ -13,7 +13,7 @@ import { registerServeRoutes, SECURITY_HEADERS, serveFrameworkError } from './se
 const MAX_PARAM_LENGTH = 256;
 const SERVE_PATH = '/v1/serve/';
 /** Nest's routes here: each answers GET (and HEAD) only. */
-const PROBE_PATHS = new Set(['/health', '/ready']);
+const PROBE_PATHS = new Set(['/', '/health', '/ready']);
 const PROBE_ALLOW = 'GET, HEAD';
 
 /**

@@ -6,6 +6,7 @@ import type { GatewayConfig } from '#config';
 import { AppLogger, createDatabasePool, createRedisClient, DATABASE_POOL, REDIS } from '#runtime';
 import { ConnectionsLifecycle } from './connections.js';
 import { HealthController } from './health/health.controller.js';
+import { HomeController } from './home/home.controller.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { ServeRuntime } from './serve/serve-runtime.js';
 
@@ -16,7 +17,7 @@ export class GatewayModule {
   static register(config: GatewayConfig, logger: AppLogger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController],
+      controllers: [HealthController, HomeController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: AppLogger, useValue: logger },

@@ -1,0 +1,29 @@
+import { Controller, Get } from '@nestjs/common';
+
+/**
+ * `/` on the gateway: a pointer for whoever opens it in a browser or with curl. The gateway has no
+ * OpenAPI document of its own; the serve routes are described in docs/API.md, and the registry's
+ * OpenAPI document (its /api/docs-json) covers how prompts, environments and API keys are made.
+ */
+export const GATEWAY_HOME = Object.freeze({
+  service: 'gateway',
+  description: 'Promptgate gateway: serves the approved version of a prompt to applications holding an API key.',
+  routes: {
+    serve: 'GET /v1/serve/{key}?vars=name=value (repeatable; &format=json for JSON, &version=N to pin a version)',
+    serve_long: 'POST /v1/serve/{key} with {"variables": {"name": "value"}}',
+    auth: 'authorization: Bearer <API key issued by the registry>',
+  },
+  docs: {
+    serve: 'docs/API.md (section "Gateway") in the Promptgate repository',
+    registry_openapi: 'the registry\'s /api/docs-json (Swagger UI at /api/docs), e.g. http://localhost:3000/api/docs-json',
+  },
+  probes: ['/health', '/ready'],
+});
+
+@Controller()
+export class HomeController {
+  @Get()
+  home() {
+    return GATEWAY_HOME;
+  }
+}
