@@ -1,4 +1,4 @@
-import { createLinePrefixer, describeError, isUnreachable, redactUrl, servicePrefix } from './console-lines.js';
+import { createLinePrefixer, describeError, isOwnHealth, isUnreachable, redactUrl, servicePrefix } from './console-lines.js';
 
 describe('servicePrefix', () => {
   it('is the bare name in brackets when output is not a terminal', () => {
@@ -74,5 +74,24 @@ describe('describeError', () => {
     ['plain string', 'plain string'],
   ])('%s -> %s', (err, expected) => {
     expect(describeError(err)).toBe(expected);
+  });
+});
+
+describe('isOwnHealth', () => {
+  const id = '0b6a9c1e-2f7d-4e55-9a43-5d1f8e0c7b21';
+
+  it('is true only for the service it started, with the instance id it handed that service', () => {
+    expect(isOwnHealth({ status: 'ok', service: 'gateway', instance: id }, 'gateway', id)).toBe(true);
+  });
+
+  it('is false for anything else that answers /health 200 on the port', () => {
+    for (const body of [
+      { status: 'ok' },
+      { status: 'ok', service: 'gateway' },
+      { status: 'ok', service: 'gateway', instance: 'an-earlier-start' },
+      { status: 'ok', service: 'registry', instance: id },
+      { status: 'down', service: 'gateway', instance: id },
+      'ok', null, [], 42,
+    ]) expect([body, isOwnHealth(body, 'gateway', id)]).toEqual([body, false]);
   });
 });

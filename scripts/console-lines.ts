@@ -55,3 +55,9 @@ export function describeError(err: unknown): string {
   if (typeof e?.code === 'string') return e.code;
   return String(err);
 }
+
+/** Whether a /health answer is the one `npm start` expects from the service it started: that name and that instance id. */
+export function isOwnHealth(body: unknown, service: string, instance: string): boolean {
+  const b = body as { status?: unknown; service?: unknown; instance?: unknown } | null;
+  return typeof b === 'object' && b !== null && b.status === 'ok' && b.service === service && b.instance === instance;
+}

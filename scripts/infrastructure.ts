@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { AppRoleError, checkAppRoleUrls, ensureDatabase, grantAppRole, runMigrations } from '#persistence';
 import { describeError, isUnreachable, redactUrl } from './console-lines.js';
@@ -73,5 +75,66 @@ export async function checkRedis(url: string): Promise<void> {
     );
   } finally {
     redis.disconnect();
+  }
+}
+
+/** A port a service is about to listen on, and the variable that sets it. */
+export interface PortClaim {
+  service: string;
+  port: number;
+  host: string;
+  variable: string;
+}
+
+/**
+ * What stands in the way of the services listening, checked before anything starts: two services
+ * given one port, or a port where something already listens (bound there, or answering on loopback).
+ * One line per problem, naming the variable to change; empty when every port is free.
+ */
+export async function findPortConflicts(claims: PortClaim[]): Promise<string[]> {
+  const problems: string[] = [];
+  const byPort = new Map<number, PortClaim[]>();
+  for (const c of claims) if (c.port !== 0) byPort.set(c.port, [...(byPort.get(c.port) ?? []), c]);
+  for (const [port, shared] of byPort) {
+    if (shared.length > 1) problems.push(`${shared.map((c) => c.variable).join(' and ')} are ${shared.length === 2 ? 'both' : 'all'} ${port}: give each service a port of its own`);
+  }
+  for (const c of claims) {
+    if (c.port === 0 || (byPort.get(c.port)?.length ?? 0) > 1) continue;
+    const refused = await listenRefusal(c.host, c.port);
+    if (refused === 'EADDRINUSE' || (refused === undefined && (await somethingAnswers(c.port)))) {
+      problems.push(`port ${c.port} is in use (the ${c.service} needs it): set ${c.variable} to a free port, or stop what listens there`);
+    } else if (refused !== undefined) {
+      problems.push(`the ${c.service} cannot listen on ${c.host}:${c.port} (${refused}): set ${c.variable}${c.variable.endsWith('_PORT') ? ` or ${c.variable.replace(/_PORT$/, '_HOST')}` : ''}`);
+    }
+  }
+  return problems;
+}
+
+/** undefined when host:port can be bound right now, else the error code (EADDRINUSE, EACCES, EADDRNOTAVAIL...). */
+async function listenRefusal(host: string, port: number): Promise<string | undefined> {
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, exclusive: true }, resolve);
+    });
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? describeError(err);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** Whether something accepts connections on loopback at `port` (a server bound to another address family, say). */
+async function somethingAnswers(port: number): Promise<boolean> {
+  const socket = connect({ host: '127.0.0.1', port });
+  try {
+    await Promise.race([once(socket, 'connect'), new Promise((_, reject) => setTimeout(reject, 1000).unref())]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
   }
 }

@@ -1,34 +1,53 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import {
-  ConfigError, databaseOwnerSchema, loadGatewayConfig, loadRegistryConfig, loadWorkerConfig, parseConfig, prepareEnvironment, type RegistryConfig,
+  ConfigError, databaseOwnerSchema, listenHost, loadGatewayConfig, loadRegistryConfig, loadWorkerConfig, parseConfig, prepareEnvironment,
+  type RegistryConfig,
 } from '#config';
 import { createDataSource } from '#persistence';
 import { seedDevAdmin } from '../apps/registry/src/seed/seed-dev-admin.js';
-import { createLinePrefixer, describeError, servicePrefix } from './console-lines.js';
-import { checkRedis, InfrastructureError, prepareDatabase } from './infrastructure.js';
+import { createLinePrefixer, describeError, isOwnHealth, servicePrefix } from './console-lines.js';
+import { checkRedis, findPortConflicts, InfrastructureError, prepareDatabase, type PortClaim } from './infrastructure.js';
 
 const STOP_GRACE_MS = 10_000;
 const HEALTH_DEADLINE_MS = 60_000;
 
-interface Service {
-  name: string;
-  port: number;
+interface Service extends PortClaim {
+  /** The id this script handed the child (PROMPTGATE_INSTANCE_ID); its /health must answer it. */
+  instance: string;
   child: ChildProcess;
   exited: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
 
-/** `npm start`: prepare the database, then run registry, gateway and eval-worker until Ctrl-C. Resolves to the exit code. */
+/**
+ * npm runs this script under `sh -c`, and on SIGTERM npm signals that shell, which dies without
+ * passing it on: this process is then re-parented, and that is the only sign of the stop it gets.
+ */
+const PARENT = process.ppid;
+let onOrphaned: () => void = () => process.exit(0);
+setInterval(() => {
+  if (process.ppid !== PARENT) onOrphaned();
+}, 250).unref();
+
+/** `npm start`: check the ports, prepare the database, then run registry, gateway and eval-worker until a signal. Resolves to the exit code. */
 async function start(): Promise<number> {
   const generated = prepareEnvironment();
-  if (generated.length) say(`generated ${generated.join(', ')} into .env`);
   const registry = loadRegistryConfig();
   const gateway = loadGatewayConfig();
   const worker = loadWorkerConfig();
   const { DATABASE_OWNER_URL } = parseConfig(databaseOwnerSchema, process.env);
+  const claims: PortClaim[] = [
+    { service: 'registry', port: registry.REGISTRY_PORT, host: listenHost(registry, registry.REGISTRY_HOST), variable: 'REGISTRY_PORT' },
+    { service: 'gateway', port: gateway.GATEWAY_PORT, host: listenHost(gateway, gateway.GATEWAY_HOST), variable: 'GATEWAY_PORT' },
+    { service: 'eval-worker', port: worker.WORKER_HEALTH_PORT, host: listenHost(worker, worker.WORKER_HEALTH_HOST), variable: 'WORKER_HEALTH_PORT' },
+  ];
+  const conflicts = await findPortConflicts(claims);
+  if (conflicts.length) throw new InfrastructureError(conflicts.map((c) => `[start] ${c}`).join('\n') + '\n[start] nothing was started');
+  if (generated.length) say(`generated ${generated.join(', ')} into .env`);
 
   const [database, redis] = await Promise.allSettled([
     prepareDatabase(DATABASE_OWNER_URL, registry.DATABASE_URL),
@@ -41,14 +60,14 @@ async function start(): Promise<number> {
   if (database.value.created) say(`created database ${new URL(registry.DATABASE_URL).pathname.slice(1)}`);
   for (const name of database.value.applied) say(`applied migration ${name}`);
   if (database.value.roleCreated) say(`created PostgreSQL role ${database.value.role} for the services`);
-  if (registry.APP_ENV === 'development') await seedAdmin(registry);
+  // Said last, after the services' own start-up lines, where it is not scrolled away.
+  const closing = registry.APP_ENV === 'development' ? await seedAdmin(registry) : [];
+  if (registry.APP_ENV === 'development' && registry.DEV_AUTH_BYPASS) {
+    closing.push('warning: DEV_AUTH_BYPASS=true: requests without a token act as the dev admin; never expose this registry to a network');
+  }
 
-  const services = [
-    run('registry', registry.REGISTRY_PORT, 0),
-    run('gateway', gateway.GATEWAY_PORT, 1),
-    run('eval-worker', worker.WORKER_HEALTH_PORT, 2),
-  ];
-  const supervisor = supervise(services);
+  const services = claims.map((claim, index) => run(claim, index));
+  const supervisor = supervise(services, closing);
   waitUntilHealthy(services).then(
     () => {
       if (supervisor.stopping()) return;
@@ -56,34 +75,36 @@ async function start(): Promise<number> {
       say(`gateway      http://localhost:${gateway.GATEWAY_PORT}`);
       say(`eval-worker  http://localhost:${worker.WORKER_HEALTH_PORT}/health`);
       say('all services are up; press Ctrl-C to stop');
+      supervisor.sayClosing();
     },
     (err: Error) => supervisor.fail(err.message),
   );
   return supervisor.exitCode;
 }
 
-async function seedAdmin(config: RegistryConfig) {
+/** The lines that tell the dev admin's credentials (the password only when it was created now). */
+async function seedAdmin(config: RegistryConfig): Promise<string[]> {
   const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'promptgate-start' });
   await dataSource.initialize();
   try {
     const admin = await seedDevAdmin(dataSource, config.DEV_ADMIN_EMAIL);
-    if (admin.created) {
-      say(`dev admin created: ${admin.email}`);
-      say(`dev admin password: ${admin.password}   (shown this once; it is stored only as a hash)`);
-    } else {
-      say(`dev admin: ${admin.email} (its password was printed when it was created)`);
-    }
+    if (!admin.created) return [`dev admin: ${admin.email} (password lost? npm run admin:reset-password)`];
+    return [
+      `dev admin created: ${admin.email}`,
+      `dev admin password: ${admin.password}   (shown this once; it is stored only as a hash)`,
+    ];
   } finally {
     await dataSource.destroy();
   }
 }
 
 /** Spawns one app from the dist tree beside this script, whatever the working directory. */
-function run(name: string, port: number, index: number): Service {
-  const entry = fileURLToPath(new URL(`../apps/${name}/src/main.js`, import.meta.url));
+function run(claim: PortClaim, index: number): Service {
+  const entry = fileURLToPath(new URL(`../apps/${claim.service}/src/main.js`, import.meta.url));
+  const instance = randomUUID();
   // Its own process group: a terminal's Ctrl-C reaches only this script, which forwards exactly one signal.
-  const child = spawn(process.execPath, [entry], { env: serviceEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const prefix = servicePrefix(name, index, Boolean(process.stdout.isTTY));
+  const child = spawn(process.execPath, [entry], { env: serviceEnv(instance), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const prefix = servicePrefix(claim.service, index, Boolean(process.stdout.isTTY));
   for (const [stream, target] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
     const lines = createLinePrefixer(prefix, (line) => target.write(line));
     stream.setEncoding('utf8');
@@ -91,37 +112,49 @@ function run(name: string, port: number, index: number): Service {
     stream.on('end', () => lines.flush());
   }
   const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
-  return { name, port, child, exited };
+  return { ...claim, instance, child, exited };
 }
 
 /** The services get DATABASE_URL (their own role) and never the owner's URL. */
-function serviceEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+function serviceEnv(instance: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PROMPTGATE_INSTANCE_ID: instance };
   delete env.DATABASE_OWNER_URL;
   return env;
 }
 
 /** Stops every service on SIGINT/SIGTERM/SIGHUP (exit code 0) or when one dies on its own or never comes up (1). */
-function supervise(services: Service[]) {
+function supervise(services: Service[], closing: string[]) {
   let stopping = false;
+  let closingSaid = false;
   let settle: (code: number) => void = () => undefined;
   const exitCode = new Promise<number>((resolve) => (settle = resolve));
+  const sayClosing = () => {
+    if (closingSaid) return;
+    closingSaid = true;
+    for (const line of closing) say(line);
+  };
 
   const stopAll = (signal: NodeJS.Signals, code: number, why: string) => {
     if (stopping) return;
     stopping = true;
     say(why);
-    void Promise.all(services.map((s) => stop(s, signal))).then(() => settle(code));
+    void Promise.all(services.map((s) => stop(s, signal))).then(() => {
+      // A password created by this run is said even when the services failed: it is shown nowhere else.
+      sayClosing();
+      settle(code);
+    });
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => stopAll(signal, 0, `${signal}: stopping registry, gateway and eval-worker`));
   }
+  onOrphaned = () => stopAll('SIGTERM', 0, 'the process that ran this one (npm) has exited: stopping registry, gateway and eval-worker');
   for (const s of services) {
     void s.exited.then(([code, signal]) =>
-      stopAll('SIGTERM', 1, `${s.name} exited unexpectedly (${signal ?? `code ${code}`}); stopping the others`));
+      stopAll('SIGTERM', 1, `${s.service} exited unexpectedly (${signal ?? `code ${code}`}); stopping the others`));
   }
   return {
     exitCode,
+    sayClosing,
     stopping: () => stopping,
     fail: (message: string) => stopAll('SIGTERM', 1, `${message}; stopping the services`),
   };
@@ -133,7 +166,7 @@ async function stop(service: Service, signal: NodeJS.Signals) {
   if (child.exitCode === null && child.signalCode === null) {
     child.kill(signal);
     kill = setTimeout(() => {
-      say(`${service.name} did not stop within ${STOP_GRACE_MS / 1000} s; killing it`);
+      say(`${service.service} did not stop within ${STOP_GRACE_MS / 1000} s; killing it`);
       child.kill('SIGKILL');
     }, STOP_GRACE_MS);
   }
@@ -141,24 +174,38 @@ async function stop(service: Service, signal: NodeJS.Signals) {
   clearTimeout(kill);
 }
 
+/** Up means /health answers with the service's name and the instance id this script gave it: another process on the port never counts. */
 async function waitUntilHealthy(services: Service[]) {
   const deadline = Date.now() + HEALTH_DEADLINE_MS;
   await Promise.all(services.map(async (s) => {
-    while (!(await answersHealth(s.port))) {
-      if (s.child.exitCode !== null || s.child.signalCode !== null) throw new Error(`${s.name} exited before answering /health`);
-      if (Date.now() > deadline) throw new Error(`${s.name} did not answer /health within ${HEALTH_DEADLINE_MS / 1000} s`);
+    for (;;) {
+      const answer = await health(s);
+      if (answer === 'ours') return;
+      if (answer === 'other') {
+        throw new Error(`another process answers /health on port ${s.port}, not the ${s.service} started here: set ${s.variable} to a free port`);
+      }
+      if (s.child.exitCode !== null || s.child.signalCode !== null) throw new Error(`${s.service} exited before answering /health`);
+      if (Date.now() > deadline) throw new Error(`${s.service} did not answer /health within ${HEALTH_DEADLINE_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }));
 }
 
-async function answersHealth(port: number): Promise<boolean> {
+async function health(s: Service): Promise<'ours' | 'other' | 'none'> {
+  const host = s.host === '0.0.0.0' || s.host === '::' ? '127.0.0.1' : s.host;
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.ok;
+    const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${s.port}/health`, { signal: AbortSignal.timeout(1000) });
+    const text = await res.text();
+    if (!res.ok) return 'none';
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return 'other';
+    }
+    return isOwnHealth(body, s.service, s.instance) ? 'ours' : 'other';
   } catch {
-    return false;
+    return 'none';
   }
 }
 

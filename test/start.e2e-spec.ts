@@ -40,8 +40,11 @@ class StartRun {
   output = '';
   readonly exited: Promise<[number | null, NodeJS.Signals | null]>;
 
-  constructor(cwd: string, env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [START], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `viaShell`: as npm runs it, under `sh -c` (`; true` keeps the shell from exec-ing node, as dash and npm do). */
+  constructor(cwd: string, env: NodeJS.ProcessEnv, viaShell = false) {
+    this.child = viaShell
+      ? spawn('sh', ['-c', `"${process.execPath}" "${START}"; true`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, [START], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (c: string) => (this.output += c));
     this.child.stderr!.setEncoding('utf8').on('data', (c: string) => (this.output += c));
     this.exited = once(this.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -54,8 +57,12 @@ class StartRun {
     return result[0];
   }
 
-  stop() {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  /** After a failed test: SIGTERM, so start.js stops its services (a SIGKILL would leave them holding the ports), then SIGKILL. */
+  async stop() {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000).unref());
+    if ((await Promise.race([this.exited, timeout])) === 'timeout') this.child.kill('SIGKILL');
   }
 }
 
@@ -78,6 +85,41 @@ async function untilHealthy(run: StartRun, ports: Record<string, number>, ms = 6
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+}
+
+/** The pids of the children (the three services) of start.js, or of the process `parent`. */
+async function childPids(run: StartRun, parent = run.child.pid): Promise<Map<string, number>> {
+  const { stdout } = await promisify(execFile)('ps', ['-o', 'pid=,args=', '--ppid', String(parent)]);
+  const pids = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    const name = SERVICES.find((n) => line.includes(`apps/${n}/src/main.js`));
+    if (name) pids.set(name, Number(line.trim().split(/\s+/)[0]));
+  }
+  return pids;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The local addresses a TCP port is listened on, from /proc/net/tcp and tcp6 (what the kernel says, not what a log says). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const out: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state !== '0A' || !local?.endsWith(`:${hexPort}`)) continue;
+      const addr = local.slice(0, -5);
+      out.push(addr.length === 8 ? (addr.match(/../g) ?? []).reverse().map((h) => parseInt(h, 16)).join('.') : `[${addr}]`);
+    }
+  }
+  return out;
 }
 
 async function portIsClosed(port: number): Promise<boolean> {
@@ -124,7 +166,7 @@ describe('npm start (dist/scripts/start.js)', () => {
   }, 240_000);
 
   afterAll(async () => {
-    first?.stop();
+    await first?.stop();
     await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await adminQuery(`DROP ROLE IF EXISTS "${appRole}"`);
     await dropRedisPrefix(redisPrefix);
@@ -163,12 +205,41 @@ describe('npm start (dist/scripts/start.js)', () => {
       expect(await status(`http://127.0.0.1:${ports[name]}/ready`)).toBe(200);
     }
     await waitForOutput(first, 'all services are up');
+    expect(first.output).not.toContain('another process answers /health');
     expect(first.output).toContain(`http://localhost:${ports.registry}/api/docs`);
     expect(first.output).toContain(`http://localhost:${ports.gateway}`);
     expect(first.output).toContain(`http://localhost:${ports['eval-worker']}/health`);
   });
 
+  it('counts a service up by its /health: its name and the instance id start.js handed it', async () => {
+    const pids = await childPids(first);
+    for (const name of SERVICES) {
+      const environ = readFileSync(`/proc/${pids.get(name)}/environ`, 'utf8').split('\0');
+      const given = environ.find((e) => e.startsWith('PROMPTGATE_INSTANCE_ID='))?.slice('PROMPTGATE_INSTANCE_ID='.length);
+      expect(given).toMatch(/^[0-9a-f-]{36}$/);
+      const res = await fetch(`http://127.0.0.1:${ports[name]}/health`);
+      expect(await res.json()).toEqual({ status: 'ok', service: name, instance: given });
+    }
+  });
+
+  it('in development listens on 127.0.0.1 only', () => {
+    for (const name of SERVICES) expect([name, listeningAddresses(ports[name])]).toEqual([name, ['127.0.0.1']]);
+  });
+
+  it('keeps start-up quiet: no framework boot chatter or health polls at info, the admin password last', async () => {
+    await waitForOutput(first, 'dev admin password:');
+    for (const context of ['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']) {
+      expect([context, first.output.includes(`"context":"${context}"`)]).toEqual([context, false]);
+    }
+    expect(first.output).not.toMatch(/"path":"\/(health|ready)"/);
+    const lines = first.output.trimEnd().split('\n');
+    expect(lines.at(-2)).toMatch(/^\[start\] dev admin created: /);
+    expect(lines.at(-1)).toMatch(/^\[start\] dev admin password: \S+ /);
+    expect(first.output.indexOf('all services are up')).toBeLessThan(first.output.indexOf('dev admin created'));
+  });
+
   it('prints the dev admin email and password once, and they log in', async () => {
+    await waitForOutput(first, 'dev admin password:');
     const email = /\[start\] dev admin created: (\S+)/.exec(first.output)?.[1];
     const password = /\[start\] dev admin password: (\S+)/.exec(first.output)?.[1];
     expect(email).toBe('admin@promptgate.local');
@@ -189,6 +260,36 @@ describe('npm start (dist/scripts/start.js)', () => {
     expect(first.output).toMatch(/^\[gateway\] \{.*"msg":"gateway listening"/m);
   });
 
+  it('npm run admin:reset-password gives the dev admin a new password, shown once and stored only as its hash', async () => {
+    const oldPassword = /\[start\] dev admin password: (\S+)/.exec(first.output)![1];
+    const reset = promisify(execFile)(process.execPath, [builtFile('scripts/reset-admin-password.js')], { cwd, env });
+    const { stdout } = await reset;
+    expect(stdout).toContain('[admin:reset-password] dev admin: admin@promptgate.local');
+    const password = /\[admin:reset-password\] new password: (\S+)/.exec(stdout)?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const login = (p: string) => fetch(`http://127.0.0.1:${ports.registry}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@promptgate.local', password: p }),
+    }).then((r) => r.status);
+    expect(await login(password!)).toBe(200);
+    expect(await login(oldPassword)).toBe(401);
+    const client = new pg.Client({ connectionString: databaseUrl(database) });
+    await client.connect();
+    const { rows: [user] } = await client.query('SELECT password_hash FROM users WHERE email = $1', ['admin@promptgate.local']).finally(() => client.end());
+    expect(user.password_hash).toMatch(/^scrypt\$131072\$/);
+    expect(user.password_hash).not.toContain(password);
+  });
+
+  it('admin:reset-password refuses outside development, saying why, and changes nothing', async () => {
+    const run = promisify(execFile)(process.execPath, [builtFile('scripts/reset-admin-password.js')], { cwd, env: { ...env, APP_ENV: 'production' } });
+    const err = (await run.then(() => undefined, (e: unknown) => e)) as { code: number; stdout: string; stderr: string };
+    expect(err?.code).toBe(1);
+    expect(err.stderr).toContain('[admin:reset-password] refused: APP_ENV=production');
+    expect(err.stderr).toContain('APP_ENV=development');
+    expect(err.stdout).not.toContain('new password');
+  });
+
   it('stops all three on SIGINT and exits 0 within 15 s, closing their ports', async () => {
     first.child.kill('SIGINT');
     expect(await first.exitCodeWithin(15_000)).toBe(0);
@@ -199,6 +300,7 @@ describe('npm start (dist/scripts/start.js)', () => {
     const second = new StartRun(cwd, env);
     try {
       await untilHealthy(second, ports);
+      await waitForOutput(second, '[start] dev admin: ');
       expect(second.output).not.toContain('generated');
       expect(second.output).not.toContain('created database');
       expect(second.output).not.toContain('applied migration');
@@ -214,7 +316,46 @@ describe('npm start (dist/scripts/start.js)', () => {
       expect(second.output).toContain('[start] gateway exited unexpectedly (SIGKILL); stopping the others');
       for (const name of SERVICES) expect(await portIsClosed(ports[name])).toBe(true);
     } finally {
-      second.stop();
+      await second.stop();
+    }
+  }, 100_000);
+
+  it('on SIGTERM (as process managers send) stops every service and exits 0, leaving no child behind; warns of DEV_AUTH_BYPASS', async () => {
+    const third = new StartRun(cwd, { ...env, DEV_AUTH_BYPASS: 'true' });
+    try {
+      await untilHealthy(third, ports);
+      await waitForOutput(third, 'all services are up');
+      await waitForOutput(third, '[start] warning: DEV_AUTH_BYPASS=true');
+      expect(third.output).toMatch(/^\[registry\] \{.*"level":"warn".*DEV_AUTH_BYPASS=true/m);
+      expect(third.output.indexOf('[start] warning: DEV_AUTH_BYPASS')).toBeGreaterThan(third.output.indexOf('all services are up'));
+      const pids = await childPids(third);
+      expect([...pids.keys()].sort()).toEqual([...SERVICES].sort());
+      third.child.kill('SIGTERM');
+      expect(await third.exitCodeWithin(15_000)).toBe(0);
+      expect(third.output).toContain('[start] SIGTERM: stopping registry, gateway and eval-worker');
+      for (const [name, pid] of pids) expect([name, processExists(pid)]).toEqual([name, false]);
+      for (const name of SERVICES) expect(await portIsClosed(ports[name])).toBe(true);
+    } finally {
+      await third.stop();
+    }
+  }, 100_000);
+
+  it('when npm\'s shell is stopped by SIGTERM (it dies without passing the signal on), stops every service and exits', async () => {
+    const run = new StartRun(cwd, env, true);
+    try {
+      await untilHealthy(run, ports);
+      const { stdout } = await promisify(execFile)('ps', ['-o', 'pid=,args=', '--ppid', String(run.child.pid)]);
+      const startPid = Number(stdout.split('\n').find((l) => l.includes('scripts/start.js'))!.trim().split(/\s+/)[0]);
+      const pids = await childPids(run, startPid);
+      expect(pids.size).toBe(3);
+      run.child.kill('SIGTERM');
+      await waitForOutput(run, 'has exited: stopping registry, gateway and eval-worker', 15_000);
+      const deadline = Date.now() + 15_000;
+      while ([startPid, ...pids.values()].some(processExists) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      for (const [name, pid] of [['start.js', startPid], ...pids] as const) expect([name, processExists(pid)]).toEqual([name, false]);
+      for (const name of SERVICES) expect(await portIsClosed(ports[name])).toBe(true);
+    } finally {
+      await run.stop();
     }
   }, 100_000);
 

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { WorkerConfig } from '#config';
+import { listenHost, type WorkerConfig } from '#config';
 import { createHealthServer } from './health/health-server.js';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -31,7 +31,7 @@ export async function createWorker(config: WorkerConfig, options: WorkerOptions 
   const redis = app.get<Redis>(REDIS);
   const healthServer = createHealthServer(() => checkReadiness(() => pool.query('SELECT 1'), redis, logger));
   try {
-    healthServer.listen(config.WORKER_HEALTH_PORT, '0.0.0.0');
+    healthServer.listen(config.WORKER_HEALTH_PORT, listenHost(config, config.WORKER_HEALTH_HOST));
     await once(healthServer, 'listening');
   } catch (err) {
     await app.close();

@@ -1,4 +1,4 @@
-import { ConfigError, loadWorkerConfig, prepareEnvironment, type WorkerConfig } from '#config';
+import { ConfigError, listenHost, loadWorkerConfig, prepareEnvironment, type WorkerConfig } from '#config';
 import { createWorker } from './app.factory.js';
 import { AppLogger, installProcessGuard } from '#runtime';
 
@@ -15,7 +15,7 @@ async function main() {
   const worker = await createWorker(config);
   installProcessGuard(worker.app.get(AppLogger));
   const logger = worker.app.get(AppLogger).pino;
-  logger.info({ health: `http://localhost:${config.WORKER_HEALTH_PORT}/health` }, 'eval-worker started');
+  logger.info({ health: `http://localhost:${config.WORKER_HEALTH_PORT}/health`, host: listenHost(config, config.WORKER_HEALTH_HOST) }, 'eval-worker started');
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -32,7 +32,7 @@ describe('eval-worker health', () => {
   it('answers /health while the process runs', async () => {
     const res = await fetch(`${healthy.url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await res.json()).toEqual({ status: 'ok', service: 'eval-worker', instance: expect.any(String) });
   });
 
   it('is ready when PostgreSQL and Redis answer', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadGatewayConfig, prepareEnvironment, type GatewayConfig } from '#config';
+import { ConfigError, listenHost, loadGatewayConfig, prepareEnvironment, type GatewayConfig } from '#config';
 import { createGatewayApp } from './app.factory.js';
 import { AppLogger, installProcessGuard } from '#runtime';
 
@@ -15,8 +15,9 @@ async function main() {
   const app = await createGatewayApp(config);
   installProcessGuard(app.get(AppLogger));
   const logger = app.get(AppLogger).pino;
-  await app.listen(config.GATEWAY_PORT, '0.0.0.0');
-  logger.info({ url: `http://localhost:${config.GATEWAY_PORT}` }, 'gateway listening');
+  const host = listenHost(config, config.GATEWAY_HOST);
+  await app.listen(config.GATEWAY_PORT, host);
+  logger.info({ url: `http://localhost:${config.GATEWAY_PORT}`, host }, 'gateway listening');
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -26,7 +26,7 @@ describe('gateway health', () => {
   it('answers /health while the process runs', async () => {
     const res = await fetch(`${healthy.url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await res.json()).toEqual({ status: 'ok', service: 'gateway', instance: expect.any(String) });
   });
 
   it('is ready when PostgreSQL and Redis answer', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadRegistryConfig, prepareEnvironment, type RegistryConfig } from '#config';
+import { ConfigError, listenHost, loadRegistryConfig, prepareEnvironment, type RegistryConfig } from '#config';
 import { API_PREFIX, createRegistryApp } from './app.factory.js';
 import { AppLogger, installProcessGuard } from '#runtime';
 
@@ -22,9 +22,13 @@ async function main(): Promise<void> {
   }
   // Closes the HTTP server, the database pool and Redis on SIGINT/SIGTERM, then exits.
   app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
-  await app.listen(config.REGISTRY_PORT);
+  if (config.APP_ENV === 'development' && config.DEV_AUTH_BYPASS) {
+    logger.pino.warn('DEV_AUTH_BYPASS=true: requests without a token act as the dev admin; never expose this registry to a network');
+  }
+  const host = listenHost(config, config.REGISTRY_HOST);
+  await app.listen(config.REGISTRY_PORT, host);
   const base = `http://localhost:${config.REGISTRY_PORT}`;
-  logger.pino.info({ url: `${base}/${API_PREFIX}`, docs: `${base}/api/docs` }, `registry listening on ${base}/${API_PREFIX}`);
+  logger.pino.info({ url: `${base}/${API_PREFIX}`, docs: `${base}/api/docs`, host }, `registry listening on ${base}/${API_PREFIX}`);
 }
 
 main().catch((err: unknown) => {

@@ -22,8 +22,8 @@ describe('the registry at / (what a browser sees)', () => {
     expect(res.text).not.toMatch(/<script|\son[a-z]+=|javascript:/i);
     // Every link it shows is answered.
     for (const href of [...res.text.matchAll(/href="([^"]+)"/g)].map((m) => m[1])) {
-      expect([href, (await request(h.http).get(href)).status]).toEqual([href, expect.any(Number)]);
-      expect((await request(h.http).get(href)).status).toBeLessThan(400);
+      const { status } = await request(h.http).get(href);
+      expect([href, status < 400]).toEqual([href, true]);
     }
   });
 

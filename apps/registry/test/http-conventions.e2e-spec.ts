@@ -10,7 +10,7 @@ describe('registry HTTP conventions', () => {
   });
 
   it('answers /health and /ready at the root, without auth', async () => {
-    await request(h.http).get('/health').expect(200, { status: 'ok' });
+    expect((await request(h.http).get('/health').expect(200)).body).toEqual({ status: 'ok', service: 'registry', instance: expect.any(String) });
     const ready = await request(h.http).get('/ready').expect(200);
     expect(ready.body.checks).toEqual({ postgres: 'ok', redis: 'ok' });
     await request(h.http).get('/api/v1/health').expect(404);

@@ -19,6 +19,14 @@ const bool = (def: boolean) =>
 
 const port = (def: number) => z.coerce.number().int().min(0).max(65535).default(def);
 
+/** The address a service listens on; unset means listenHost's default for APP_ENV. */
+const host = z.string().regex(/^[0-9A-Za-z.:_-]{1,253}$/, 'must be an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0').optional();
+
+/** Development listens on loopback only (nothing on the network reaches a dev login); elsewhere on all interfaces, as containers need. */
+export function listenHost(config: { APP_ENV: string }, configured: string | undefined): string {
+  return configured ?? (config.APP_ENV === 'development' ? '127.0.0.1' : '0.0.0.0');
+}
+
 const urlWithScheme = (schemes: string[], def: string) =>
   z
     .string()
@@ -83,6 +91,7 @@ const providerUrls = {
 export const registrySchema = z.object({
   ...base,
   REGISTRY_PORT: port(3000),
+  REGISTRY_HOST: host,
   JWT_SECRET: jwtSecret,
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86400 * 30).default(3600),
   ENCRYPTION_KEY: encryptionKey,
@@ -113,6 +122,7 @@ export const registrySchema = z.object({
 export const gatewaySchema = z.object({
   ...base,
   GATEWAY_PORT: port(8080),
+  GATEWAY_HOST: host,
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DATABASE_READ_URL: urlWithScheme(['postgres', 'postgresql'], '').optional().or(z.literal('')),
   /** Live and pinned versions kept per environment, and API keys kept, in each gateway's memory. */
@@ -129,6 +139,7 @@ export const gatewaySchema = z.object({
 export const workerSchema = z.object({
   ...base,
   WORKER_HEALTH_PORT: port(8090),
+  WORKER_HEALTH_HOST: host,
   ENCRYPTION_KEY: encryptionKey,
   EVAL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   JUDGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(60000),

@@ -53,6 +53,11 @@ export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<obje
 
 export type LogLevelName = Level | 'silent';
 
+/** Nest's start-up narration (modules loaded, each route mapped): debug, so that a start shows what matters. */
+export const FRAMEWORK_BOOT_CONTEXTS: ReadonlySet<string> = new Set([
+  'NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'NestMicroservice',
+]);
+
 /**
  * Structured JSON logging over pino, usable as Nest's logger (`LoggerService`) and injectable
  * (`constructor(private readonly logger: AppLogger)`). Feature code logs structured lines through
@@ -84,7 +89,8 @@ export class AppLogger implements LoggerService {
 
   // LoggerService, called by Nest as (message, ...params, context?); error() as (message, stack?, context?).
   log(message: unknown, ...params: unknown[]): void {
-    this.nest('info', message, params);
+    const context = params.at(-1);
+    this.nest(typeof context === 'string' && FRAMEWORK_BOOT_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.nest('error', message, params);

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { ReadinessReport } from '#runtime';
+import { HEALTH } from './instance.js';
 
 /** helmet's defaults, framing denied and nothing allowed to load: this server only ever answers JSON. */
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -26,7 +27,7 @@ export function createHealthServer(checkReady: () => Promise<ReadinessReport>): 
     if (probe && req.method !== 'GET' && req.method !== 'HEAD') {
       return send(res, 405, { error: { code: 'method_not_allowed', message: `${req.method ?? ''} is not allowed here; use ${ALLOW}.` } }, { allow: ALLOW });
     }
-    if (path === '/health') return send(res, 200, { status: 'ok' });
+    if (path === '/health') return send(res, 200, HEALTH);
     if (path === '/ready') {
       checkReady().then(
         ({ ready, body }) => send(res, ready ? 200 : 503, body),

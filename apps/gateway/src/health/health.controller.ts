@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { AppLogger, checkReadiness, DATABASE_POOL, REDIS } from '#runtime';
+import { HEALTH } from './instance.js';
 
 @Controller()
 export class HealthController {
@@ -14,7 +15,7 @@ export class HealthController {
 
   @Get('health')
   health() {
-    return { status: 'ok' };
+    return HEALTH;
   }
 
   @Get('ready')

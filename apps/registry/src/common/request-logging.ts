@@ -4,6 +4,8 @@ import type { AppLogger } from '#runtime';
 
 const REQUEST_ID = Symbol('requestId');
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Probes arrive every few seconds from orchestrators and `npm start`: a line each would drown the rest. */
+const PROBES = new Set(['/health', '/ready']);
 
 export function requestIdOf(req: Request): string | undefined {
   return (req as unknown as Record<symbol, string | undefined>)[REQUEST_ID];
@@ -30,6 +32,7 @@ export function requestLogging(logger: AppLogger) {
         request_id: id, method: req.method, path: req.originalUrl.split('?')[0], status, ms: Math.round(ms * 10) / 10,
       };
       if (status >= 500) logger.pino.error(line, 'request');
+      else if (PROBES.has(line.path)) logger.pino.debug(line, 'request');
       else logger.pino.info(line, 'request');
     };
     res.once('finish', done);

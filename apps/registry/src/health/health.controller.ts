@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { HEALTH } from './instance.js';
 import { AppLogger, checkReadiness } from '#runtime';
 import type { HttpResponse as Response } from '../common/http.js';
 import { Public } from '../identity/public.decorator.js';
@@ -19,7 +20,7 @@ export class HealthController {
 
   @Get('health')
   health() {
-    return { status: 'ok' };
+    return HEALTH;
   }
 
   @Get('ready')
