@@ -46,14 +46,14 @@ describe('AppLogger', () => {
     const lines: string[] = [];
     const logger = AppLogger.create('info', 'registry', new Writable({ write(c, _e, done) { lines.push(String(c)); done(); } }));
     logger.pino.info({ user: { password: 'p' }, headers: { authorization: 'Bearer t' } }, 'signed in');
-    logger.log('Mapped route', 'RouterExplorer');
+    logger.log('relay started', 'Outbox');
     logger.debug('not at info level');
     await new Promise((r) => setImmediate(r));
     expect(lines).toHaveLength(2);
     expect(JSON.parse(lines[0])).toMatchObject({
       level: 'info', service: 'registry', msg: 'signed in', user: { password: '[redacted]' }, headers: { authorization: '[redacted]' },
     });
-    expect(JSON.parse(lines[1])).toMatchObject({ msg: 'Mapped route', context: 'RouterExplorer' });
+    expect(JSON.parse(lines[1])).toMatchObject({ msg: 'relay started', context: 'Outbox' });
   });
 });
 
