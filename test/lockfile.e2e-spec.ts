@@ -109,6 +109,13 @@ describe('package-lock.json installs with npm ci everywhere', () => {
     });
   });
 
+  it('package.json names each dependency once (JSON.parse would keep the last of two silently)', () => {
+    const text = readFileSync(join(ROOT, 'package.json'), 'utf8');
+    const names = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
+    const counted = names.map((name) => [name, text.split(`\n    ${JSON.stringify(name)}: `).length - 1]);
+    expect(counted.filter(([, count]) => count !== 1)).toEqual([]);
+  });
+
   it('npm ci --dry-run accepts package.json and the lock, offline, in a folder holding nothing else', () => {
     const dir = mkdtempSync(join(tmpdir(), 'promptgate-lock-'));
     try {
