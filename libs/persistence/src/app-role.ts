@@ -25,7 +25,7 @@ export interface AppRoleSummary {
  */
 export function scramSha256Verifier(password: string, salt: Buffer = randomBytes(16), iterations = SCRAM_ITERATIONS): string {
   // PostgreSQL SASLprep-normalises passwords; printable ASCII is the range where that is the identity.
-  if (!/^[\x21-\x7e]+$/.test(password)) throw new AppRoleError('the services\' database password must be printable ASCII without spaces');
+  if (!/^[\x20-\x7e]+$/.test(password)) throw new AppRoleError('the services\' database password must be printable ASCII');
   const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
   const storedKey = createHash('sha256').update(createHmac('sha256', salted).update('Client Key').digest()).digest();
   const serverKey = createHmac('sha256', salted).update('Server Key').digest();
