@@ -57,7 +57,10 @@ describe('the process guard', () => {
       expect(await (await fetch(`${child.base}/throw`)).text()).toBe('alive');
       for (let i = 0; i < 3; i++) expect(await (await fetch(`${child.base}/ping`)).text()).toBe('alive');
       expect(child.process.exitCode).toBeNull();
-      const errors = child.lines().filter((l) => l.level === 'error');
+      // The log lines travel through the child's stdout pipe and may arrive after its answers.
+      const errorLines = () => child.lines().filter((l) => l.level === 'error');
+      for (let i = 0; i < 200 && errorLines().length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      const errors = errorLines();
       expect(errors).toEqual([
         expect.objectContaining({ msg: 'unhandled promise rejection; still serving', error_id: expect.stringMatching(UUID), err: expect.objectContaining({ message: 'a forgotten promise' }) }),
         expect.objectContaining({ msg: 'uncaught exception; still serving', error_id: expect.stringMatching(UUID), err: expect.objectContaining({ message: 'a timer threw' }) }),
