@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { ROOT, builtFile } from './support/build.js';
 import { outputLines, readmeWalkthrough } from './support/readme-walkthrough.js';
-import { TEST_REDIS_URL, dropRedisPrefix, testRedisPrefix } from './support/redis.js';
+import { dropRedisPrefix, testRedisPrefix } from './support/redis.js';
+import { adminQuery, startScriptEnv } from './support/start-script.js';
 import { freePort } from '#runtime';
 
 /**
@@ -19,26 +19,8 @@ import { freePort } from '#runtime';
  * support/readme-walkthrough.ts), so a changed field, status code or content fails this test.
  */
 
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SERVICES = ['registry', 'gateway', 'eval-worker'] as const;
 const SCRIPT_LIMIT_MS = 120_000;
-
-function databaseUrl(name: string, role?: string): string {
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${name}`;
-  if (role) u.username = role;
-  return u.toString();
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function healthStatus(url: string): Promise<number> {
   try {
@@ -96,19 +78,10 @@ describe('README walkthrough', () => {
       ports = { registry: await freePort(), gateway: await freePort(), 'eval-worker': await freePort() };
       start = spawn(process.execPath, [startJs], {
         cwd,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          APP_ENV: 'development',
-          DATABASE_OWNER_URL: databaseUrl(database),
-          DATABASE_URL: databaseUrl(database, appRole),
-          REDIS_URL: TEST_REDIS_URL,
-          REDIS_PREFIX: redisPrefix,
-          REGISTRY_PORT: String(ports.registry),
-          GATEWAY_PORT: String(ports.gateway),
-          WORKER_HEALTH_PORT: String(ports['eval-worker']),
-          LOG_LEVEL: 'warn',
-        },
+        env: startScriptEnv({
+          database, appRole, redisPrefix, logLevel: 'warn',
+          ports: { registry: ports.registry, gateway: ports.gateway, worker: ports['eval-worker'] },
+        }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       start.stdout!.setEncoding('utf8').on('data', (c: string) => (startOutput += c));

@@ -7,17 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { builtFile } from './support/build.js';
-import { TEST_REDIS_URL, testRedisPrefix } from './support/redis.js';
+import { testRedisPrefix } from './support/redis.js';
+import { SERVER_URL, startScriptEnv } from './support/start-script.js';
 import { freePort } from '#runtime';
-
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function databaseUrl(name: string, role?: string): string {
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${name}`;
-  if (role) u.username = role;
-  return u.toString();
-}
 
 /** Runs dist/scripts/start.js to its exit (it must exit by itself within 30 s); its output and exit code. */
 async function runStart(cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
@@ -50,19 +42,7 @@ describe('npm start checks its ports before anything starts', () => {
 
   beforeAll(async () => {
     ports = { registry: await freePort(), gateway: await freePort(), worker: await freePort() };
-    env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      APP_ENV: 'development',
-      DATABASE_OWNER_URL: databaseUrl(database),
-      DATABASE_URL: databaseUrl(database, 'promptgate_ports_app'),
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: testRedisPrefix(),
-      REGISTRY_PORT: String(ports.registry),
-      GATEWAY_PORT: String(ports.gateway),
-      WORKER_HEALTH_PORT: String(ports.worker),
-      LOG_LEVEL: 'info',
-    };
+    env = startScriptEnv({ database, appRole: 'promptgate_ports_app', redisPrefix: testRedisPrefix(), ports, logLevel: 'info' });
   });
 
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));

@@ -9,30 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { builtFile } from './support/build.js';
-import { TEST_REDIS_URL, dropRedisPrefix, testRedisPrefix } from './support/redis.js';
+import { dropRedisPrefix, testRedisPrefix } from './support/redis.js';
+import { adminQuery, databaseUrl, startScriptEnv } from './support/start-script.js';
 import { freePort } from '#runtime';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const START = join(ROOT, 'dist/scripts/start.js');
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SERVICES = ['registry', 'gateway', 'eval-worker'] as const;
-
-function databaseUrl(name: string, role?: string): string {
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${name}`;
-  if (role) u.username = role;
-  return u.toString();
-}
-
-async function adminQuery(sql: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    return await client.query(sql, params);
-  } finally {
-    await client.end();
-  }
-}
 
 /** `node dist/scripts/start.js` in `cwd`, its stdout and stderr gathered into one string. */
 class StartRun {
@@ -148,19 +131,10 @@ describe('npm start (dist/scripts/start.js)', () => {
     builtFile('scripts/start.js');
     ports = { registry: await freePort(), gateway: await freePort(), 'eval-worker': await freePort() };
     // A clean environment: no secrets (so they get generated into cwd/.env), a database that does not exist yet.
-    env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      APP_ENV: 'development',
-      DATABASE_OWNER_URL: databaseUrl(database),
-      DATABASE_URL: databaseUrl(database, appRole),
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: redisPrefix,
-      REGISTRY_PORT: String(ports.registry),
-      GATEWAY_PORT: String(ports.gateway),
-      WORKER_HEALTH_PORT: String(ports['eval-worker']),
-      LOG_LEVEL: 'info',
-    };
+    env = startScriptEnv({
+      database, appRole, redisPrefix, logLevel: 'info',
+      ports: { registry: ports.registry, gateway: ports.gateway, worker: ports['eval-worker'] },
+    });
     first = new StartRun(cwd, env);
     await untilHealthy(first, ports);
   }, 240_000);
