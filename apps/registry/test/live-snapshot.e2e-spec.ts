@@ -105,13 +105,11 @@ describe('live snapshot in Redis', () => {
 describe('live snapshot while Redis is unreachable', () => {
   const h = useRegistry({ REDIS_URL: 'redis://127.0.0.1:1' });
 
-  it('still approves (the change is committed) and answers within the first attempt\'s bound', async () => {
+  it('still approves (the change is committed)', async () => {
     const t = await makeTeam(h.http);
     const { promptId, versionId } = await createPrompt(h.http, t.editor, t.env.development, 'snap.down');
     await submit(h.http, t.editor, versionId);
-    const started = Date.now();
     const res = await approve(h.http, t.reviewer, versionId).expect(200);
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(res.body.version.status).toBe('approved');
     expect((await promptRow(h.dataSource, promptId)).live_version_id).toBe(versionId);
   });
