@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { api, livePrompt, makeTeam, propose, shipVersion, submit, createPrompt, type Team } from '../apps/registry/test/support/review-flow.js';
-import { bootStack, issueApiKey, revokeApiKey, type IssuedApiKey, type Stack } from './support/stack.js';
+import { ServeRuntime } from '../apps/gateway/src/serve/serve-runtime.js';
+import { bootStack, issueApiKey, revokeApiKey, type IssuedApiKey, type RunningGateway, type Stack } from './support/stack.js';
 
 /** GET or POST against a gateway with an API key; the answer with its body read. */
 async function serve(base: string, key: string | null, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
@@ -12,13 +13,24 @@ async function serve(base: string, key: string | null, path: string, init: { met
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-/** Polls until `check` holds, at most `deadlineMs`; returns the milliseconds it took, or null if it never held. */
-async function msUntil(check: () => Promise<boolean>, deadlineMs: number): Promise<number | null> {
-  const started = performance.now();
-  while (performance.now() - started < deadlineMs) {
-    if (await check()) return performance.now() - started;
+/** Polls until `check` holds, for a generous while (a loaded machine is slow, not wrong): whether it ever held. How fast is bench/'s business. */
+async function eventually(check: () => Promise<boolean>, withinMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
   }
-  return null;
+  return false;
+}
+
+/** Until this gateway has sent every admission of the key to Redis and heard back: what it spent is then the shared count. */
+async function rateLimitSynced(gateway: RunningGateway, apiKeyId: string, rpm: number): Promise<boolean> {
+  const limiter = gateway.app.get(ServeRuntime).rateLimiter;
+  return eventually(async () => {
+    await limiter.reconcile();
+    const { touched, state } = limiter.limiterFor(apiKeyId, rpm);
+    return !touched && state.pending === 0 && state.inFlight === 0;
+  });
 }
 
 describe('serving prompts through the gateway, with the registry', () => {
@@ -164,7 +176,7 @@ describe('serving prompts through the gateway, with the registry', () => {
     }
   });
 
-  it('serves an approval and a rollback from both gateways within 1 s', async () => {
+  it('serves an approval and a rollback from both gateways', async () => {
     const { promptId } = await livePrompt(stack.registry.http, t, 'development', 'swap.demo', 'Version one');
     for (const g of stack.gateways) expect((await serve(g.url, key.key, '/v1/serve/swap.demo')).text).toBe('Version one');
 
@@ -172,30 +184,23 @@ describe('serving prompts through the gateway, with the registry', () => {
       const answers = await Promise.all(stack.gateways.map((g) => serve(g.url, key.key, '/v1/serve/swap.demo')));
       return answers.every((a) => a.text === expected);
     };
-    const approvedAt = performance.now();
     await shipVersion(stack.registry.http, t, promptId, 'Version two');
-    const approval = await msUntil(servedEverywhere('Version two'), 1000);
-    console.log(`approval served by both gateways ${((performance.now() - approvedAt)).toFixed(1)} ms after the approval request started (${approval?.toFixed(1)} ms after it answered)`);
-    expect(approval).not.toBeNull();
+    expect(await eventually(servedEverywhere('Version two'))).toBe(true);
 
-    const rolledAt = performance.now();
     await request(stack.registry.http).post(api(`/prompts/${promptId}/rollback`)).set(t.reviewer.auth).send({ version_num: 1 }).expect(201);
-    const rollback = await msUntil(servedEverywhere('Version one'), 1000);
-    console.log(`rollback served by both gateways ${((performance.now() - rolledAt)).toFixed(1)} ms after the rollback request started (${rollback?.toFixed(1)} ms after it answered)`);
-    expect(rollback).not.toBeNull();
+    expect(await eventually(servedEverywhere('Version one'))).toBe(true);
     expect((await serve(gw, key.key, '/v1/serve/swap.demo')).headers.get('x-prompt-version')).toBe('3');
   });
 
-  it('refuses a revoked key on both gateways within 1 s', async () => {
+  it('refuses a revoked key on both gateways', async () => {
     const doomed = await issueApiKey(stack, t.admin, t.env.development);
     for (const g of stack.gateways) expect((await serve(g.url, doomed.key, '/v1/serve/greet.basic')).status).toBe(200);
     await revokeApiKey(stack, t.admin, doomed.id);
-    const refused = await msUntil(async () => {
+    const refused = await eventually(async () => {
       const answers = await Promise.all(stack.gateways.map((g) => serve(g.url, doomed.key, '/v1/serve/greet.basic')));
       return answers.every((a) => a.status === 401);
-    }, 1000);
-    console.log(`revocation refused by both gateways ${refused?.toFixed(1)} ms after the revocation answered`);
-    expect(refused).not.toBeNull();
+    });
+    expect(refused).toBe(true);
   });
 
   it('limits a key to its rate with 429 and retry-after, lets it through again, and shares the count between gateways', async () => {
@@ -208,15 +213,19 @@ describe('serving prompts through the gateway, with the registry', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(JSON.parse(refused.text).error.code).toBe('rate_limited');
     // rpm 60 is one request a second once the burst is spent.
-    const recovered = await msUntil(async () => (await serve(gw, limited.key, '/v1/serve/greet.basic')).status === 200, 2000);
-    console.log(`rate limit: admitted again ${recovered?.toFixed(0)} ms after the first refusal`);
-    expect(recovered).not.toBeNull();
+    const recovered = await eventually(async () => (await serve(gw, limited.key, '/v1/serve/greet.basic')).status === 200);
+    expect(recovered).toBe(true);
+    const spentAt = Date.now();
     expect((await serve(gw, limited.key, '/v1/serve/greet.basic')).status).toBe(429);
+    // Not a race with the sync timer: everything the first gateway admitted has reached Redis.
+    expect(await rateLimitSynced(stack.gateways[0], limited.id, 60)).toBe(true);
     // The other gateway has never seen this key: it learns the shared count, and does not grant a fresh burst.
     const other = stack.gateways[1].url;
     const answers: number[] = [];
     for (let i = 0; i < 5; i++) answers.push((await serve(other, limited.key, '/v1/serve/greet.basic')).status);
-    expect(answers.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+    // One request a second comes back to the key meanwhile, however slow the machine was: a fresh burst would admit all five.
+    const refilled = Math.floor((Date.now() - spentAt) / 1000);
+    expect(answers.filter((s) => s === 200).length).toBeLessThanOrEqual(1 + refilled);
     expect(answers.at(-1)).toBe(429);
   });
 });
