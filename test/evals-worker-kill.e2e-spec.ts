@@ -15,10 +15,14 @@ import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from './support/redi
 
 /**
  * The worker is killed (SIGKILL, no cleanup) in the middle of a judge call, ten times in a row; a
- * new worker process starts each time. The eval's BullMQ lock lapses (EVAL_LOCK_MS 2 s) and a later
+ * new worker process starts each time. The eval's BullMQ lock lapses (EVAL_LOCK_MS) and a later
  * worker takes it up again, so every eval still ends with exactly one final result.
+ * The registry applies a final result once per eval id whatever arrives; a live worker whose event
+ * loop stalls past its lock can send a second one, so the lock is long next to any stall on a loaded
+ * machine (renewed every half lock) and still short enough for the killed evals to be taken up again.
  */
 const ROUNDS = 10;
+const EVAL_LOCK_MS = 8_000;
 const CANARY = `sk-canary-${randomBytes(12).toString('hex')}`;
 
 /** Eval-worker child processes sharing one environment, with their output kept. */
@@ -30,7 +34,7 @@ class WorkerProcesses {
 
   start(): ChildProcess {
     const child = spawn(process.execPath, [builtFile('apps/eval-worker/src/main.js')], {
-      env: { PATH: process.env.PATH, APP_ENV: 'test', LOG_LEVEL: 'info', WORKER_HEALTH_PORT: '0', EVAL_LOCK_MS: '2000', JUDGE_TIMEOUT_MS: '10000', ...this.env },
+      env: { PATH: process.env.PATH, APP_ENV: 'test', LOG_LEVEL: 'info', WORKER_HEALTH_PORT: '0', EVAL_LOCK_MS: String(EVAL_LOCK_MS), JUDGE_TIMEOUT_MS: '10000', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString('utf8')));
@@ -120,7 +124,7 @@ describe('eval-worker killed mid-call', () => {
 
       const finals = await Promise.all(evalIds.map((id) => queues.finalResult(id, 90_000)));
       // Long enough for a duplicate from a lapsed lock to show up, were there one.
-      await new Promise((r) => setTimeout(r, 3000));
+      await new Promise((r) => setTimeout(r, EVAL_LOCK_MS + 1000));
 
       for (const [i, evalId] of evalIds.entries()) {
         expect(finals[i]).toMatchObject({ eval_id: evalId, status: 'succeeded', score: 7 });
