@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ROOT, builtFile } from './support/build.js';
 import { outputLines, readmeWalkthrough } from './support/readme-walkthrough.js';
 import { dropRedisPrefix, testRedisPrefix } from './support/redis.js';
-import { adminQuery, startScriptEnv } from './support/start-script.js';
+import { adminQuery, httpStatus, startScriptEnv } from './support/start-script.js';
 import { freePort } from '#runtime';
 
 /**
@@ -21,16 +21,6 @@ import { freePort } from '#runtime';
 
 const SERVICES = ['registry', 'gateway', 'eval-worker'] as const;
 const SCRIPT_LIMIT_MS = 120_000;
-
-async function healthStatus(url: string): Promise<number> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return 0;
-  }
-}
 
 interface ScriptRun {
   code: number | null;
@@ -88,7 +78,7 @@ describe('README walkthrough', () => {
       start.stderr!.setEncoding('utf8').on('data', (c: string) => (startOutput += c));
       const deadline = Date.now() + 120_000;
       for (const name of SERVICES) {
-        while ((await healthStatus(`http://127.0.0.1:${ports[name]}/health`)) !== 200) {
+        while ((await httpStatus(`http://127.0.0.1:${ports[name]}/health`)) !== 200) {
           if (start.exitCode !== null) throw new Error(`start.js exited with ${start.exitCode}:\n${startOutput}`);
           if (Date.now() > deadline) throw new Error(`${name} did not answer /health:\n${startOutput}`);
           await new Promise((r) => setTimeout(r, 250));

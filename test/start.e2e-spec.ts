@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { builtFile } from './support/build.js';
 import { dropRedisPrefix, testRedisPrefix } from './support/redis.js';
-import { adminQuery, databaseUrl, startScriptEnv } from './support/start-script.js';
+import { adminQuery, databaseUrl, httpStatus, startScriptEnv } from './support/start-script.js';
 import { freePort } from '#runtime';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -49,20 +49,10 @@ class StartRun {
   }
 }
 
-async function status(url: string): Promise<number> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return 0;
-  }
-}
-
 async function untilHealthy(run: StartRun, ports: Record<string, number>, ms = 60_000) {
   const deadline = Date.now() + ms;
   for (const name of SERVICES) {
-    while ((await status(`http://127.0.0.1:${ports[name]}/health`)) !== 200) {
+    while ((await httpStatus(`http://127.0.0.1:${ports[name]}/health`)) !== 200) {
       if (run.child.exitCode !== null) throw new Error(`start.js exited with ${run.child.exitCode}:\n${run.output}`);
       if (Date.now() > deadline) throw new Error(`${name} did not answer /health within ${ms} ms:\n${run.output}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -163,7 +153,7 @@ describe('npm start (dist/scripts/start.js)', () => {
       `SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname = $1`, [appRole]);
     expect(role).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolcanlogin: true });
     // /ready runs a query, so each service's pool holds a connection when pg_stat_activity is read.
-    for (const name of SERVICES) expect(await status(`http://127.0.0.1:${ports[name]}/ready`)).toBe(200);
+    for (const name of SERVICES) expect(await httpStatus(`http://127.0.0.1:${ports[name]}/ready`)).toBe(200);
     const { rows } = await adminQuery(
       `SELECT DISTINCT application_name AS app, usename AS role FROM pg_stat_activity
         WHERE datname = $1 AND application_name LIKE 'promptgate-%' ORDER BY 1, 2`, [database]);
@@ -176,7 +166,7 @@ describe('npm start (dist/scripts/start.js)', () => {
 
   it('brings up all three services, each ready, and prints their URLs', async () => {
     for (const name of SERVICES) {
-      expect(await status(`http://127.0.0.1:${ports[name]}/ready`)).toBe(200);
+      expect(await httpStatus(`http://127.0.0.1:${ports[name]}/ready`)).toBe(200);
     }
     await waitForOutput(first, 'all services are up');
     expect(first.output).not.toContain('another process answers /health');

@@ -48,3 +48,14 @@ export function startScriptEnv(options: {
     LOG_LEVEL: options.logLevel,
   };
 }
+
+/** The status a URL answers, or 0 when nothing answers within 2 s (a service still starting, or stopped). */
+export async function httpStatus(url: string): Promise<number> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0;
+  }
+}
