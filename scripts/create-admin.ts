@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadRegistryConfig, prepareEnvironment } from '#config';
 import { checkEmail, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#domain';
 import { createDataSource, UserEntity } from '#persistence';
-import { AuditService } from '../apps/registry/src/audit/audit.service.js';
+import { AuditTrail } from '../apps/registry/src/audit/audit-trail.js';
 import { isUniqueViolation } from '../apps/registry/src/common/pg-errors.js';
 import { createWorkspaceWithDefaults, personalWorkspaceName } from '../apps/registry/src/workspaces/create-workspace.js';
 import { describeError } from './console-lines.js';
@@ -55,7 +55,7 @@ async function createAdmin(): Promise<void> {
         if (isUniqueViolation(err, 'users_email_key')) throw new Refused(exists);
         throw err;
       }
-      const created = await createWorkspaceWithDefaults(manager, new AuditService(), {
+      const created = await createWorkspaceWithDefaults(manager, new AuditTrail(), {
         name: personalWorkspaceName(user), owner: user, isPersonal: true,
       });
       return created.workspace;

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { redisNames } from '#config';
+import { redisNames } from '#contracts';
 import { hashApiKey } from '#domain';
 import { makeTeam, type Team } from '../apps/registry/test/support/review-flow.js';
 import { bootStack, issueApiKey, revokeApiKey, type Stack } from './support/stack.js';

@@ -37,7 +37,7 @@ const MUTANTS = [
   },
   {
     name: 'the registry applies a final eval result more than once',
-    file: 'apps/registry/src/evals/eval-outcomes.service.ts',
+    file: 'apps/registry/src/evals/eval-outcomes.ts',
     from: "WHERE id = $1 AND status IN ('queued', 'running')",
     to: 'WHERE id = $1',
     tests: ['apps/registry/test/evals.e2e-spec.ts'],

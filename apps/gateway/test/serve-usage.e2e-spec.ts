@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadGatewayConfig, redisNames } from '#config';
-import { QUEUES, SERVE_USAGE_JOB, serveUsageJobSchema, type ApiKeySnapshot, type LiveSnapshot } from '#contracts';
+import { loadGatewayConfig } from '#config';
+import { type ApiKeySnapshot, type LiveSnapshot, QUEUES, redisNames, SERVE_USAGE_JOB, serveUsageJobSchema } from '#contracts';
 import { generateApiKey } from '#domain';
 import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../../../test/support/redis.js';
 import { createGatewayApp } from '../src/app.factory.js';

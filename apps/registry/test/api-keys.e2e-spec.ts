@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { redisNames } from '#config';
-import { parseApiKeySnapshot, parseLiveMessage, type LiveMessage } from '#contracts';
+import { type LiveMessage, parseApiKeySnapshot, parseLiveMessage, redisNames } from '#contracts';
 import { checkApiKeyFormat } from '#domain';
 import { TEST_REDIS_URL } from '../../../test/support/redis.js';
 import { signup, useRegistry } from './support/registry.js';

@@ -1,9 +1,8 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { redisNames } from '#config';
-import { parseLiveMessage, parseLiveSnapshot, type LiveMessage } from '#contracts';
+import { type LiveMessage, parseLiveMessage, parseLiveSnapshot, redisNames } from '#contracts';
 import { TEST_REDIS_URL } from '../../../test/support/redis.js';
-import { LivePublisher } from '../src/live/live-publisher.service.js';
+import { LivePublisher } from '../src/live/live-publisher.js';
 import { useRegistry } from './support/registry.js';
 import { api, approve, createPrompt, livePrompt, makeTeam, promptRow, propose, shipVersion, submit, type Team } from './support/review-flow.js';
 

@@ -1,10 +1,9 @@
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { redisNames } from '#config';
-import { QUEUES, SERVE_USAGE_JOB, type ServeUsageJob } from '#contracts';
+import { QUEUES, redisNames, SERVE_USAGE_JOB, type ServeUsageJob } from '#contracts';
 import { TEST_REDIS_URL } from '../../../test/support/redis.js';
-import { ServeUsageRecorder } from '../src/usage/serve-usage.recorder.js';
+import { ServeUsageLedger } from '../src/usage/serve-usage-ledger.js';
 import { useRegistry } from './support/registry.js';
 import { api, livePrompt, makeTeam, shipVersion, type Team } from './support/review-flow.js';
 
@@ -128,7 +127,7 @@ describe('serve usage from the gateways', () => {
 
   it('counts a batch once even when it is run again (a retry after its transaction committed)', async () => {
     const before = await counts();
-    const recorder = h.app.get(ServeUsageRecorder);
+    const recorder = h.app.get(ServeUsageLedger);
     const again = batch([{ version_id: versionB, count: 6, last_served_at: '2025-03-05T00:00:00.000Z' }]);
     expect(await recorder.record(again, 'replayed-batch')).toBe('applied');
     expect(await recorder.record(again, 'replayed-batch')).toBe('already_applied');

@@ -1,2 +1,1 @@
 export * from './env.js';
-export * from './redis-keys.js';

@@ -4,3 +4,4 @@ export * from './live.js';
 export * from './queues.js';
 export * from './evals.js';
 export * from './webhooks.js';
+export * from './redis-keys.js';

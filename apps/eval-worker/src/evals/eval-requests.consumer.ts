@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { dbId, EVAL_REQUEST_JOB, evalRequestJobSchema, QUEUES } from '#contracts';
-import { redisNames, type WorkerConfig } from '#config';
+import { dbId, EVAL_REQUEST_JOB, evalRequestJobSchema, QUEUES, redisNames } from '#contracts';
+import { type WorkerConfig } from '#config';
 import { scrubProviderKeys } from '#domain';
 import { AppLogger, closeRedis, errorMessage, REDIS, withTimeout } from '#runtime';
 import { WORKER_CONFIG } from '../worker-config.js';
-import { EvalResultsPublisher } from './eval-results.publisher.js';
+import { EvalResultsPublisher } from './eval-results-publisher.js';
 import { EvalRunner } from './eval-runner.js';
 
 /** How long shutdown waits for the evals in hand before dropping them (their locks lapse and another worker takes them). */

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { RedisNames } from '#config';
-import { parseApiKeySnapshot, parseLiveSnapshot } from '#contracts';
+import { parseApiKeySnapshot, parseLiveSnapshot, type RedisNames } from '#contracts';
 import { withTimeout } from '#runtime';
 
 /** What the gateway needs of a version to serve it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RedisNames } from '#config';
+import { type RedisNames } from '#contracts';
 import {
   admitRequest, beginReconcile, completeReconcile, failReconcile, isRested, newRateLimitState, rateLimitOf,
   RECONCILE_TAT_LUA, type RateLimit, type RateLimitState,

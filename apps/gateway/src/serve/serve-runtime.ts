@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { redisNames, type GatewayConfig } from '#config';
+import { redisNames } from '#contracts';
+import { type GatewayConfig } from '#config';
 import { closeRedis, createRedisClient, type AppLogger } from '#runtime';
 import { ApiKeyCache } from './api-key-cache.js';
 import { LiveChannel } from './live-channel.js';
@@ -10,7 +11,7 @@ import { PromptCache } from './prompt-cache.js';
 import { PromptStore } from './prompt-store.js';
 import { ServeRateLimiter } from './rate-limiter.js';
 import type { ServeDependencies } from './serve.routes.js';
-import { ServeUsageRecorder } from './usage-recorder.js';
+import { ServeUsageCounter } from './usage-counter.js';
 
 /**
  * Everything the serve routes use, built once and started and stopped with the app. Timers are
@@ -20,7 +21,7 @@ export class ServeRuntime implements ServeDependencies, OnModuleInit, OnModuleDe
   readonly apiKeys: ApiKeyCache;
   readonly prompts: PromptCache;
   readonly rateLimiter: ServeRateLimiter;
-  readonly usage: ServeUsageRecorder;
+  readonly usage: ServeUsageCounter;
   readonly liveChannel: LiveChannel;
   private readonly subscriber: Redis;
   private readonly closers: Array<() => Promise<unknown>> = [];
@@ -43,7 +44,7 @@ export class ServeRuntime implements ServeDependencies, OnModuleInit, OnModuleDe
     });
     usageConnection.on('error', () => undefined);
     const gatewayId = config.GATEWAY_ID ?? `${hostname()}:${process.pid}`;
-    this.usage = new ServeUsageRecorder(usageConnection, names.bullPrefix, gatewayId, config.USAGE_FLUSH_MS, logger);
+    this.usage = new ServeUsageCounter(usageConnection, names.bullPrefix, gatewayId, config.USAGE_FLUSH_MS, logger);
   }
 
   onModuleInit(): void {

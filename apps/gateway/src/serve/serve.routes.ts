@@ -10,13 +10,13 @@ import type { LiveChannel } from './live-channel.js';
 import { pinnedName, type CachedVersion, type PromptCache } from './prompt-cache.js';
 import type { ServeRateLimiter } from './rate-limiter.js';
 import { jsonBodyOf } from './served-version.js';
-import type { ServeUsageRecorder } from './usage-recorder.js';
+import type { ServeUsageCounter } from './usage-counter.js';
 
 export interface ServeDependencies {
   apiKeys: ApiKeyCache;
   prompts: PromptCache;
   rateLimiter: ServeRateLimiter;
-  usage: ServeUsageRecorder;
+  usage: ServeUsageCounter;
   liveChannel: LiveChannel;
   logger: AppLogger;
 }

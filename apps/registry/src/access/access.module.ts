@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WorkspaceAccess } from './workspace-access.service.js';
+import { WorkspaceAccess } from './workspace-access.js';
 
 /** Import into a feature module to inject WorkspaceAccess. */
 @Module({ providers: [WorkspaceAccess], exports: [WorkspaceAccess] })

@@ -3,11 +3,11 @@ import { DataSource } from 'typeorm';
 import type { ApiKeySnapshot } from '#contracts';
 import { apiKeyKindFor, DEFAULT_RATE_LIMIT_RPM, ForbiddenError, generateApiKey, NotFoundError, roleAtLeast } from '#domain';
 import { ApiKeyEntity } from '#persistence';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { decodeCursor, exactTimestampSql, pageOf, type Page, type PageRequest } from '../common/pagination.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
-import { ApiKeyPublisher } from '../live/api-key-publisher.service.js';
+import { ApiKeyPublisher } from '../live/api-key-publisher.js';
 import { toApiKeyView, toCreatedApiKeyView, type ApiKeyView, type CreatedApiKeyView } from './api-key.view.js';
 import type { CreateApiKeyDto } from './dto/api-key.dto.js';
 
@@ -27,7 +27,7 @@ export class ApiKeysService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     private readonly publisher: ApiKeyPublisher,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChainVerifier, type ChainedAuditEntry, type ChainVerdict } from '#domain';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../common/pagination.js';
 import type { AuditQueryDto } from './dto/audit-query.dto.js';
 
@@ -35,7 +35,7 @@ export function presentAuditEntry(r: AuditRow): ChainedAuditEntry {
   };
 }
 
-/** Reading and checking a workspace's audit chain. Writing is AuditService's, inside each change. */
+/** Reading and checking a workspace's audit chain. Writing is AuditTrail's, inside each change. */
 @Injectable()
 export class AuditLogService {
   constructor(

@@ -1,5 +1,5 @@
 import type { RegistryConfig } from '#config';
 
 /** Injection token of the validated RegistryConfig: `@Inject(REGISTRY_CONFIG) config: RegistryConfig`. */
-export const REGISTRY_CONFIG = 'REGISTRY_CONFIG';
+export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');
 export type { RegistryConfig };

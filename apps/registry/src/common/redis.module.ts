@@ -1,10 +1,10 @@
 import { Global, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { redisNames, type RedisNames } from '#config';
+import { redisNames, type RedisNames } from '#contracts';
 import { AppLogger, closeRedis, createRedisClient } from '#runtime';
 
 /** Injection token of this deployment's Redis key names: `@Inject(REDIS_NAMES) names: RedisNames`. */
-export const REDIS_NAMES = 'REDIS_NAMES';
+export const REDIS_NAMES = Symbol('REDIS_NAMES');
 export type { RedisNames };
 
 @Injectable()

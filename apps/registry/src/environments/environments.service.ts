@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConflictError } from '#domain';
 import { EnvironmentEntity } from '#persistence';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { decodeCursor, exactTimestampSql, pageOf, type Page, type PageRequest } from '../common/pagination.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
@@ -22,7 +22,7 @@ export class EnvironmentsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async list(userId: string, workspaceId: string, page: PageRequest): Promise<Page<EnvironmentView>> {

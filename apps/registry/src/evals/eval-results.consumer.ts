@@ -5,7 +5,7 @@ import { AppLogger } from '#runtime';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
 import { readJob, RegistryWorker } from '../common/registry-worker.js';
-import { EvalOutcomes, type EvalOutcome } from './eval-outcomes.service.js';
+import { EvalOutcomes, type EvalOutcome } from './eval-outcomes.js';
 
 /**
  * Consumes `eval.results` from the eval worker: `running` marks a queued run started, a final

@@ -3,7 +3,7 @@ import { AccessModule } from '../access/access.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { PromptsModule } from '../prompts/prompts.module.js';
 import { ProviderKeysModule } from '../provider-keys/provider-keys.module.js';
-import { EvalOutcomes } from './eval-outcomes.service.js';
+import { EvalOutcomes } from './eval-outcomes.js';
 import { EvalRequestQueue } from './eval-request-queue.js';
 import { EvalResultsConsumer } from './eval-results.consumer.js';
 import { EvalsController } from './evals.controller.js';

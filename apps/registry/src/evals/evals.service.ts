@@ -7,14 +7,14 @@ import {
 } from '#domain';
 import { EvalRunEntity } from '#persistence';
 import { AppLogger } from '#runtime';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { decodeCursor, exactTimestampSql, pageOf, type Page, type PageRequest } from '../common/pagination.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { PromptsService } from '../prompts/prompts.service.js';
 import { ProviderKeysService } from '../provider-keys/provider-keys.service.js';
 import type { EvalRequest } from './dto/request-eval.dto.js';
-import { EvalOutcomes } from './eval-outcomes.service.js';
+import { EvalOutcomes } from './eval-outcomes.js';
 import { EvalRequestQueue } from './eval-request-queue.js';
 import { toEvalRunView, type EvalRunView } from './eval-run.view.js';
 

@@ -5,7 +5,7 @@ import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { AuthGuard, SignupEnabledGuard } from './auth.guard.js';
 import { IdentityController } from './identity.controller.js';
 import { IdentityService } from './identity.service.js';
-import { LoginAttempts } from './login-attempts.service.js';
+import { LoginAttempts } from './login-attempts.js';
 
 @Module({
   imports: [

@@ -7,14 +7,14 @@ import {
   RateLimitedError, UnauthorizedError, verifyPassword,
 } from '#domain';
 import { MembershipEntity, UserEntity } from '#persistence';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
 import { createWorkspaceWithDefaults, personalWorkspaceName } from '../workspaces/create-workspace.js';
 import { toWorkspaceView } from '../workspaces/workspace.view.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { SignupDto } from './dto/signup.dto.js';
-import { LoginAttempts } from './login-attempts.service.js';
+import { LoginAttempts } from './login-attempts.js';
 import { toUserView } from './user.view.js';
 
 const EMAIL_TAKEN = 'An account with this email already exists.';
@@ -29,7 +29,7 @@ export class IdentityService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     private readonly loginAttempts: LoginAttempts,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {

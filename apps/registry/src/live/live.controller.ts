@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../common/ids.js';
 import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
-import { LiveHistory, parseInstant } from './live-history.service.js';
+import { LiveHistory, parseInstant } from './live-history.js';
 
 @ApiTags('review')
 @ApiBearerAuth()

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { PromptsModule } from '../prompts/prompts.module.js';
-import { AfterCommitRedis } from './after-commit-redis.service.js';
-import { ApiKeyPublisher } from './api-key-publisher.service.js';
-import { LiveHistory } from './live-history.service.js';
-import { LivePublisher } from './live-publisher.service.js';
+import { AfterCommitRedis } from './after-commit-redis.js';
+import { ApiKeyPublisher } from './api-key-publisher.js';
+import { LiveHistory } from './live-history.js';
+import { LivePublisher } from './live-publisher.js';
 import { LiveController } from './live.controller.js';
 
 /**

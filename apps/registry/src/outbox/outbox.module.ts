@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { EventOutbox } from './event-outbox.service.js';
-import { OutboxRelay } from './outbox-relay.service.js';
+import { EventOutbox } from './event-outbox.js';
+import { OutboxRelay } from './outbox-relay.js';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 
 /** Events written with the change they report, relayed to `webhook.deliveries` once committed. */

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, LessThan, type EntityManager, type FindOptionsSelect } from 'typeorm';
 import { checkContentSize, checkPromptKey, ConflictError, ForbiddenError, lineDiff, NotFoundError, roleAtLeast, type DiffLine, type Role } from '#domain';
 import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../common/pagination.js';
 import { promptListSql, type PromptListRow } from './prompt-list.query.js';
 import { presentPrompt, presentPromptListItem, type PromptListItem, type PromptView } from './prompt.view.js';
@@ -69,7 +69,7 @@ export class PromptsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** The prompt with version 1; `409` when the key exists in the environment, `400` for a bad key. */

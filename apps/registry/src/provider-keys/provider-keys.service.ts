@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Provider } from '#contracts';
 import { lastFour, NotFoundError, openSecret, providerKeyBinding, sealSecret, SealedSecretError, UnprocessableError } from '#domain';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../common/pagination.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
@@ -26,7 +26,7 @@ export class ProviderKeysService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 

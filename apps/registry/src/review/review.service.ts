@@ -6,13 +6,13 @@ import {
 } from '#domain';
 import type { LiveSnapshot } from '#contracts';
 import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { EvalsService } from '../evals/evals.service.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
-import { LivePublisher } from '../live/live-publisher.service.js';
-import { EventOutbox } from '../outbox/event-outbox.service.js';
+import { LivePublisher } from '../live/live-publisher.js';
+import { EventOutbox } from '../outbox/event-outbox.js';
 import { PromptsService } from '../prompts/prompts.service.js';
 import type { VersionView } from '../prompts/version.view.js';
 
@@ -32,7 +32,7 @@ export class ReviewService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     private readonly prompts: PromptsService,
     private readonly live: LivePublisher,
     private readonly evals: EvalsService,

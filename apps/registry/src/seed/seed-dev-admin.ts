@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hashPassword, normalizeEmail } from '#domain';
 import { UserEntity } from '#persistence';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
 import { createWorkspaceWithDefaults, personalWorkspaceName } from '../workspaces/create-workspace.js';
 
@@ -26,7 +26,7 @@ export async function seedDevAdmin(dataSource: DataSource, email: string): Promi
   try {
     await dataSource.transaction(async (manager) => {
       const user = await manager.save(manager.create(UserEntity, { email: normalized, name: 'Dev Admin', passwordHash }));
-      await createWorkspaceWithDefaults(manager, new AuditService(), {
+      await createWorkspaceWithDefaults(manager, new AuditTrail(), {
         name: personalWorkspaceName(user), owner: user, isPersonal: true,
       });
     });

@@ -5,7 +5,7 @@ import { AppLogger } from '#runtime';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
 import { readJob, RegistryWorker } from '../common/registry-worker.js';
-import { ServeUsageRecorder, type ServeUsageOutcome } from './serve-usage.recorder.js';
+import { ServeUsageLedger, type ServeUsageOutcome } from './serve-usage-ledger.js';
 
 /**
  * Consumes `serve.usage`: the gateways' serve counts, one transaction per batch. A payload that
@@ -19,7 +19,7 @@ export class ServeUsageConsumer implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     @Inject(REDIS_NAMES) private readonly names: RedisNames,
-    private readonly recorder: ServeUsageRecorder,
+    private readonly recorder: ServeUsageLedger,
     private readonly logger: AppLogger,
   ) {}
 

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ServeUsageConsumer } from './serve-usage.consumer.js';
-import { ServeUsageRecorder } from './serve-usage.recorder.js';
+import { ServeUsageLedger } from './serve-usage-ledger.js';
 
 /** Serve counts sent by the gateways over the `serve.usage` queue, shown on versions and API keys. */
 @Module({
-  providers: [ServeUsageRecorder, ServeUsageConsumer],
+  providers: [ServeUsageLedger, ServeUsageConsumer],
 })
 export class UsageModule {}

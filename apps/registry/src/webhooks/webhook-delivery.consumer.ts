@@ -5,7 +5,7 @@ import { AppLogger } from '#runtime';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
 import { readJob, RegistryWorker } from '../common/registry-worker.js';
-import { DeliveryNotFoundError, WebhookAttempts, type AttemptSummary } from './webhook-attempts.service.js';
+import { DeliveryNotFoundError, WebhookAttempts, type AttemptSummary } from './webhook-attempts.js';
 
 /** Deliveries in flight per registry: each waits on a subscriber for up to 10 s. */
 const CONCURRENCY = 16;

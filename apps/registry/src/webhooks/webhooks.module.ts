@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module.js';
-import { WebhookAttempts } from './webhook-attempts.service.js';
+import { WebhookAttempts } from './webhook-attempts.js';
 import { WebhookDeliveryConsumer } from './webhook-delivery.consumer.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';

@@ -3,8 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ForbiddenError, generateWebhookSecret, NotFoundError, roleAtLeast, sealSecret, webhookSecretBinding } from '#domain';
 import { WebhookDeliveryEntity, WebhookEntity } from '#persistence';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { decodeCursor, exactTimestampSql, pageOf, type Page, type PageRequest } from '../common/pagination.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
@@ -24,7 +24,7 @@ export class WebhooksService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { EnvironmentEntity, MembershipEntity, WorkspaceEntity } from '#persistence';
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 
 /** The environments every new workspace starts with (API.md "Defaults"). */
 export const DEFAULT_ENVIRONMENTS = [
@@ -24,7 +24,7 @@ export interface NewWorkspace {
  */
 export async function createWorkspaceWithDefaults(
   manager: EntityManager,
-  audit: Pick<AuditService, 'append'>,
+  audit: Pick<AuditTrail, 'append'>,
   input: NewWorkspace,
 ): Promise<{ workspace: WorkspaceEntity; environments: EnvironmentEntity[] }> {
   const workspace = await manager.save(manager.create(WorkspaceEntity, { name: input.name, isPersonal: input.isPersonal }));

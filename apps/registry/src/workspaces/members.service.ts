@@ -5,8 +5,8 @@ import {
   type MemberChange, type Role,
 } from '#domain';
 import { MembershipEntity, UserEntity } from '#persistence';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { decodeCursor, exactTimestampSql, pageOf, type Page, type PageRequest } from '../common/pagination.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
@@ -45,7 +45,7 @@ export class MembersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async list(userId: string, workspaceId: string, page: PageRequest): Promise<Page<MemberView>> {

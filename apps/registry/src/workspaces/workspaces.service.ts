@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '#domain';
 import { WorkspaceEntity } from '#persistence';
-import { WorkspaceAccess } from '../access/workspace-access.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { WorkspaceAccess } from '../access/workspace-access.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { createWorkspaceWithDefaults } from './create-workspace.js';
 import { toWorkspaceView, type WorkspaceView } from './workspace.view.js';
@@ -13,7 +13,7 @@ export class WorkspacesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async create(actor: AuthenticatedUser, name: string): Promise<WorkspaceView> {

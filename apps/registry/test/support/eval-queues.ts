@@ -1,7 +1,6 @@
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { redisNames } from '#config';
-import { EVAL_RESULT_JOB, QUEUES, type EvalRequestJob, type EvalResultJob } from '#contracts';
+import { EVAL_RESULT_JOB, type EvalRequestJob, type EvalResultJob, QUEUES, redisNames } from '#contracts';
 import { TEST_REDIS_URL } from '../../../../test/support/redis.js';
 
 /** An eval job as the eval worker receives it from Redis. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { LiveMessage, LiveSnapshot } from '#contracts';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
-import { AfterCommitRedis } from './after-commit-redis.service.js';
+import { AfterCommitRedis } from './after-commit-redis.js';
 
 /**
  * Writes the live snapshot and the version's immutable copy, then publishes the change, in one

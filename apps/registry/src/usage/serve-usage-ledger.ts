@@ -26,7 +26,7 @@ async function addServes(manager: EntityManager, table: 'prompt_versions' | 'api
 
 /** Records the gateways' serve counts on versions and API keys. */
 @Injectable()
-export class ServeUsageRecorder {
+export class ServeUsageLedger {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Applies a batch once: `batchId` names it across retries, and a batch seen before changes nothing. */

@@ -18,7 +18,7 @@ const ADD_TIMEOUT_MS = 2_000;
  * more on shutdown) as serve.usage jobs. Counts a job could not be added for are kept for the next
  * flush, so a Redis outage delays usage figures but does not lose them.
  */
-export class ServeUsageRecorder {
+export class ServeUsageCounter {
   private counts = new Map<string, Map<string, Counter>>();
   private readonly queue: Queue<ServeUsageJob>;
   private timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import type { EvalEventData, VersionEventData, WebhookEventType } from '#contracts';
-import { OutboxRelay } from './outbox-relay.service.js';
+import { OutboxRelay } from './outbox-relay.js';
 
 type VersionEventType = Extract<WebhookEventType, `version.${string}`>;
 type EvalEventType = Extract<WebhookEventType, `eval.${string}`>;

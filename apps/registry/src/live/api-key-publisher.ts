@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { ApiKeySnapshot, LiveMessage } from '#contracts';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
-import { AfterCommitRedis } from './after-commit-redis.service.js';
+import { AfterCommitRedis } from './after-commit-redis.js';
 
 /** Gateways fall back to PostgreSQL on a miss, so a snapshot only needs to outlive a busy day. */
 export const API_KEY_SNAPSHOT_TTL_SECONDS = 24 * 60 * 60;

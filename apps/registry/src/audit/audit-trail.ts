@@ -17,10 +17,10 @@ export interface AuditAppend {
  * workspace serialises appends, so seq has no gaps and each entry links to the true head.
  */
 @Injectable()
-export class AuditService {
+export class AuditTrail {
   async append(manager: EntityManager, entry: AuditAppend): Promise<ChainedAuditEntry> {
     if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error('AuditService.append must run inside the transaction of the change it records');
+      throw new Error('AuditTrail.append must run inside the transaction of the change it records');
     }
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`audit:${entry.workspaceId}`]);
     const [head] = (await manager.query(

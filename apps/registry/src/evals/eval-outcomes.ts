@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EvalResultJob } from '#contracts';
 import type { EvalDimension } from '#persistence';
-import { AuditService } from '../audit/audit.service.js';
-import { EventOutbox } from '../outbox/event-outbox.service.js';
+import { AuditTrail } from '../audit/audit-trail.js';
+import { EventOutbox } from '../outbox/event-outbox.js';
 
 type FinalResult = Exclude<EvalResultJob, { status: 'running' }>;
 
@@ -46,7 +46,7 @@ function storedDimension(d: { name: string; score: number; reason: string; sugge
 export class EvalOutcomes {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     private readonly outbox: EventOutbox,
   ) {}
 
