@@ -5,7 +5,7 @@ import { apiKeyKindFor, DEFAULT_RATE_LIMIT_RPM, ForbiddenError, generateApiKey, 
 import { ApiKeyEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { AuditTrail } from '../audit/audit-trail.js';
-import { decodeCursor, exactTimestampSql, pageOf, type Page, type PageRequest } from '../common/pagination.js';
+import { byCreation, keysetPage, type Page, type PageRequest } from '../common/pagination.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { ApiKeyPublisher } from '../live/api-key-publisher.js';
 import { toApiKeyView, toCreatedApiKeyView, type ApiKeyView, type CreatedApiKeyView } from './api-key.view.js';
@@ -51,17 +51,8 @@ export class ApiKeysService {
 
   async list(userId: string, environmentId: string, page: PageRequest): Promise<Page<ApiKeyView>> {
     await this.access.requireEnvironmentRole(userId, environmentId, 'admin');
-    const after = decodeCursor(page.cursor, ['timestamp', 'uuid'] as const);
-    const query = this.dataSource.manager.createQueryBuilder(ApiKeyEntity, 'k')
-      .addSelect(exactTimestampSql('k.created_at'), 'position_at')
-      .where('k.environmentId = :environmentId', { environmentId })
-      .orderBy('k.createdAt', 'DESC')
-      .addOrderBy('k.id', 'DESC')
-      .limit(page.limit + 1);
-    if (after) query.andWhere('(k.createdAt, k.id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))', { at: after[0], id: after[1] });
-    const { entities, raw } = await query.getRawAndEntities<{ position_at: string }>();
-    const rows = entities.map((apiKey, i) => ({ apiKey, position: raw[i].position_at }));
-    return pageOf(rows, page.limit, (r) => [r.position, r.apiKey.id], (r) => toApiKeyView(r.apiKey));
+    const query = this.dataSource.manager.createQueryBuilder(ApiKeyEntity, 'k').where('k.environmentId = :environmentId', { environmentId });
+    return keysetPage(query, byCreation('k'), page, toApiKeyView);
   }
 
   /** Idempotent: revoking a revoked key changes nothing but pushes the revocation again. */

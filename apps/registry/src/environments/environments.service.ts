@@ -5,7 +5,7 @@ import { EnvironmentEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
-import { decodeCursor, exactTimestampSql, pageOf, type Page, type PageRequest } from '../common/pagination.js';
+import { byCreation, keysetPage, type Page, type PageRequest } from '../common/pagination.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
 import { DEFAULT_EVAL_PASS_THRESHOLD, insertEnvironment } from '../workspaces/create-workspace.js';
 import type { CreateEnvironmentDto, UpdateEnvironmentDto } from './dto/environment.dto.js';
@@ -27,17 +27,8 @@ export class EnvironmentsService {
 
   async list(userId: string, workspaceId: string, page: PageRequest): Promise<Page<EnvironmentView>> {
     await this.access.requireRole(userId, workspaceId, 'viewer');
-    const after = decodeCursor(page.cursor, ['timestamp', 'uuid'] as const);
-    const query = this.dataSource.manager.createQueryBuilder(EnvironmentEntity, 'e')
-      .addSelect(exactTimestampSql('e.created_at'), 'position_at')
-      .where('e.workspaceId = :workspaceId', { workspaceId })
-      .orderBy('e.createdAt', 'ASC')
-      .addOrderBy('e.id', 'ASC')
-      .limit(page.limit + 1);
-    if (after) query.andWhere('(e.createdAt, e.id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))', { at: after[0], id: after[1] });
-    const { entities, raw } = await query.getRawAndEntities<{ position_at: string }>();
-    const rows = entities.map((environment, i) => ({ environment, position: raw[i].position_at }));
-    return pageOf(rows, page.limit, (r) => [r.position, r.environment.id], (r) => toEnvironmentView(r.environment));
+    const query = this.dataSource.manager.createQueryBuilder(EnvironmentEntity, 'e').where('e.workspaceId = :workspaceId', { workspaceId });
+    return keysetPage(query, byCreation('e', 'ASC'), page, toEnvironmentView);
   }
 
   async get(userId: string, environmentId: string): Promise<EnvironmentView> {

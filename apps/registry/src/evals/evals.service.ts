@@ -9,7 +9,7 @@ import { EvalRunEntity } from '#persistence';
 import { AppLogger } from '#runtime';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { decodeCursor, exactTimestampSql, pageOf, type Page, type PageRequest } from '../common/pagination.js';
+import { byCreation, keysetPage, type Page, type PageRequest } from '../common/pagination.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { PromptsService } from '../prompts/prompts.service.js';
 import { ProviderKeysService } from '../provider-keys/provider-keys.service.js';
@@ -105,17 +105,8 @@ export class EvalsService {
 
   async listForVersion(userId: string, versionId: string, page: PageRequest): Promise<Page<EvalRunView>> {
     await this.prompts.loadVersionForUser(userId, versionId, 'viewer');
-    const after = decodeCursor(page.cursor, ['timestamp', 'uuid'] as const);
-    const query = this.dataSource.manager.createQueryBuilder(EvalRunEntity, 'e')
-      .addSelect(exactTimestampSql('e.created_at'), 'position_at')
-      .where('e.versionId = :versionId', { versionId })
-      .orderBy('e.createdAt', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .limit(page.limit + 1);
-    if (after) query.andWhere('(e.createdAt, e.id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))', { at: after[0], id: after[1] });
-    const { entities, raw } = await query.getRawAndEntities<{ position_at: string }>();
-    const rows = entities.map((run, i) => ({ run, position: raw[i].position_at }));
-    return pageOf(rows, page.limit, (r) => [r.position, r.run.id], (r) => toEvalRunView(r.run));
+    const query = this.dataSource.manager.createQueryBuilder(EvalRunEntity, 'e').where('e.versionId = :versionId', { versionId });
+    return keysetPage(query, byCreation('e'), page, toEvalRunView);
   }
 
   private async queueJob({ run, content, apiKey }: RecordedRun): Promise<void> {
