@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { NotFoundError, ValidationError } from '#domain';
+import { PromptsRepository } from '../prompts/prompts.repository.js';
 import { PromptsService } from '../prompts/prompts.service.js';
 
 export interface LiveAtView {
@@ -27,21 +27,13 @@ export function parseInstant(raw: unknown, field: string): Date {
 @Injectable()
 export class LiveHistory {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly prompts: PromptsService,
+    private readonly versions: PromptsRepository,
   ) {}
 
   async liveAt(userId: string, promptId: string, at: Date): Promise<LiveAtView> {
     await this.prompts.loadPromptForUser(userId, promptId, 'viewer');
-    // One probe of prompt_versions_live_from_idx: the latest start at or before T, if it had not ended by T.
-    const [row] = (await this.dataSource.query(
-      `SELECT id, version_num, content, live_from, live_until
-         FROM prompt_versions
-        WHERE prompt_id = $1 AND live_from IS NOT NULL AND live_from <= $2 AND (live_until IS NULL OR live_until > $2)
-        ORDER BY live_from DESC
-        LIMIT 1`,
-      [promptId, at],
-    )) as Array<{ id: string; version_num: number; content: string; live_from: Date; live_until: Date | null }>;
+    const row = await this.versions.findLiveAt(promptId, at);
     if (!row) throw new NotFoundError('Live version at that instant');
     return {
       version_id: row.id,

@@ -1,4 +1,4 @@
-import { exactTimestampSql } from '../common/pagination.js';
+import { exactTimestampSql, keysetAfterSql, keysetOrderSql, type CursorValues, type Keyset } from '../common/pagination.js';
 import { containsPattern } from './search.js';
 
 /** One row of the prompt list as the query returns it: no version content anywhere. */
@@ -14,11 +14,16 @@ export interface PromptListRow {
   position_at: string;
 }
 
+/** Newest change first: the order of prompts_environment_updated_idx. */
+export const PROMPT_LIST_ORDER: Keyset<readonly ['timestamp', 'uuid']> = {
+  columns: ['p.updated_at', 'p.id'], shape: ['timestamp', 'uuid'], direction: 'DESC',
+};
+
 export interface PromptListQuery {
   environmentId: string;
   search: string | null;
   /** Keyset position of the last row of the previous page: exact updated_at text and id. */
-  after: readonly [string, string] | null;
+  after: CursorValues<typeof PROMPT_LIST_ORDER.shape> | null;
   limit: number;
 }
 
@@ -35,10 +40,7 @@ export function promptListSql(q: PromptListQuery): { sql: string; params: unknow
     params.push(containsPattern(q.search));
     where.push(`(p.key ILIKE $${params.length} ESCAPE '\\' OR p.description ILIKE $${params.length} ESCAPE '\\')`);
   }
-  if (q.after !== null) {
-    params.push(q.after[0], q.after[1]);
-    where.push(`(p.updated_at, p.id) < (CAST($${params.length - 1} AS timestamptz), CAST($${params.length} AS uuid))`);
-  }
+  if (q.after !== null) where.push(keysetAfterSql(PROMPT_LIST_ORDER, q.after, (value) => `$${params.push(value)}`));
   params.push(q.limit + 1);
   const sql = `
     SELECT p.id, p.key, p.description, p.last_version_num AS versions_count, p.updated_at,
@@ -49,7 +51,7 @@ export function promptListSql(q: PromptListQuery): { sql: string; params: unknow
       FROM prompts p
       LEFT JOIN prompt_versions lv ON lv.id = p.live_version_id
      WHERE ${where.join(' AND ')}
-     ORDER BY p.updated_at DESC, p.id DESC
+     ORDER BY ${keysetOrderSql(PROMPT_LIST_ORDER)}
      LIMIT $${params.length}`;
   return { sql, params };
 }

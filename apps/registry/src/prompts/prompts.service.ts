@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, LessThan, type EntityManager, type FindOptionsSelect } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { checkContentSize, checkPromptKey, ConflictError, ForbiddenError, lineDiff, NotFoundError, roleAtLeast, type DiffLine, type Role } from '#domain';
-import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
+import type { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { AuditTrail } from '../audit/audit-trail.js';
-import { decodeCursor, pageOf, type Page, type PageRequest } from '../common/pagination.js';
-import { promptListSql, type PromptListRow } from './prompt-list.query.js';
+import type { Page, PageRequest } from '../common/pagination.js';
 import { presentPrompt, presentPromptListItem, type PromptListItem, type PromptView } from './prompt.view.js';
+import { PromptsRepository } from './prompts.repository.js';
 import { presentVersion, presentVersionSummary, type VersionSummaryView, type VersionView } from './version.view.js';
 
 /** Who proposes: the authenticated user. */
@@ -49,16 +49,6 @@ export interface VersionDiffView {
   removed: number;
 }
 
-type LastEval = Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'>;
-const LAST_EVAL_COLUMNS: FindOptionsSelect<EvalRunEntity> = { id: true, score: true, mode: true, status: true };
-
-/** Every column of a version but its two texts: what a list of versions reads. */
-const VERSION_SUMMARY_COLUMNS: FindOptionsSelect<PromptVersionEntity> = {
-  id: true, promptId: true, versionNum: true, status: true, baseVersionId: true, rollbackOfVersionId: true,
-  commitMessage: true, proposedBy: true, approvedBy: true, reviewNote: true, submittedAt: true, reviewedAt: true,
-  liveFrom: true, liveUntil: true, lastEvalId: true, servedCount: true, lastServedAt: true, createdAt: true,
-};
-
 /**
  * Prompts and their versions. The write methods take the caller's EntityManager so that the
  * review gate can create and propose inside its own transactions; they audit in that transaction.
@@ -70,6 +60,7 @@ export class PromptsService {
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
+    private readonly prompts: PromptsRepository,
   ) {}
 
   /** The prompt with version 1; `409` when the key exists in the environment, `400` for a bad key. */
@@ -77,19 +68,13 @@ export class PromptsService {
     const key = checkPromptKey(input.key);
     checkContentSize(input.content);
     const { environment, actor } = input;
-    // ON CONFLICT rather than catching 23505: the caller's transaction stays usable, and a
-    // concurrent insert of the same key waits for the other one and then finds the conflict.
-    const inserted = (await manager.query(
-      `INSERT INTO prompts (workspace_id, environment_id, key, description, last_version_num, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 1, clock_timestamp(), clock_timestamp())
-       ON CONFLICT ON CONSTRAINT prompts_environment_key_key DO NOTHING
-       RETURNING id`,
-      [environment.workspaceId, environment.id, key, input.description ?? null],
-    )) as Array<{ id: string }>;
-    if (inserted.length === 0) {
+    const promptId = await this.prompts.insertPrompt(manager, {
+      workspaceId: environment.workspaceId, environmentId: environment.id, key, description: input.description ?? null,
+    });
+    if (promptId === null) {
       throw new ConflictError(`A prompt with key "${key}" already exists in environment "${environment.name}".`);
     }
-    const prompt = await manager.findOneByOrFail(PromptEntity, { id: inserted[0].id });
+    const prompt = await this.prompts.getPrompt(promptId, manager);
     await this.audit.append(manager, {
       workspaceId: prompt.workspaceId, action: 'prompt.created', resourceType: 'prompt', resourceId: prompt.id,
       actorEmail: actor.email, extra: { key, environment_id: environment.id, environment_name: environment.name },
@@ -107,21 +92,10 @@ export class PromptsService {
    */
   async proposeVersion(manager: EntityManager, input: NewVersion): Promise<PromptVersionEntity> {
     checkContentSize(input.content);
-    // UPDATE ... RETURNING inside a CTE so the rows come back as from a SELECT.
-    const [bumped] = (await manager.query(
-      `WITH bumped AS (
-         UPDATE prompts SET last_version_num = last_version_num + 1, updated_at = clock_timestamp()
-         WHERE id = $1
-         RETURNING id)
-       SELECT id FROM bumped`,
-      [input.promptId],
-    )) as Array<{ id: string }>;
-    if (!bumped) throw new NotFoundError('Prompt');
+    if (!(await this.prompts.countNewVersion(manager, input.promptId))) throw new NotFoundError('Prompt');
     // Read after the lock is held: a fresh snapshot sees the live version the lock holder left.
-    const prompt = await manager.findOneByOrFail(PromptEntity, { id: input.promptId });
-    const base = prompt.liveVersionId
-      ? await manager.findOneOrFail(PromptVersionEntity, { where: { id: prompt.liveVersionId }, select: { id: true, content: true } })
-      : null;
+    const prompt = await this.prompts.getPrompt(input.promptId, manager);
+    const base = prompt.liveVersionId ? await this.prompts.getVersionContent(prompt.liveVersionId, manager) : null;
     return this.insertVersion(manager, prompt, {
       versionNum: prompt.lastVersionNum, status: input.status ?? 'draft', content: input.content,
       parentContent: base?.content ?? null, baseVersionId: base?.id ?? null,
@@ -139,11 +113,10 @@ export class PromptsService {
     minRole: Role,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<{ prompt: PromptEntity; environment: EnvironmentEntity }> {
-    const prompt = await manager.findOneBy(PromptEntity, { id: promptId });
+    const prompt = await this.prompts.findPrompt(promptId, manager);
     if (!prompt) throw new NotFoundError('Prompt');
     await this.requireRoleFor(userId, prompt.workspaceId, minRole, 'Prompt', manager);
-    const environment = await manager.findOneByOrFail(EnvironmentEntity, { id: prompt.environmentId });
-    return { prompt, environment };
+    return { prompt, environment: await this.prompts.environmentOf(prompt, manager) };
   }
 
   /** As loadPromptForUser, from a version id; `404` names the version. */
@@ -153,19 +126,16 @@ export class PromptsService {
     minRole: Role,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<{ version: PromptVersionEntity; prompt: PromptEntity; environment: EnvironmentEntity }> {
-    const version = await manager.findOneBy(PromptVersionEntity, { id: versionId });
+    const version = await this.prompts.findVersion(versionId, manager);
     if (!version) throw new NotFoundError('Version');
-    const prompt = await manager.findOneByOrFail(PromptEntity, { id: version.promptId });
+    const prompt = await this.prompts.getPrompt(version.promptId, manager);
     await this.requireRoleFor(userId, prompt.workspaceId, minRole, 'Version', manager);
-    const environment = await manager.findOneByOrFail(EnvironmentEntity, { id: prompt.environmentId });
-    return { version, prompt, environment };
+    return { version, prompt, environment: await this.prompts.environmentOf(prompt, manager) };
   }
 
   /** The one shape of a version (GET /versions/:id), with its last eval looked up. */
   async presentVersionOf(version: PromptVersionEntity, manager: EntityManager = this.dataSource.manager): Promise<VersionView> {
-    const lastEval = version.lastEvalId
-      ? await manager.findOne(EvalRunEntity, { where: { id: version.lastEvalId }, select: LAST_EVAL_COLUMNS })
-      : null;
+    const lastEval = version.lastEvalId ? await this.prompts.findLastEval(version.lastEvalId, manager) : null;
     return presentVersion(version, lastEval);
   }
 
@@ -194,10 +164,7 @@ export class PromptsService {
   /** GET /environments/:env/prompts: one statement, never a version's content. */
   async listPrompts(userId: string, environmentId: string, search: string | null, page: PageRequest): Promise<Page<PromptListItem>> {
     await this.access.requireEnvironmentRole(userId, environmentId, 'viewer');
-    const after = decodeCursor(page.cursor, ['timestamp', 'uuid'] as const);
-    const { sql, params } = promptListSql({ environmentId, search, after, limit: page.limit });
-    const rows = (await this.dataSource.query(sql, params)) as PromptListRow[];
-    return pageOf(rows, page.limit, (r) => [r.position_at, r.id], presentPromptListItem);
+    return this.prompts.listPrompts(environmentId, search, page, presentPromptListItem);
   }
 
   /** GET /prompts/:id. */
@@ -209,7 +176,7 @@ export class PromptsService {
   /** GET /environments/:env/prompts/by-key/:key: a key that cannot exist is simply not found. */
   async getPromptByKey(userId: string, environmentId: string, key: string): Promise<PromptView> {
     await this.access.requireEnvironmentRole(userId, environmentId, 'viewer');
-    const prompt = await this.dataSource.manager.findOneBy(PromptEntity, { environmentId, key });
+    const prompt = await this.prompts.findPromptByKey(environmentId, key);
     if (!prompt) throw new NotFoundError('Prompt');
     return this.presentPromptOf(prompt);
   }
@@ -217,30 +184,19 @@ export class PromptsService {
   /** The prompt with its live version's content. */
   async presentPromptOf(prompt: PromptEntity, manager: EntityManager = this.dataSource.manager): Promise<PromptView> {
     if (!prompt.liveVersionId) return presentPrompt(prompt, null);
-    const live = await manager.findOneOrFail(PromptVersionEntity, {
-      where: { id: prompt.liveVersionId }, select: { id: true, versionNum: true, content: true, liveFrom: true },
-    });
+    const live = await this.prompts.getLiveContent(prompt.liveVersionId, manager);
     return presentPrompt(prompt, live.liveFrom ? { id: live.id, versionNum: live.versionNum, content: live.content, liveFrom: live.liveFrom } : null);
   }
 
   /** GET /prompts/:id/versions: newest first, keyset on version_num, without contents. */
   async listVersions(userId: string, promptId: string, page: PageRequest): Promise<Page<VersionSummaryView>> {
     await this.loadPromptForUser(userId, promptId, 'viewer');
-    const after = decodeCursor(page.cursor, ['integer'] as const);
-    const versions = await this.dataSource.manager.find(PromptVersionEntity, {
-      select: VERSION_SUMMARY_COLUMNS,
-      where: { promptId, ...(after ? { versionNum: LessThan(after[0]) } : {}) },
-      order: { versionNum: 'DESC' },
-      take: page.limit + 1,
-    });
-    const shown = versions.slice(0, page.limit);
-    const evalIds = shown.flatMap((v) => (v.lastEvalId ? [v.lastEvalId] : []));
-    const evals = evalIds.length
-      ? await this.dataSource.manager.find(EvalRunEntity, { select: LAST_EVAL_COLUMNS, where: { id: In(evalIds) } })
-      : [];
-    const evalById = new Map<string, LastEval>(evals.map((e) => [e.id, e]));
-    return pageOf(versions, page.limit, (v) => [v.versionNum],
-      (v) => presentVersionSummary(v, v.lastEvalId ? evalById.get(v.lastEvalId) ?? null : null));
+    const versions = await this.prompts.listVersions(promptId, page);
+    const evalById = await this.prompts.lastEvalsOf(versions.items);
+    return {
+      items: versions.items.map((v) => presentVersionSummary(v, v.lastEvalId ? evalById.get(v.lastEvalId) ?? null : null)),
+      next_cursor: versions.next_cursor,
+    };
   }
 
   /** GET /versions/:id. */
@@ -252,9 +208,7 @@ export class PromptsService {
   /** GET /versions/:id/diff: against parent_content; with no parent every line is added. */
   async diffVersion(userId: string, versionId: string): Promise<VersionDiffView> {
     const { version } = await this.loadVersionForUser(userId, versionId, 'viewer');
-    const base = version.baseVersionId
-      ? await this.dataSource.manager.findOne(PromptVersionEntity, { where: { id: version.baseVersionId }, select: { id: true, versionNum: true } })
-      : null;
+    const base = version.baseVersionId ? await this.prompts.findVersionNumber(version.baseVersionId) : null;
     return {
       version_id: version.id,
       version_num: version.versionNum,
@@ -278,17 +232,12 @@ export class PromptsService {
       rollbackOfVersionId: string | null; commitMessage: string | null; actor: PromptActor;
     },
   ): Promise<PromptVersionEntity> {
-    const [row] = (await manager.query(
-      `INSERT INTO prompt_versions (prompt_id, version_num, status, content, parent_content, base_version_id,
-                                    rollback_of_version_id, commit_message, proposed_by, submitted_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $3 = 'pending_review' THEN clock_timestamp() END, clock_timestamp())
-       RETURNING id`,
-      [prompt.id, v.versionNum, v.status, v.content, v.parentContent, v.baseVersionId, v.rollbackOfVersionId, v.commitMessage, v.actor.id],
-    )) as Array<{ id: string }>;
+    const { actor, ...row } = v;
+    const versionId = await this.prompts.insertVersion(manager, { ...row, promptId: prompt.id, proposedBy: actor.id });
     await this.audit.append(manager, {
-      workspaceId: prompt.workspaceId, action: 'version.created', resourceType: 'version', resourceId: row.id,
-      actorEmail: v.actor.email, extra: { version_num: v.versionNum, prompt_key: prompt.key },
+      workspaceId: prompt.workspaceId, action: 'version.created', resourceType: 'version', resourceId: versionId,
+      actorEmail: actor.email, extra: { version_num: v.versionNum, prompt_key: prompt.key },
     });
-    return manager.findOneByOrFail(PromptVersionEntity, { id: row.id });
+    return this.prompts.getVersion(versionId, manager);
   }
 }

@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityManager, type FindOptionsSelect } from 'typeorm';
+import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
+import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
+import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
+
+/** What a version shows of its last eval. */
+export type LastEval = Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'>;
+const LAST_EVAL_COLUMNS: FindOptionsSelect<EvalRunEntity> = { id: true, score: true, mode: true, status: true };
+
+/** Every column of a version but its two texts: what a list of versions reads. */
+const VERSION_SUMMARY_COLUMNS = [
+  'id', 'promptId', 'versionNum', 'status', 'baseVersionId', 'rollbackOfVersionId', 'commitMessage', 'proposedBy', 'approvedBy',
+  'reviewNote', 'submittedAt', 'reviewedAt', 'liveFrom', 'liveUntil', 'lastEvalId', 'servedCount', 'lastServedAt', 'createdAt',
+].map((column) => `v.${column}`);
+
+/** Newest version first; numbers have no gaps, so the number names the position. */
+const NEWEST_VERSION_FIRST: Keyset<readonly ['integer']> = { columns: ['v.version_num'], shape: ['integer'], direction: 'DESC' };
+
+/** A version row about to be written; the prompt's number counter was bumped for it. */
+export interface VersionRow {
+  promptId: string;
+  versionNum: number;
+  status: 'draft' | 'pending_review';
+  content: string;
+  parentContent: string | null;
+  baseVersionId: string | null;
+  rollbackOfVersionId: string | null;
+  commitMessage: string | null;
+  proposedBy: string;
+}
+
+/** A version live over [live_from, live_until). */
+export interface LiveVersionRow {
+  id: string;
+  version_num: number;
+  content: string;
+  live_from: Date;
+  live_until: Date | null;
+}
+
+/**
+ * Prompts and their versions. Writes take the caller's EntityManager, in whose transaction they
+ * run (the caller holds the locks it needs); reads default to the pool and take a manager to read
+ * inside a transaction.
+ */
+@Injectable()
+export class PromptsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findPrompt(promptId: string, manager: EntityManager = this.dataSource.manager): Promise<PromptEntity | null> {
+    return manager.findOneBy(PromptEntity, { id: promptId });
+  }
+
+  getPrompt(promptId: string, manager: EntityManager = this.dataSource.manager): Promise<PromptEntity> {
+    return manager.findOneByOrFail(PromptEntity, { id: promptId });
+  }
+
+  findPromptByKey(environmentId: string, key: string, manager: EntityManager = this.dataSource.manager): Promise<PromptEntity | null> {
+    return manager.findOneBy(PromptEntity, { environmentId, key });
+  }
+
+  environmentOf(prompt: PromptEntity, manager: EntityManager = this.dataSource.manager): Promise<EnvironmentEntity> {
+    return manager.findOneByOrFail(EnvironmentEntity, { id: prompt.environmentId });
+  }
+
+  findVersion(versionId: string, manager: EntityManager = this.dataSource.manager): Promise<PromptVersionEntity | null> {
+    return manager.findOneBy(PromptVersionEntity, { id: versionId });
+  }
+
+  getVersion(versionId: string, manager: EntityManager = this.dataSource.manager): Promise<PromptVersionEntity> {
+    return manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
+  }
+
+  /** A version's id and content only: the base a new version is diffed against. */
+  getVersionContent(versionId: string, manager: EntityManager): Promise<Pick<PromptVersionEntity, 'id' | 'content'>> {
+    return manager.findOneOrFail(PromptVersionEntity, { where: { id: versionId }, select: { id: true, content: true } });
+  }
+
+  /** A version's id and number only, or null. */
+  findVersionNumber(versionId: string): Promise<Pick<PromptVersionEntity, 'id' | 'versionNum'> | null> {
+    return this.dataSource.manager.findOne(PromptVersionEntity, { where: { id: versionId }, select: { id: true, versionNum: true } });
+  }
+
+  /** What a prompt shows of its live version. */
+  getLiveContent(
+    versionId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Pick<PromptVersionEntity, 'id' | 'versionNum' | 'content' | 'liveFrom'>> {
+    return manager.findOneOrFail(PromptVersionEntity, {
+      where: { id: versionId }, select: { id: true, versionNum: true, content: true, liveFrom: true },
+    });
+  }
+
+  findLastEval(evalId: string, manager: EntityManager = this.dataSource.manager): Promise<LastEval | null> {
+    return manager.findOne(EvalRunEntity, { where: { id: evalId }, select: LAST_EVAL_COLUMNS });
+  }
+
+  /** The last evals of the versions, by eval id. */
+  async lastEvalsOf(versions: ReadonlyArray<Pick<PromptVersionEntity, 'lastEvalId'>>): Promise<Map<string, LastEval>> {
+    const ids = versions.flatMap((v) => (v.lastEvalId ? [v.lastEvalId] : []));
+    const evals = ids.length ? await this.dataSource.manager.find(EvalRunEntity, { select: LAST_EVAL_COLUMNS, where: { id: In(ids) } }) : [];
+    return new Map<string, LastEval>(evals.map((e) => [e.id, e]));
+  }
+
+  /**
+   * Inserts the prompt with version 1 counted, or answers null when the key exists in the
+   * environment. ON CONFLICT rather than catching 23505: the caller's transaction stays usable,
+   * and a concurrent insert of the same key waits for the other one and then finds the conflict.
+   */
+  async insertPrompt(
+    manager: EntityManager,
+    prompt: { workspaceId: string; environmentId: string; key: string; description: string | null },
+  ): Promise<string | null> {
+    const inserted = (await manager.query(
+      `INSERT INTO prompts (workspace_id, environment_id, key, description, last_version_num, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 1, clock_timestamp(), clock_timestamp())
+       ON CONFLICT ON CONSTRAINT prompts_environment_key_key DO NOTHING
+       RETURNING id`,
+      [prompt.workspaceId, prompt.environmentId, prompt.key, prompt.description],
+    )) as Array<{ id: string }>;
+    return inserted[0]?.id ?? null;
+  }
+
+  /**
+   * Counts one more version of the prompt, taking its row lock for the rest of the transaction;
+   * false when there is no such prompt.
+   */
+  async countNewVersion(manager: EntityManager, promptId: string): Promise<boolean> {
+    // UPDATE ... RETURNING inside a CTE so the rows come back as from a SELECT.
+    const bumped = (await manager.query(
+      `WITH bumped AS (
+         UPDATE prompts SET last_version_num = last_version_num + 1, updated_at = clock_timestamp()
+         WHERE id = $1
+         RETURNING id)
+       SELECT id FROM bumped`,
+      [promptId],
+    )) as Array<{ id: string }>;
+    return bumped.length > 0;
+  }
+
+  /** Inserts the version (submitted now when it starts in review) and answers its id. */
+  async insertVersion(manager: EntityManager, v: VersionRow): Promise<string> {
+    const [row] = (await manager.query(
+      `INSERT INTO prompt_versions (prompt_id, version_num, status, content, parent_content, base_version_id,
+                                    rollback_of_version_id, commit_message, proposed_by, submitted_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $3 = 'pending_review' THEN clock_timestamp() END, clock_timestamp())
+       RETURNING id`,
+      [v.promptId, v.versionNum, v.status, v.content, v.parentContent, v.baseVersionId, v.rollbackOfVersionId, v.commitMessage, v.proposedBy],
+    )) as Array<{ id: string }>;
+    return row.id;
+  }
+
+  /** An environment's prompts, newest change first, optionally only those whose key or description contains `search`. */
+  async listPrompts<Item>(
+    environmentId: string,
+    search: string | null,
+    page: PageRequest,
+    present: (row: PromptListRow) => Item,
+  ): Promise<Page<Item>> {
+    const window = new KeysetWindow(PROMPT_LIST_ORDER, page);
+    const { sql, params } = promptListSql({ environmentId, search, after: window.after, limit: page.limit });
+    const rows = (await this.dataSource.query(sql, params)) as PromptListRow[];
+    return window.pageOf(rows, (r) => [r.position_at, r.id], present);
+  }
+
+  /** A prompt's versions, newest first, without their texts. */
+  listVersions(promptId: string, page: PageRequest): Promise<Page<PromptVersionEntity>> {
+    const query = this.dataSource.manager.createQueryBuilder(PromptVersionEntity, 'v')
+      .select(VERSION_SUMMARY_COLUMNS)
+      .where('v.promptId = :promptId', { promptId });
+    return keysetPage(query, NEWEST_VERSION_FIRST, page, (v) => v);
+  }
+
+  /** The version live at `at`, if any: one probe of prompt_versions_live_from_idx. */
+  async findLiveAt(promptId: string, at: Date): Promise<LiveVersionRow | null> {
+    // The latest start at or before T, if it had not ended by T.
+    const [row] = (await this.dataSource.query(
+      `SELECT id, version_num, content, live_from, live_until
+         FROM prompt_versions
+        WHERE prompt_id = $1 AND live_from IS NOT NULL AND live_from <= $2 AND (live_until IS NULL OR live_until > $2)
+        ORDER BY live_from DESC
+        LIMIT 1`,
+      [promptId, at],
+    )) as LiveVersionRow[];
+    return row ?? null;
+  }
+}
