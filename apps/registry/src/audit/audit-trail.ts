@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { chainEntry, type ChainedAuditEntry } from '#domain';
+import { AuditRepository } from './audit.repository.js';
 
 export interface AuditAppend {
   workspaceId: string;
@@ -18,18 +19,18 @@ export interface AuditAppend {
  */
 @Injectable()
 export class AuditTrail {
+  // The default serves `new AuditTrail()` outside Nest (the dev admin seed, create-admin).
+  constructor(private readonly log: AuditRepository = new AuditRepository()) {}
+
   async append(manager: EntityManager, entry: AuditAppend): Promise<ChainedAuditEntry> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('AuditTrail.append must run inside the transaction of the change it records');
     }
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`audit:${entry.workspaceId}`]);
-    const [head] = (await manager.query(
-      `SELECT seq, integrity_hash FROM audit_log WHERE workspace_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [entry.workspaceId],
-    )) as Array<{ seq: string; integrity_hash: string }>;
+    await this.log.lockChain(manager, entry.workspaceId);
+    const head = await this.log.head(manager, entry.workspaceId);
     // Stored as jsonb and read back by verifiers: hash what the database will give back.
     const extra = JSON.parse(JSON.stringify(entry.extra ?? {})) as Record<string, unknown>;
-    const chained = chainEntry(head ? { seq: Number(head.seq), integrity_hash: head.integrity_hash } : null, {
+    const chained = chainEntry(head, {
       action: entry.action,
       resource_type: entry.resourceType,
       resource_id: entry.resourceId,
@@ -37,14 +38,7 @@ export class AuditTrail {
       extra,
       created_at: new Date().toISOString(),
     });
-    await manager.query(
-      `INSERT INTO audit_log (workspace_id, seq, action, resource_type, resource_id, actor_email, extra, prev_hash, integrity_hash, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        entry.workspaceId, chained.seq, chained.action, chained.resource_type, chained.resource_id,
-        chained.actor_email, JSON.stringify(extra), chained.prev_hash, chained.integrity_hash, chained.created_at,
-      ],
-    );
+    await this.log.insert(manager, entry.workspaceId, chained);
     return chained;
   }
 }
