@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { decideDelivery, openSecret, webhookHeaders, webhookSecretBinding, type DeliveryDecision } from '#domain';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { deliveryLookup, sendWebhook, type AttemptOutcome } from './webhook-sender.js';
+import { WebhooksRepository, type AttemptRecord, type DeliveryRow } from './webhooks.repository.js';
 
 export type AttemptSummary =
   | { outcome: 'succeeded' | 'failed' | 'disabled' | 'already_settled' }
@@ -14,19 +15,6 @@ export class DeliveryNotFoundError extends Error {
     super(`delivery ${deliveryId} not found`);
     this.name = 'DeliveryNotFoundError';
   }
-}
-
-interface DeliveryRow {
-  id: string;
-  status: string;
-  attempts: number;
-  message_id: string;
-  payload: unknown;
-  webhook_id: string;
-  url: string;
-  secret_encrypted: string;
-  disabled_at: Date | null;
-  disabled_reason: string | null;
 }
 
 function lastErrorOf(decision: DeliveryDecision, outcome: AttemptOutcome): string | null {
@@ -47,17 +35,12 @@ function lastErrorOf(decision: DeliveryDecision, outcome: AttemptOutcome): strin
 export class WebhookAttempts {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly webhooks: WebhooksRepository,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
   async attempt(deliveryId: string): Promise<AttemptSummary> {
-    const [row] = (await this.dataSource.query(
-      `SELECT d.id, d.status, d.attempts, d.message_id, d.payload, w.id AS webhook_id, w.url, w.secret_encrypted,
-              w.disabled_at, w.disabled_reason
-         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-        WHERE d.id = $1`,
-      [deliveryId],
-    )) as DeliveryRow[];
+    const row = await this.webhooks.findDelivery(deliveryId);
     if (!row) throw new DeliveryNotFoundError(deliveryId);
     if (row.status !== 'pending') return { outcome: 'already_settled' };
     if (row.disabled_at) {
@@ -95,24 +78,10 @@ export class WebhookAttempts {
   }
 
   /** Counts the attempt; a 410 also disables the subscription, so later events skip it. */
-  private async record(
-    row: DeliveryRow,
-    change: { status: string; responseStatus: number | null; lastError: string | null; nextAttemptAt: Date | null },
-    disableReason?: string,
-  ): Promise<void> {
+  private async record(row: DeliveryRow, change: AttemptRecord, disableReason?: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE webhook_deliveries
-            SET attempts = attempts + 1, status = $2, response_status = $3, last_error = $4, next_attempt_at = $5, updated_at = now()
-          WHERE id = $1`,
-        [row.id, change.status, change.responseStatus, change.lastError, change.nextAttemptAt],
-      );
-      if (disableReason) {
-        await manager.query(
-          `UPDATE webhooks SET disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND disabled_at IS NULL`,
-          [row.webhook_id, disableReason],
-        );
-      }
+      await this.webhooks.recordAttempt(manager, row.id, change);
+      if (disableReason) await this.webhooks.disable(manager, row.webhook_id, disableReason);
     });
   }
 }
