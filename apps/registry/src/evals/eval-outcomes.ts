@@ -4,33 +4,11 @@ import type { EvalResultJob } from '#contracts';
 import type { EvalDimension } from '#persistence';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { EventOutbox } from '../outbox/event-outbox.js';
+import { EvalRunsRepository, type FinalOutcome } from './eval-runs.repository.js';
 
 type FinalResult = Exclude<EvalResultJob, { status: 'running' }>;
 
-/** The columns a final outcome writes; a run that never reached the worker has no start. */
-interface Final {
-  evalId: string;
-  status: 'succeeded' | 'failed';
-  score: number | null;
-  dimensions: EvalDimension[];
-  suggestions: string[];
-  error: string | null;
-  model: string | null;
-  startedAt: string | null;
-  finishedAt: string;
-}
-
 export type EvalOutcome = 'started' | 'recorded' | 'ignored';
-
-interface FinishedRow {
-  workspace_id: string;
-  version_id: string;
-  mode: string;
-  provider: string | null;
-  model: string | null;
-  score: number | null;
-  error: string | null;
-}
 
 /** The stored dimension: `suggestion` only where there is one, as the API shows it. */
 function storedDimension(d: { name: string; score: number; reason: string; suggestion?: string | null }): EvalDimension {
@@ -48,14 +26,11 @@ export class EvalOutcomes {
     private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
     private readonly outbox: EventOutbox,
+    private readonly runs: EvalRunsRepository,
   ) {}
 
   async start(evalId: string, startedAt: string): Promise<EvalOutcome> {
-    const [, count] = (await this.dataSource.query(
-      `UPDATE eval_runs SET status = 'running', started_at = $2 WHERE id = $1 AND status = 'queued'`,
-      [evalId, startedAt],
-    )) as [unknown[], number];
-    return count > 0 ? 'started' : 'ignored';
+    return (await this.runs.markStarted(evalId, startedAt)) ? 'started' : 'ignored';
   }
 
   /** Records the worker's final result once, points the version's last eval at it, and audits it. */
@@ -76,23 +51,12 @@ export class EvalOutcomes {
     });
   }
 
-  private async record(final: Final): Promise<EvalOutcome> {
+  private async record(final: FinalOutcome): Promise<EvalOutcome> {
     const succeeded = final.status === 'succeeded';
     return this.dataSource.transaction(async (manager) => {
-      const [rows] = (await manager.query(
-        `UPDATE eval_runs
-            SET status = $2, score = $3, dimensions = $4::jsonb, suggestions = $5::jsonb, error = $6,
-                model = coalesce(model, $7), started_at = coalesce(started_at, $8), finished_at = $9
-          WHERE id = $1 AND status IN ('queued', 'running')
-          RETURNING workspace_id, version_id, mode, provider, model, score, error`,
-        [
-          final.evalId, final.status, final.score, JSON.stringify(final.dimensions), JSON.stringify(final.suggestions),
-          final.error, final.model, final.startedAt, final.finishedAt,
-        ],
-      )) as [FinishedRow[], number];
-      const run = rows[0];
+      const run = await this.runs.finish(manager, final);
       if (!run) return 'ignored';
-      await manager.query(`UPDATE prompt_versions SET last_eval_id = $2 WHERE id = $1`, [run.version_id, final.evalId]);
+      await this.runs.pointLastEval(manager, run.version_id, final.evalId);
       await this.audit.append(manager, {
         workspaceId: run.workspace_id,
         action: succeeded ? 'eval.completed' : 'eval.failed',

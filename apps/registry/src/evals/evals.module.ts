@@ -6,6 +6,7 @@ import { ProviderKeysModule } from '../provider-keys/provider-keys.module.js';
 import { EvalOutcomes } from './eval-outcomes.js';
 import { EvalRequestQueue } from './eval-request-queue.js';
 import { EvalResultsConsumer } from './eval-results.consumer.js';
+import { EvalRunsRepository } from './eval-runs.repository.js';
 import { EvalsController } from './evals.controller.js';
 import { EvalsService } from './evals.service.js';
 
@@ -13,7 +14,7 @@ import { EvalsService } from './evals.service.js';
 @Module({
   imports: [AccessModule, PromptsModule, ProviderKeysModule, OutboxModule],
   controllers: [EvalsController],
-  providers: [EvalsService, EvalRequestQueue, EvalOutcomes, EvalResultsConsumer],
+  providers: [EvalsService, EvalRequestQueue, EvalRunsRepository, EvalOutcomes, EvalResultsConsumer],
   exports: [EvalsService],
 })
 export class EvalsModule {}
