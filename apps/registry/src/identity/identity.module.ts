@@ -6,6 +6,7 @@ import { AuthGuard, SignupEnabledGuard } from './auth.guard.js';
 import { IdentityController } from './identity.controller.js';
 import { IdentityService } from './identity.service.js';
 import { LoginAttempts } from './login-attempts.js';
+import { UsersRepository } from './users.repository.js';
 
 @Module({
   imports: [
@@ -19,6 +20,6 @@ import { LoginAttempts } from './login-attempts.js';
     }),
   ],
   controllers: [IdentityController],
-  providers: [IdentityService, LoginAttempts, SignupEnabledGuard, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [IdentityService, UsersRepository, LoginAttempts, SignupEnabledGuard, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class IdentityModule {}

@@ -6,7 +6,7 @@ import {
   ConflictError, hashPassword, legacyEmailSpelling, normalizeEmail, normalizeEmailOrNull, passwordNeedsRehash,
   RateLimitedError, UnauthorizedError, verifyPassword,
 } from '#domain';
-import { MembershipEntity, UserEntity } from '#persistence';
+import type { UserEntity } from '#persistence';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
@@ -16,6 +16,7 @@ import type { LoginDto } from './dto/login.dto.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import { LoginAttempts } from './login-attempts.js';
 import { toUserView } from './user.view.js';
+import { UsersRepository } from './users.repository.js';
 
 const EMAIL_TAKEN = 'An account with this email already exists.';
 // One message for an unknown email and a wrong password, so login does not reveal who has an account.
@@ -31,6 +32,7 @@ export class IdentityService {
     private readonly jwt: JwtService,
     private readonly audit: AuditTrail,
     private readonly loginAttempts: LoginAttempts,
+    private readonly users: UsersRepository,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {
     this.decoyHash = hashPassword(randomBytes(32).toString('base64url'), config.PASSWORD_SCRYPT_N);
@@ -38,12 +40,12 @@ export class IdentityService {
 
   async signup(dto: SignupDto) {
     const email = normalizeEmail(dto.email);
-    if (await this.dataSource.manager.existsBy(UserEntity, { email })) throw new ConflictError(EMAIL_TAKEN);
+    if (await this.users.emailTaken(email)) throw new ConflictError(EMAIL_TAKEN);
     const passwordHash = await hashPassword(dto.password, this.config.PASSWORD_SCRYPT_N);
     const user = await this.dataSource.transaction(async (manager) => {
       let created: UserEntity;
       try {
-        created = await manager.save(manager.create(UserEntity, { email, name: dto.name ?? null, passwordHash }));
+        created = await this.users.insert(manager, { email, name: dto.name ?? null, passwordHash });
       } catch (err) {
         if (isUniqueViolation(err, 'users_email_key')) throw new ConflictError(EMAIL_TAKEN);
         throw err;
@@ -69,11 +71,7 @@ export class IdentityService {
         : `Too many failed logins from this address. Try again in ${wait} seconds.`);
     }
     const candidates = [...new Set([normalized, legacy].filter((e): e is string => e !== null))];
-    const users = await this.dataSource.getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.email IN (:...candidates)', { candidates })
-      .getMany();
+    const users = await this.users.findForLogin(candidates);
     const user = users.find((u) => u.email === normalized) ?? users[0];
     const matches = await verifyPassword(dto.password, user?.passwordHash ?? (await this.decoyHash));
     if (!user || !matches) throw new UnauthorizedError(LOGIN_MISMATCH);
@@ -85,20 +83,13 @@ export class IdentityService {
   /** Re-hashes at today's cost a password that just verified against an older hash; a concurrent change wins. */
   private async upgradeHash(user: UserEntity, password: string): Promise<void> {
     const upgraded = await hashPassword(password, this.config.PASSWORD_SCRYPT_N);
-    await this.dataSource.query(
-      `UPDATE users SET password_hash = $1, updated_at = now() WHERE id = $2 AND password_hash = $3`,
-      [upgraded, user.id, user.passwordHash],
-    );
+    await this.users.replaceHash(user.id, user.passwordHash, upgraded);
   }
 
   async me(userId: string) {
-    const user = await this.dataSource.manager.findOneBy(UserEntity, { id: userId });
+    const user = await this.users.find(userId);
     if (!user) throw new UnauthorizedError('The account of this access token no longer exists.');
-    const memberships = await this.dataSource.manager.find(MembershipEntity, {
-      where: { userId },
-      relations: { workspace: true },
-      order: { createdAt: 'ASC', workspaceId: 'ASC' },
-    });
+    const memberships = await this.users.membershipsOf(userId);
     return {
       user: toUserView(user),
       memberships: memberships.map((m) => ({ workspace: toWorkspaceView(m.workspace!), role: m.role })),
