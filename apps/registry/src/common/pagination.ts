@@ -197,7 +197,8 @@ function positionSql(field: CursorField, column: string): string {
 
 /**
  * One page of entities: adds the keyset's order, the condition after the cursor and `limit + 1`
- * to `query` (which holds the list's own filter), and reads each row's position in the same statement.
+ * to `query` (which holds the list's own filter, and no join, so raw rows and entities align), and
+ * reads each row's position in the same statement.
  */
 export async function keysetPage<E extends ObjectLiteral, S extends readonly CursorField[], Item>(
   query: SelectQueryBuilder<E>,
