@@ -1,10 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Job } from 'bullmq';
-import { EVAL_RESULT_JOB, evalResultJobSchema, QUEUES } from '#contracts';
-import { AppLogger } from '#runtime';
+import { EVAL_RESULT_JOB, QUEUES, type EvalResultJob } from '#contracts';
+import { AppLogger, QueueConsumer } from '#runtime';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
-import { readJob, RegistryWorker } from '../common/registry-worker.js';
 import { EvalOutcomes, type EvalOutcome } from './eval-outcomes.js';
 
 /**
@@ -14,30 +12,30 @@ import { EvalOutcomes, type EvalOutcome } from './eval-outcomes.js';
  */
 @Injectable()
 export class EvalResultsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private worker: RegistryWorker | null = null;
+  private readonly consumer: QueueConsumer<typeof QUEUES.evalResults>;
 
   constructor(
-    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-    @Inject(REDIS_NAMES) private readonly names: RedisNames,
+    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
+    @Inject(REDIS_NAMES) names: RedisNames,
     private readonly outcomes: EvalOutcomes,
-    private readonly logger: AppLogger,
-  ) {}
+    logger: AppLogger,
+  ) {
+    this.consumer = new QueueConsumer({
+      redisUrl: config.REDIS_URL, bullPrefix: names.bullPrefix, queue: QUEUES.evalResults,
+      connectionName: `promptgate-registry:${QUEUES.evalResults}`, concurrency: 4,
+      handlers: { [EVAL_RESULT_JOB]: (result) => this.apply(result) },
+    }, logger);
+  }
 
   onApplicationBootstrap(): void {
-    this.worker = RegistryWorker.start({
-      redisUrl: this.config.REDIS_URL, bullPrefix: this.names.bullPrefix, queue: QUEUES.evalResults,
-      subject: 'eval result', concurrency: 4, process: (job) => this.process(job),
-    }, this.logger);
+    this.consumer.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.close();
+  onModuleDestroy(): Promise<void> {
+    return this.consumer.close();
   }
 
-  private async process(job: Job): Promise<EvalOutcome> {
-    const result = readJob(job, EVAL_RESULT_JOB, evalResultJobSchema, 'eval result');
+  private async apply(result: EvalResultJob): Promise<EvalOutcome> {
     if (result.status === 'running') return this.outcomes.start(result.eval_id, result.started_at);
     return this.outcomes.finish(result);
   }

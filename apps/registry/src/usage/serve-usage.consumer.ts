@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { QUEUES, SERVE_USAGE_JOB, serveUsageJobSchema } from '#contracts';
-import { AppLogger } from '#runtime';
+import { QUEUES, SERVE_USAGE_JOB, type ServeUsageJob } from '#contracts';
+import { AppLogger, QueueConsumer } from '#runtime';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
-import { readJob, RegistryWorker } from '../common/registry-worker.js';
 import { ServeUsageLedger, type ServeUsageOutcome } from './serve-usage-ledger.js';
 
 /**
@@ -14,30 +13,30 @@ import { ServeUsageLedger, type ServeUsageOutcome } from './serve-usage-ledger.j
  */
 @Injectable()
 export class ServeUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private worker: RegistryWorker | null = null;
+  private readonly consumer: QueueConsumer<typeof QUEUES.serveUsage>;
 
   constructor(
-    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-    @Inject(REDIS_NAMES) private readonly names: RedisNames,
+    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
+    @Inject(REDIS_NAMES) names: RedisNames,
     private readonly recorder: ServeUsageLedger,
-    private readonly logger: AppLogger,
-  ) {}
+    logger: AppLogger,
+  ) {
+    this.consumer = new QueueConsumer({
+      redisUrl: config.REDIS_URL, bullPrefix: names.bullPrefix, queue: QUEUES.serveUsage,
+      connectionName: `promptgate-registry:${QUEUES.serveUsage}`, concurrency: 1,
+      handlers: { [SERVE_USAGE_JOB]: (batch, job) => this.record(batch, job) },
+    }, logger);
+  }
 
   onApplicationBootstrap(): void {
-    this.worker = RegistryWorker.start({
-      redisUrl: this.config.REDIS_URL, bullPrefix: this.names.bullPrefix, queue: QUEUES.serveUsage,
-      subject: 'usage batch', concurrency: 1, process: (job) => this.process(job),
-    }, this.logger);
+    this.consumer.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.close();
+  onModuleDestroy(): Promise<void> {
+    return this.consumer.close();
   }
 
-  private async process(job: Job): Promise<ServeUsageOutcome> {
-    const batch = readJob(job, SERVE_USAGE_JOB, serveUsageJobSchema, 'usage batch');
+  private async record(batch: ServeUsageJob, job: Job): Promise<ServeUsageOutcome> {
     // A job's id can repeat after its queue's keys are gone, so its creation time is part of the name.
     return this.recorder.record(batch, `${job.id}@${job.timestamp}`);
   }

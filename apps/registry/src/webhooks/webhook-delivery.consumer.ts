@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
-import { QUEUES, WEBHOOK_DELIVERY_JOB, webhookDeliveryJobSchema } from '#contracts';
-import { AppLogger } from '#runtime';
+import { QUEUES, WEBHOOK_DELIVERY_JOB, type WebhookDeliveryJob } from '#contracts';
+import { AppLogger, QueueConsumer } from '#runtime';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
-import { readJob, RegistryWorker } from '../common/registry-worker.js';
 import { DeliveryNotFoundError, WebhookAttempts, type AttemptSummary } from './webhook-attempts.js';
 
 /** Deliveries in flight per registry: each waits on a subscriber for up to 10 s. */
@@ -21,30 +20,30 @@ const GONE_AFTER_MS = 30_000;
  */
 @Injectable()
 export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private worker: RegistryWorker | null = null;
+  private readonly consumer: QueueConsumer<typeof QUEUES.webhookDeliveries>;
 
   constructor(
-    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-    @Inject(REDIS_NAMES) private readonly names: RedisNames,
+    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
+    @Inject(REDIS_NAMES) names: RedisNames,
     private readonly attempts: WebhookAttempts,
     private readonly logger: AppLogger,
-  ) {}
+  ) {
+    this.consumer = new QueueConsumer({
+      redisUrl: config.REDIS_URL, bullPrefix: names.bullPrefix, queue: QUEUES.webhookDeliveries,
+      connectionName: `promptgate-registry:${QUEUES.webhookDeliveries}`, concurrency: CONCURRENCY,
+      handlers: { [WEBHOOK_DELIVERY_JOB]: (delivery, job) => this.deliver(delivery, job) },
+    }, logger);
+  }
 
   onApplicationBootstrap(): void {
-    this.worker = RegistryWorker.start({
-      redisUrl: this.config.REDIS_URL, bullPrefix: this.names.bullPrefix, queue: QUEUES.webhookDeliveries,
-      subject: 'webhook delivery', concurrency: CONCURRENCY, process: (job) => this.process(job),
-    }, this.logger);
+    this.consumer.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.close();
+  onModuleDestroy(): Promise<void> {
+    return this.consumer.close();
   }
 
-  private async process(job: Job): Promise<AttemptSummary> {
-    const { delivery_id: deliveryId } = readJob(job, WEBHOOK_DELIVERY_JOB, webhookDeliveryJobSchema, 'webhook delivery');
+  private async deliver({ delivery_id: deliveryId }: WebhookDeliveryJob, job: Job): Promise<AttemptSummary> {
     let summary: AttemptSummary;
     try {
       summary = await this.attempts.attempt(deliveryId);
