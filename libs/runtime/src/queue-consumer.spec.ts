@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import { EVAL_REQUEST_JOB, EVAL_RESULT_JOB, JOBS, jobNamesOf, QUEUES, SERVE_USAGE_JOB, WEBHOOK_DELIVERY_JOB, type QueueName } from '#contracts';
+import { EVAL_REQUEST_JOB, EVAL_RESULT_JOB, JOBS, jobNamesOf, QUEUES, SERVE_USAGE_JOB, WEBHOOK_DELIVERY_JOB } from '#contracts';
 import { AppLogger } from './logger.js';
 import { checkJobHandlers, JobHandlersError, QueueConsumer, readJob, type JobHandlers } from './queue-consumer.js';
 
@@ -42,13 +42,21 @@ describe('checkJobHandlers: no missing handlers', () => {
       .toThrow(`the eval.results consumer has a handler for job "${EVAL_REQUEST_JOB}", which is not a job of eval.results`);
   });
 
-  it('stops a consumer at construction, before it connects, when a job of its queue has no handler', () => {
-    const spec = (queue: QueueName, handlers: Record<string, unknown>) => ({
-      redisUrl: 'redis://127.0.0.1:1', bullPrefix: '{never}', queue, connectionName: 'spec', concurrency: 1,
-      handlers: handlers as JobHandlers<typeof queue>,
-    });
-    expect(() => new QueueConsumer(spec(QUEUES.serveUsage, {}), logger)).toThrow(`no handler for job "${SERVE_USAGE_JOB}"`);
-    expect(() => new QueueConsumer(spec(QUEUES.serveUsage, { [SERVE_USAGE_JOB]: handle }), logger)).not.toThrow();
+  it('fails the start of a consumer, before it connects, when a job of its queue has no handler', async () => {
+    class UsageConsumer extends QueueConsumer<typeof QUEUES.serveUsage> {
+      constructor(private readonly given: Record<string, unknown>) {
+        // Port 1 refuses at once: a consumer that got as far as connecting would log its outage, not throw.
+        super({ redisUrl: 'redis://127.0.0.1:1', bullPrefix: '{never}', client: 'spec', queue: QUEUES.serveUsage, concurrency: 1 }, logger);
+      }
+
+      protected handlers(): JobHandlers<typeof QUEUES.serveUsage> {
+        return this.given as JobHandlers<typeof QUEUES.serveUsage>;
+      }
+    }
+    expect(() => new UsageConsumer({}).onApplicationBootstrap()).toThrow(`no handler for job "${SERVE_USAGE_JOB}"`);
+    const complete = new UsageConsumer({ [SERVE_USAGE_JOB]: handle });
+    expect(() => complete.onApplicationBootstrap()).not.toThrow();
+    await complete.onModuleDestroy();
   });
 });
 

@@ -1,8 +1,10 @@
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isJobName, JOBS, jobNamesOf, type JobName, type JobNameOf, type JobPayload, type QueueName } from '#contracts';
 import { closeRedis, withTimeout } from './connections.js';
 import { errorMessage, type AppLogger } from './logger.js';
+import type { QueueConnection } from './queue-connection.js';
 
 /** How long shutdown waits for the jobs in hand before dropping them (BullMQ hands them out again). */
 const CLOSE_TIMEOUT_MS = 5000;
@@ -12,20 +14,13 @@ export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job) =
 /** One handler per job of the queue: a job without one is a start-up error, not a stuck queue. */
 export type JobHandlers<Q extends QueueName> = { [N in JobNameOf<Q>]: JobHandler<N> };
 
-export interface QueueConsumerSpec<Q extends QueueName> {
-  redisUrl: string;
-  bullPrefix: string;
+export interface QueueConsumerSettings<Q extends QueueName> extends QueueConnection {
   queue: Q;
-  /** Names the connection in Redis' CLIENT LIST: `promptgate-registry:eval.results`. */
-  connectionName: string;
   concurrency: number;
-  handlers: JobHandlers<Q>;
   /** BullMQ's lock and stall settings, where its defaults do not fit (evals that run for a minute). */
   locks?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
   /** Cleans an error message before it is logged (the eval worker scrubs provider keys). */
   redact?: (message: string) => string;
-  /** Runs when a job breaks its contract, before it fails for good (the eval worker reports the eval failed). */
-  onMalformed?: (data: unknown, reason: string) => Promise<void>;
 }
 
 /** Raised at start-up when a consumer does not handle every job of its queue, or handles one of another. */
@@ -58,31 +53,35 @@ export function readJob<N extends JobName>(name: N, job: Pick<Job, 'name' | 'dat
 }
 
 /**
- * A BullMQ consumer: its own Redis connection (blocking reads need one that retries without
- * limit), one log line per outage, each job checked against its contract and given to the handler
- * of its name, refused jobs (UnrecoverableError) logged as errors and never retried, other failures
- * left to BullMQ's retries.
+ * A BullMQ consumer of one queue, started and stopped with the Nest application: its own Redis
+ * connection (blocking reads need one that retries without limit), one log line per outage, each
+ * job checked against its contract and given to the handler of its name, refused jobs
+ * (UnrecoverableError) logged as errors and never retried, other failures left to BullMQ's retries.
+ * A subclass gives the handlers; a job of the queue without one fails the application's start.
  */
-export class QueueConsumer<Q extends QueueName> {
-  private readonly handlers: Record<string, JobHandler<JobName>>;
-  private running: { worker: Worker; connection: Redis } | null = null;
+export abstract class QueueConsumer<Q extends QueueName> implements OnApplicationBootstrap, OnModuleDestroy {
+  private running: { worker: Worker; connection: Redis; handlers: Record<string, JobHandler<JobName>> } | null = null;
 
-  /** Throws JobHandlersError when a job of the queue has no handler, so the app does not boot. */
-  constructor(
-    private readonly spec: QueueConsumerSpec<Q>,
-    private readonly logger: AppLogger,
-  ) {
-    this.handlers = spec.handlers as Record<string, JobHandler<JobName>>;
-    checkJobHandlers(spec.queue, this.handlers);
-  }
+  protected constructor(
+    private readonly settings: QueueConsumerSettings<Q>,
+    protected readonly logger: AppLogger,
+  ) {}
 
-  /** Connects and starts taking jobs (onApplicationBootstrap, once what the handlers use is up). */
-  start(): void {
+  /** One handler per job of the queue; each returns the job's outcome, and throws only for what a retry may fix. */
+  protected abstract handlers(): JobHandlers<Q>;
+
+  /** Runs when a job breaks its contract, before it fails for good (the eval worker reports the eval failed). */
+  protected onMalformed?(data: unknown, reason: string): Promise<void>;
+
+  /** Throws JobHandlersError, before connecting, when a job of the queue has no handler. */
+  onApplicationBootstrap(): void {
     if (this.running) return;
-    const { spec, logger } = this;
-    const redact = spec.redact ?? ((message: string) => message);
-    const connection = new Redis(spec.redisUrl, {
-      connectionName: spec.connectionName,
+    const { settings, logger } = this;
+    const handlers = this.handlers() as Record<string, JobHandler<JobName>>;
+    checkJobHandlers(settings.queue, handlers);
+    const redact = settings.redact ?? ((message: string) => message);
+    const connection = new Redis(settings.redisUrl, {
+      connectionName: `${settings.client}:${settings.queue}`,
       maxRetriesPerRequest: null,
       connectTimeout: 2000,
       // Bounds how long a closed connection that never connected keeps a timer (default 2 s).
@@ -93,26 +92,26 @@ export class QueueConsumer<Q extends QueueName> {
     const reportOutage = (err: Error) => {
       if (reported) return;
       reported = true;
-      logger.pino.warn({ err: { message: redact(errorMessage(err)) }, queue: spec.queue }, 'queue unreachable; retrying');
+      logger.pino.warn({ err: { message: redact(errorMessage(err)) }, queue: settings.queue }, 'queue unreachable; retrying');
     };
     connection.on('error', reportOutage);
     connection.on('ready', () => { reported = false; });
 
-    const worker = new Worker(spec.queue, (job: Job) => this.process(job), {
-      connection, prefix: spec.bullPrefix, concurrency: spec.concurrency, ...spec.locks,
+    const worker = new Worker(settings.queue, (job: Job) => this.process(job, handlers), {
+      connection, prefix: settings.bullPrefix, concurrency: settings.concurrency, ...settings.locks,
     });
     worker.on('error', reportOutage);
     worker.on('failed', (job, err) => {
       const subject = job && isJobName(job.name) ? JOBS[job.name].subject : 'job';
-      const context = { queue: spec.queue, job_id: job?.id, attempts_made: job?.attemptsMade, err: { message: redact(errorMessage(err)) } };
+      const context = { queue: settings.queue, job_id: job?.id, attempts_made: job?.attemptsMade, err: { message: redact(errorMessage(err)) } };
       if (err instanceof UnrecoverableError) logger.pino.error(context, `${subject} refused; not retried`);
       else logger.pino.warn(context, `${subject} failed; BullMQ retries it if attempts remain`);
     });
-    this.running = { worker, connection };
+    this.running = { worker, connection, handlers };
   }
 
-  /** Call before the connections the handlers use close (onModuleDestroy), so the jobs in hand can finish. */
-  async close(): Promise<void> {
+  /** Runs before the connections the handlers use close (onApplicationShutdown), so the jobs in hand can finish. */
+  async onModuleDestroy(): Promise<void> {
     const running = this.running;
     this.running = null;
     if (!running) return;
@@ -123,16 +122,16 @@ export class QueueConsumer<Q extends QueueName> {
     await closeRedis(connection);
   }
 
-  private async process(job: Job): Promise<unknown> {
+  private async process(job: Job, handlers: Record<string, JobHandler<JobName>>): Promise<unknown> {
     const name = job.name;
-    if (!isJobName(name) || !Object.hasOwn(this.handlers, name)) throw new UnrecoverableError(`unknown job name "${name}"`);
+    if (!isJobName(name) || !Object.hasOwn(handlers, name)) throw new UnrecoverableError(`unknown job name "${name}"`);
     let payload: JobPayload<JobName>;
     try {
       payload = readJob(name, job);
     } catch (err) {
-      if (this.spec.onMalformed) await this.spec.onMalformed(job.data, errorMessage(err));
+      await this.onMalformed?.(job.data, errorMessage(err));
       throw err;
     }
-    return this.handlers[name](payload, job);
+    return handlers[name](payload, job);
   }
 }

@@ -3,18 +3,15 @@ import { Queue, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS, type JobName, type JobNameOf, type JobPayload, type QueueName } from '#contracts';
 import { closeRedis, withTimeout } from './connections.js';
+import type { QueueConnection } from './queue-connection.js';
 
 /** How long one add (or batch of adds) may take before it counts as not queued. */
 const ADD_TIMEOUT_MS = 2000;
 /** How long close waits for the queue before it drops the connection. */
 const CLOSE_TIMEOUT_MS = 5000;
 
-export interface QueueProducerSpec<Q extends QueueName> {
-  redisUrl: string;
-  bullPrefix: string;
+export interface QueueProducerSpec<Q extends QueueName> extends QueueConnection {
   queue: Q;
-  /** Names the connection in Redis' CLIENT LIST: `promptgate-registry:eval-requests`. */
-  connectionName: string;
   defaultJobOptions?: JobsOptions;
 }
 
@@ -42,7 +39,7 @@ export class QueueProducer<Q extends QueueName> {
 
   constructor(spec: QueueProducerSpec<Q>) {
     this.connection = new Redis(spec.redisUrl, {
-      connectionName: spec.connectionName,
+      connectionName: `${spec.client}:${spec.queue}:producer`,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,

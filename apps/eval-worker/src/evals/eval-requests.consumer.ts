@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { dbId, EVAL_REQUEST_JOB, QUEUES, redisNames, type EvalRequestJob } from '#contracts';
+import { dbId, EVAL_REQUEST_JOB, QUEUES, type EvalRequestJob } from '#contracts';
 import { type WorkerConfig } from '#config';
 import { scrubProviderKeys } from '#domain';
-import { AppLogger, QueueConsumer } from '#runtime';
+import { AppLogger, QUEUE_CONNECTION, QueueConsumer, type JobHandlers, type QueueConnection } from '#runtime';
 import { WORKER_CONFIG } from '../worker-config.js';
 import { EvalResultsPublisher } from './eval-results-publisher.js';
 import { EvalRunner } from './eval-runner.js';
@@ -19,39 +19,36 @@ export type EvalRequestOutcome = 'succeeded' | 'failed';
  * that cannot be sent (Redis away) throws, so BullMQ retries the request.
  */
 @Injectable()
-export class EvalRequestsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly consumer: QueueConsumer<typeof QUEUES.evalRequests>;
+export class EvalRequestsConsumer extends QueueConsumer<typeof QUEUES.evalRequests> {
   private readonly results: EvalResultsPublisher;
 
   constructor(
     @Inject(WORKER_CONFIG) config: WorkerConfig,
+    @Inject(QUEUE_CONNECTION) connection: QueueConnection,
+    logger: AppLogger,
     private readonly runner: EvalRunner,
-    private readonly logger: AppLogger,
   ) {
-    const bullPrefix = redisNames(config.REDIS_PREFIX).bullPrefix;
-    this.results = new EvalResultsPublisher(config.REDIS_URL, bullPrefix);
-    this.consumer = new QueueConsumer({
-      redisUrl: config.REDIS_URL, bullPrefix, queue: QUEUES.evalRequests,
-      connectionName: 'promptgate-eval-worker-requests', concurrency: config.EVAL_CONCURRENCY,
+    super({
+      ...connection, queue: QUEUES.evalRequests, concurrency: config.EVAL_CONCURRENCY,
       locks: { lockDuration: config.EVAL_LOCK_MS, stalledInterval: config.EVAL_LOCK_MS, maxStalledCount: MAX_STALLED_COUNT },
-      handlers: { [EVAL_REQUEST_JOB]: (request, job) => this.evaluate(request, job) },
       // Error messages can quote a provider's answer, and with it a key.
       redact: (message) => scrubProviderKeys(message),
-      onMalformed: (data, reason) => this.failRefusedRequest(data, reason),
     }, logger);
+    this.results = new EvalResultsPublisher(connection);
   }
 
-  onApplicationBootstrap(): void {
-    this.consumer.start();
+  protected handlers(): JobHandlers<typeof QUEUES.evalRequests> {
+    return { [EVAL_REQUEST_JOB]: (request, job) => this.evaluate(request, job) };
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.consumer.close();
+  /** Closes the consumer first, so the evals in hand can still send their results. */
+  override async onModuleDestroy(): Promise<void> {
+    await super.onModuleDestroy();
     await this.results.close();
   }
 
   /** A refused request whose eval id is readable gets a `failed` result, so its eval never sits queued forever. */
-  private async failRefusedRequest(data: unknown, reason: string): Promise<void> {
+  protected override async onMalformed(data: unknown, reason: string): Promise<void> {
     const evalId = evalIdOf(data);
     if (evalId === null) return;
     const now = new Date().toISOString();

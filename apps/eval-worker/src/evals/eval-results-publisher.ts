@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import { EVAL_RESULT_JOB, QUEUES, type EvalResultJob } from '#contracts';
-import { QueueProducer } from '#runtime';
+import { QueueProducer, type QueueConnection } from '#runtime';
 
 const RESULT_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: true,
@@ -19,10 +19,8 @@ export const finalResultJobId = (evalId: string) => `${evalId}.final`;
 export class EvalResultsPublisher {
   private readonly producer: QueueProducer<typeof QUEUES.evalResults>;
 
-  constructor(redisUrl: string, bullPrefix: string) {
-    this.producer = new QueueProducer({
-      redisUrl, bullPrefix, queue: QUEUES.evalResults, connectionName: 'promptgate-eval-worker-results',
-    });
+  constructor(connection: QueueConnection) {
+    this.producer = new QueueProducer({ ...connection, queue: QUEUES.evalResults });
   }
 
   async send(result: EvalResultJob): Promise<void> {

@@ -32,7 +32,7 @@ export class ServeUsageCounter {
     private readonly logger: AppLogger,
   ) {
     this.queue = new QueueProducer({
-      redisUrl, bullPrefix, queue: QUEUES.serveUsage, connectionName: 'promptgate-gateway-usage',
+      redisUrl, bullPrefix, client: 'promptgate-gateway', queue: QUEUES.serveUsage,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
     });
   }

@@ -1,9 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { JobsOptions } from 'bullmq';
 import { EVAL_REQUEST_JOB, QUEUES, type EvalRequestJob } from '#contracts';
-import { QueueProducer } from '#runtime';
-import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
+import { QUEUE_CONNECTION, QueueProducer, type QueueConnection } from '#runtime';
 
 /** How long a request waits for a Redis connection that is down before the eval counts as not queued. */
 const READY_TIMEOUT_MS = 2000;
@@ -25,14 +23,9 @@ export const EVAL_REQUEST_JOB_OPTIONS: JobsOptions = {
 export class EvalRequestQueue implements OnModuleDestroy {
   private readonly producer: QueueProducer<typeof QUEUES.evalRequests>;
 
-  constructor(
-    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
-    @Inject(REDIS_NAMES) names: RedisNames,
-  ) {
+  constructor(@Inject(QUEUE_CONNECTION) connection: QueueConnection) {
     // Fail fast: a job Redis cannot take now must not arrive after its run was marked failed.
-    this.producer = new QueueProducer({
-      redisUrl: config.REDIS_URL, bullPrefix: names.bullPrefix, queue: QUEUES.evalRequests, connectionName: 'promptgate-registry:eval-requests',
-    });
+    this.producer = new QueueProducer({ ...connection, queue: QUEUES.evalRequests });
   }
 
   /** Checks the job against its contract and adds it; throws when Redis does not take it in time. */
@@ -40,7 +33,7 @@ export class EvalRequestQueue implements OnModuleDestroy {
     await this.producer.add(EVAL_REQUEST_JOB, job, { ...EVAL_REQUEST_JOB_OPTIONS, jobId: job.eval_id }, { waitReadyMs: READY_TIMEOUT_MS });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.producer.close();
+  onModuleDestroy(): Promise<void> {
+    return this.producer.close();
   }
 }

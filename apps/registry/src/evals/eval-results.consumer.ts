@@ -1,8 +1,6 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EVAL_RESULT_JOB, QUEUES, type EvalResultJob } from '#contracts';
-import { AppLogger, QueueConsumer } from '#runtime';
-import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
+import { AppLogger, QUEUE_CONNECTION, QueueConsumer, type JobHandlers, type QueueConnection } from '#runtime';
 import { EvalOutcomes, type EvalOutcome } from './eval-outcomes.js';
 
 /**
@@ -11,28 +9,13 @@ import { EvalOutcomes, type EvalOutcome } from './eval-outcomes.js';
  * database error fails the attempt and BullMQ retries it.
  */
 @Injectable()
-export class EvalResultsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly consumer: QueueConsumer<typeof QUEUES.evalResults>;
-
-  constructor(
-    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
-    @Inject(REDIS_NAMES) names: RedisNames,
-    private readonly outcomes: EvalOutcomes,
-    logger: AppLogger,
-  ) {
-    this.consumer = new QueueConsumer({
-      redisUrl: config.REDIS_URL, bullPrefix: names.bullPrefix, queue: QUEUES.evalResults,
-      connectionName: `promptgate-registry:${QUEUES.evalResults}`, concurrency: 4,
-      handlers: { [EVAL_RESULT_JOB]: (result) => this.apply(result) },
-    }, logger);
+export class EvalResultsConsumer extends QueueConsumer<typeof QUEUES.evalResults> {
+  constructor(@Inject(QUEUE_CONNECTION) connection: QueueConnection, logger: AppLogger, private readonly outcomes: EvalOutcomes) {
+    super({ ...connection, queue: QUEUES.evalResults, concurrency: 4 }, logger);
   }
 
-  onApplicationBootstrap(): void {
-    this.consumer.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.consumer.close();
+  protected handlers(): JobHandlers<typeof QUEUES.evalResults> {
+    return { [EVAL_RESULT_JOB]: (result) => this.apply(result) };
   }
 
   private async apply(result: EvalResultJob): Promise<EvalOutcome> {

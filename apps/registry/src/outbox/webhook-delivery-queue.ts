@@ -1,9 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { JobsOptions } from 'bullmq';
 import { QUEUES, WEBHOOK_DELIVERY_JOB } from '#contracts';
-import { QueueProducer } from '#runtime';
-import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
+import { QUEUE_CONNECTION, QueueProducer, type QueueConnection } from '#runtime';
 
 /**
  * BullMQ's own attempts only cover a delivery row not yet visible (the relay commits just after
@@ -21,14 +19,9 @@ const DELIVERY_JOB_OPTIONS: JobsOptions = {
 export class WebhookDeliveryQueue implements OnModuleDestroy {
   private readonly producer: QueueProducer<typeof QUEUES.webhookDeliveries>;
 
-  constructor(
-    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
-    @Inject(REDIS_NAMES) names: RedisNames,
-  ) {
+  constructor(@Inject(QUEUE_CONNECTION) connection: QueueConnection) {
     // Fail fast: a batch Redis cannot take now fails now, and the outbox keeps its events.
-    this.producer = new QueueProducer({
-      redisUrl: config.REDIS_URL, bullPrefix: names.bullPrefix, queue: QUEUES.webhookDeliveries, connectionName: 'promptgate-registry:webhook-deliveries',
-    });
+    this.producer = new QueueProducer({ ...connection, queue: QUEUES.webhookDeliveries });
   }
 
   /** Throws at once while Redis is away, and when Redis does not take every job in time (the relay then rolls back and tries later). */
@@ -60,7 +53,7 @@ export class WebhookDeliveryQueue implements OnModuleDestroy {
     return requeued;
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.producer.close();
+  onModuleDestroy(): Promise<void> {
+    return this.producer.close();
   }
 }

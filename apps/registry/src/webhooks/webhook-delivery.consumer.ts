@@ -1,9 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 import { QUEUES, WEBHOOK_DELIVERY_JOB, type WebhookDeliveryJob } from '#contracts';
-import { AppLogger, QueueConsumer } from '#runtime';
-import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
+import { AppLogger, QUEUE_CONNECTION, QueueConsumer, type JobHandlers, type QueueConnection } from '#runtime';
 import { DeliveryNotFoundError, WebhookAttempts, type AttemptSummary } from './webhook-attempts.js';
 
 /** Deliveries in flight per registry: each waits on a subscriber for up to 10 s. */
@@ -19,28 +17,13 @@ const GONE_AFTER_MS = 30_000;
  * job is moved to BullMQ's delayed set for the wait the schedule gives, and comes back as itself.
  */
 @Injectable()
-export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly consumer: QueueConsumer<typeof QUEUES.webhookDeliveries>;
-
-  constructor(
-    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
-    @Inject(REDIS_NAMES) names: RedisNames,
-    private readonly attempts: WebhookAttempts,
-    private readonly logger: AppLogger,
-  ) {
-    this.consumer = new QueueConsumer({
-      redisUrl: config.REDIS_URL, bullPrefix: names.bullPrefix, queue: QUEUES.webhookDeliveries,
-      connectionName: `promptgate-registry:${QUEUES.webhookDeliveries}`, concurrency: CONCURRENCY,
-      handlers: { [WEBHOOK_DELIVERY_JOB]: (delivery, job) => this.deliver(delivery, job) },
-    }, logger);
+export class WebhookDeliveryConsumer extends QueueConsumer<typeof QUEUES.webhookDeliveries> {
+  constructor(@Inject(QUEUE_CONNECTION) connection: QueueConnection, logger: AppLogger, private readonly attempts: WebhookAttempts) {
+    super({ ...connection, queue: QUEUES.webhookDeliveries, concurrency: CONCURRENCY }, logger);
   }
 
-  onApplicationBootstrap(): void {
-    this.consumer.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.consumer.close();
+  protected handlers(): JobHandlers<typeof QUEUES.webhookDeliveries> {
+    return { [WEBHOOK_DELIVERY_JOB]: (delivery, job) => this.deliver(delivery, job) };
   }
 
   private async deliver({ delivery_id: deliveryId }: WebhookDeliveryJob, job: Job): Promise<AttemptSummary> {
