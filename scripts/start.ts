@@ -103,7 +103,7 @@ function run(claim: PortClaim, index: number): Service {
   const entry = fileURLToPath(new URL(`../apps/${claim.service}/src/main.js`, import.meta.url));
   const instance = randomUUID();
   // Its own process group: a terminal's Ctrl-C reaches only this script, which forwards exactly one signal.
-  const child = spawn(process.execPath, [entry], { env: serviceEnv(instance), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [entry], { env: serviceEnv(claim.service, instance), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = servicePrefix(claim.service, index, Boolean(process.stdout.isTTY));
   for (const [stream, target] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
     const lines = createLinePrefixer(prefix, (line) => target.write(line));
@@ -115,10 +115,13 @@ function run(claim: PortClaim, index: number): Service {
   return { ...claim, instance, child, exited };
 }
 
-/** The services get DATABASE_URL (their own role) and never the owner's URL. */
-function serviceEnv(instance: string): NodeJS.ProcessEnv {
+/** The services get DATABASE_URL (their own role) and never the owner's URL; the eval worker, which never reads the database, gets neither. */
+function serviceEnv(service: string, instance: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PROMPTGATE_INSTANCE_ID: instance };
   delete env.DATABASE_OWNER_URL;
+  if (service === 'eval-worker') {
+    for (const name of ['DATABASE_URL', 'DATABASE_URL_FILE', 'DATABASE_PASSWORD', 'DATABASE_PASSWORD_FILE']) delete env[name];
+  }
   return env;
 }
 

@@ -161,8 +161,10 @@ describe('docker-compose.yml', () => {
     scratch.run();
     const env = effectiveEnv(services[name], parseEnvFile(readFileSync(scratch.file, 'utf8')));
     expect(env.APP_ENV).toBe('production');
-    const config = APPS[name].load(env) as { DATABASE_URL: string; REDIS_URL?: string };
-    expect(new URL(config.DATABASE_URL)).toMatchObject({ username: 'promptgate_app', password: env.DATABASE_PASSWORD, host: 'postgres:5432' });
+    const config = APPS[name].load(env) as { DATABASE_URL?: string; REDIS_URL?: string };
+    // The eval worker never reads the database.
+    if (name === 'eval-worker') expect(config.DATABASE_URL).toBeUndefined();
+    else expect(new URL(config.DATABASE_URL!)).toMatchObject({ username: 'promptgate_app', password: env.DATABASE_PASSWORD, host: 'postgres:5432' });
     if (name !== 'migrate') expect(config.REDIS_URL).toBe('redis://redis:6379');
     if (name === 'migrate') {
       expect(new URL(parseConfig(databaseOwnerSchema, env).DATABASE_OWNER_URL))
@@ -195,7 +197,7 @@ describe('docker-compose.yml', () => {
     expect(holders).toEqual({
       POSTGRES_PASSWORD: ['postgres'],
       DATABASE_OWNER_PASSWORD: ['migrate'],
-      DATABASE_PASSWORD: ['eval-worker', 'gateway', 'migrate', 'registry'],
+      DATABASE_PASSWORD: ['gateway', 'migrate', 'registry'],
       JWT_SECRET: ['registry'],
       ENCRYPTION_KEY: ['eval-worker', 'registry'],
     });

@@ -6,9 +6,8 @@ import { NestFactory } from '@nestjs/core';
 import { listenHost, type WorkerConfig } from '#config';
 import { createHealthServer } from './health/health-server.js';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import type { DestinationStream } from 'pino';
-import { AppLogger, checkReadiness, DATABASE_POOL, REDIS } from '#runtime';
+import { AppLogger, checkReadiness, REDIS } from '#runtime';
 import { WorkerModule } from './worker.module.js';
 
 export interface RunningWorker {
@@ -27,9 +26,9 @@ export async function createWorker(config: WorkerConfig, options: WorkerOptions 
   const logger = AppLogger.create(config.LOG_LEVEL, 'eval-worker', options.logDestination);
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config, logger), { logger });
   await app.init();
-  const pool = app.get<pg.Pool>(DATABASE_POOL);
   const redis = app.get<Redis>(REDIS);
-  const healthServer = createHealthServer(() => checkReadiness(() => pool.query('SELECT 1'), redis, logger));
+  // The worker never reads the database (jobs carry what it needs), so ready is Redis answering.
+  const healthServer = createHealthServer(() => checkReadiness(null, redis, logger));
   try {
     healthServer.listen(config.WORKER_HEALTH_PORT, listenHost(config, config.WORKER_HEALTH_HOST));
     await once(healthServer, 'listening');

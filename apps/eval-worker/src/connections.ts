@@ -1,17 +1,13 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
-import { closeRedis, DATABASE_POOL, REDIS } from '#runtime';
+import { closeRedis, REDIS } from '#runtime';
 
+/** The worker's one shared connection (its /ready probe); the queues close their own. */
 @Injectable()
 export class ConnectionsLifecycle implements OnApplicationShutdown {
-  constructor(
-    @Inject(DATABASE_POOL) private readonly pool: pg.Pool,
-    @Inject(REDIS) private readonly redis: Redis,
-  ) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async onApplicationShutdown() {
     await closeRedis(this.redis);
-    await this.pool.end();
   }
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { WorkerConfig } from '#config';
-import { AppLogger, createDatabasePool, createRedisClient, DATABASE_POOL, REDIS } from '#runtime';
+import { redisNames } from '#contracts';
+import { AppLogger, createRedisClient, QUEUE_CONNECTION, REDIS, type QueueConnection } from '#runtime';
 import { ConnectionsLifecycle } from './connections.js';
 import { EvalRequestsConsumer } from './evals/eval-requests.consumer.js';
 import { EvalRunner } from './evals/eval-runner.js';
@@ -17,8 +18,11 @@ export class WorkerModule {
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         { provide: AppLogger, useValue: logger },
-        { provide: DATABASE_POOL, useFactory: () => createDatabasePool(config.DATABASE_URL, logger, 'promptgate-eval-worker', 2) },
         { provide: REDIS, useFactory: () => createRedisClient(config.REDIS_URL, logger, 'promptgate-eval-worker') },
+        {
+          provide: QUEUE_CONNECTION,
+          useValue: { redisUrl: config.REDIS_URL, bullPrefix: redisNames(config.REDIS_PREFIX).bullPrefix, client: 'promptgate-eval-worker' } satisfies QueueConnection,
+        },
         ConnectionsLifecycle,
         JudgeService,
         EvalRunner,

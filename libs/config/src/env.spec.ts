@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConfigError, databaseOwnerSchema, gatewaySchema, knownVariables, loadGatewayConfig, loadRegistryConfig, loadWorkerConfig, parseConfig, prepareEnvironment,
+  workerSchema,
 } from './env.js';
 
 const KEY = 'ab'.repeat(32);
@@ -167,8 +168,16 @@ describe('secrets from files and separate database passwords', () => {
     expect(c.DATABASE_URL).toBe('postgres://promptgate_app:a%2Fb%40c%3Ad%25@postgres:5432/promptgate');
     expect(decodeURIComponent(new URL(c.DATABASE_URL).password)).toBe('a/b@c:d%');
     expect(c.DATABASE_OWNER_URL).toBe('postgres://postgres:owner%20pw@postgres:5432/promptgate');
-    expect(loadWorkerConfig({ ENCRYPTION_KEY: KEY, DATABASE_PASSWORD: 'pw' }).DATABASE_URL)
+    expect(loadGatewayConfig({ DATABASE_PASSWORD: 'pw' }).DATABASE_URL)
       .toBe('postgres://promptgate_app:pw@127.0.0.1:5432/promptgate');
+  });
+
+  it('gives the eval worker no database settings, and still starts it from an old env file that sets them', () => {
+    expect(knownVariables(workerSchema).filter((v) => v.startsWith('DATABASE_'))).toEqual([]);
+    const c = loadWorkerConfig({ ENCRYPTION_KEY: KEY, DATABASE_URL: 'postgres://promptgate_app@postgres:5432/promptgate', DATABASE_PASSWORD: 'pw' });
+    expect(Object.keys(c).filter((v) => v.startsWith('DATABASE_'))).toEqual([]);
+    expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(Object.keys(loadWorkerConfig({ ENCRYPTION_KEY: KEY, DATABASE_URL_FILE: '/nonexistent/url' }))).not.toContain('DATABASE_URL');
   });
 
   it('refuses a separate password for a URL that already has one', () => {

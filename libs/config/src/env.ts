@@ -151,7 +151,8 @@ export const workerSchema = z.object({
   /** BullMQ lock on an eval in hand; a killed worker's eval goes to another worker once it lapses. */
   EVAL_LOCK_MS: z.coerce.number().int().min(500).max(600000).default(30000),
   ...providerUrls,
-});
+  // The worker never reads the database (its jobs carry what it needs); an old env file's DATABASE_URL is ignored.
+}).omit({ DATABASE_URL: true });
 
 /**
  * `npm run migrate` and `npm start`'s database step: DATABASE_OWNER_URL owns the schema and runs

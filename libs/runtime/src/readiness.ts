@@ -6,15 +6,18 @@ export type CheckStatus = 'ok' | 'down';
 export interface ReadinessReport {
   ready: boolean;
   /** The body of GET /ready. */
-  body: { status: 'ready' | 'unavailable'; checks: { postgres: CheckStatus; redis: CheckStatus } };
+  body: { status: 'ready' | 'unavailable'; checks: { postgres?: CheckStatus; redis: CheckStatus } };
 }
 
 const CHECK_TIMEOUT_MS = 1000;
 const LOST = new Set(['reconnecting', 'close', 'end']);
 
-/** Ready means PostgreSQL and Redis both answer within a second; what /ready answers in every app. */
+/**
+ * Ready means PostgreSQL (for a service that reads it; null for one that does not) and Redis both
+ * answer within a second; what /ready answers in every app.
+ */
 export async function checkReadiness(
-  postgres: () => Promise<unknown>,
+  postgres: (() => Promise<unknown>) | null,
   redis: Redis,
   logger: AppLogger,
 ): Promise<ReadinessReport> {
@@ -28,10 +31,11 @@ export async function checkReadiness(
     }
   };
   const [pg, rd] = await Promise.all([
-    probe('postgres', postgres),
+    postgres === null ? Promise.resolve(null) : probe('postgres', postgres),
     // A client that lost its connection would only queue the PING until the timeout; say "down" at once.
     LOST.has(redis.status) ? Promise.resolve<CheckStatus>('down') : probe('redis', () => redis.ping()),
   ]);
-  const ready = pg === 'ok' && rd === 'ok';
-  return { ready, body: { status: ready ? 'ready' : 'unavailable', checks: { postgres: pg, redis: rd } } };
+  const ready = (pg === null || pg === 'ok') && rd === 'ok';
+  const checks = pg === null ? { redis: rd } : { postgres: pg, redis: rd };
+  return { ready, body: { status: ready ? 'ready' : 'unavailable', checks } };
 }

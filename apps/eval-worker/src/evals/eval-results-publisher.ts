@@ -1,6 +1,6 @@
-import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { EVAL_RESULT_JOB, evalResultJobSchema, QUEUES, type EvalResultJob } from '#contracts';
+import type { JobsOptions } from 'bullmq';
+import { EVAL_RESULT_JOB, QUEUES, type EvalResultJob } from '#contracts';
+import { QueueProducer, type QueueConnection } from '#runtime';
 
 const RESULT_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: true,
@@ -9,26 +9,26 @@ const RESULT_JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'exponential', delay: 1000 },
   stackTraceLimit: 0,
 };
+/** How long a result waits for a Redis connection that is down before the request is left to BullMQ's retries. */
+const READY_TIMEOUT_MS = 2000;
 
 /** The final result's job id: a second send while the first still waits is ignored by BullMQ. */
 export const finalResultJobId = (evalId: string) => `${evalId}.final`;
 
 /** Sends results to `eval.results`. A result that does not match the contract is a bug and throws. */
 export class EvalResultsPublisher {
-  private readonly queue: Queue;
+  private readonly producer: QueueProducer<typeof QUEUES.evalResults>;
 
-  constructor(connection: Redis, bullPrefix: string, onError: (err: Error) => void) {
-    this.queue = new Queue(QUEUES.evalResults, { connection, prefix: bullPrefix });
-    this.queue.on('error', onError);
+  constructor(connection: QueueConnection) {
+    this.producer = new QueueProducer({ ...connection, queue: QUEUES.evalResults });
   }
 
   async send(result: EvalResultJob): Promise<void> {
-    const payload = evalResultJobSchema.parse(result);
-    const jobId = payload.status === 'running' ? undefined : finalResultJobId(payload.eval_id);
-    await this.queue.add(EVAL_RESULT_JOB, payload, { ...RESULT_JOB_OPTIONS, jobId });
+    const jobId = result.status === 'running' ? undefined : finalResultJobId(result.eval_id);
+    await this.producer.add(EVAL_RESULT_JOB, result, { ...RESULT_JOB_OPTIONS, jobId }, { waitReadyMs: READY_TIMEOUT_MS });
   }
 
   close(): Promise<void> {
-    return this.queue.close();
+    return this.producer.close();
   }
 }

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { ReadinessReport } from '#runtime';
 import { createHealthServer } from './health-server.js';
 
-const READY: ReadinessReport = { ready: true, body: { status: 'ready', checks: { postgres: 'ok', redis: 'ok' } } };
+const READY: ReadinessReport = { ready: true, body: { status: 'ready', checks: { redis: 'ok' } } };
 
 async function listen(checkReady: () => Promise<ReadinessReport>): Promise<{ server: Server; url: string }> {
   const server = createHealthServer(checkReady).listen(0, '127.0.0.1');

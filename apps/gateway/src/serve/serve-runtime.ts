@@ -35,16 +35,8 @@ export class ServeRuntime implements ServeDependencies, OnModuleInit, OnModuleDe
     this.rateLimiter = new ServeRateLimiter(redis, names, config.RATE_LIMIT_SYNC_MS, logger);
     this.subscriber = createRedisClient(config.REDIS_URL, logger, 'promptgate-gateway-live');
     this.liveChannel = new LiveChannel(this.subscriber, redis, names.liveChannel, this.prompts, this.apiKeys, logger);
-    const usageConnection = new Redis(config.REDIS_URL, {
-      connectionName: 'promptgate-gateway-usage',
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    });
-    usageConnection.on('error', () => undefined);
     const gatewayId = config.GATEWAY_ID ?? `${hostname()}:${process.pid}`;
-    this.usage = new ServeUsageCounter(usageConnection, names.bullPrefix, gatewayId, config.USAGE_FLUSH_MS, logger);
+    this.usage = new ServeUsageCounter(config.REDIS_URL, names.bullPrefix, gatewayId, config.USAGE_FLUSH_MS, logger);
   }
 
   onModuleInit(): void {

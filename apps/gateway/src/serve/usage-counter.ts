@@ -1,8 +1,6 @@
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { QUEUES, SERVE_USAGE_JOB, serveUsageJobSchema, type ServeUsageJob } from '#contracts';
-import { closeRedis, withTimeout, type AppLogger } from '#runtime';
+import { QueueProducer, type AppLogger } from '#runtime';
 
 interface Counter {
   count: number;
@@ -11,7 +9,6 @@ interface Counter {
 
 /** The most counts one job may carry (serveUsageJobSchema). */
 const MAX_COUNTS_PER_JOB = 10_000;
-const ADD_TIMEOUT_MS = 2_000;
 
 /**
  * Counts serves per API key and version in memory and sends them every USAGE_FLUSH_MS (and once
@@ -20,26 +17,24 @@ const ADD_TIMEOUT_MS = 2_000;
  */
 export class ServeUsageCounter {
   private counts = new Map<string, Map<string, Counter>>();
-  private readonly queue: Queue<ServeUsageJob>;
+  private readonly queue: QueueProducer<typeof QUEUES.serveUsage>;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   /** Logs an outage once, not once a flush. */
   private failing = false;
 
-  /** `connection` is the recorder's own, without an offline queue, so an add fails at once while Redis is away; close() closes it. */
+  /** The counter has a fail-fast connection of its own, so an add fails at once while Redis is away; close() closes it. */
   constructor(
-    private readonly connection: Redis,
+    redisUrl: string,
     bullPrefix: string,
     private readonly gatewayId: string,
     private readonly flushMs: number,
     private readonly logger: AppLogger,
   ) {
-    this.queue = new Queue<ServeUsageJob>(QUEUES.serveUsage, {
-      connection,
-      prefix: bullPrefix,
+    this.queue = new QueueProducer({
+      redisUrl, bullPrefix, client: 'promptgate-gateway', queue: QUEUES.serveUsage,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
     });
-    this.queue.on('error', () => undefined);
   }
 
   record(apiKeyId: string, versionId: string, nowMs: number): void {
@@ -57,8 +52,7 @@ export class ServeUsageCounter {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush().catch((err: unknown) => this.logger.pino.error({ err, error_id: randomUUID() }, 'last serve usage flush failed'));
-    await this.queue.close().catch(() => undefined);
-    await closeRedis(this.connection);
+    await this.queue.close();
   }
 
   /** Sends the counts so far; one flush at a time. */
@@ -81,8 +75,7 @@ export class ServeUsageCounter {
       const job = this.checked(rows.slice(i, i + MAX_COUNTS_PER_JOB));
       if (job === null) continue;
       try {
-        if (this.connection.status !== 'ready') throw new Error('Redis is not connected');
-        await withTimeout(this.queue.add(SERVE_USAGE_JOB, job), ADD_TIMEOUT_MS);
+        await this.queue.add(SERVE_USAGE_JOB, job);
       } catch (err) {
         for (const row of job.counts) this.add(row.api_key_id, row.version_id, row.count, Date.parse(row.last_served_at));
         if (!this.failing) this.logger.pino.warn({ err: { message: (err as Error).message } }, 'serve usage not queued; kept for the next flush');

@@ -1,7 +1,7 @@
 import { Global, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { redisNames, type RedisNames } from '#contracts';
-import { AppLogger, closeRedis, createRedisClient } from '#runtime';
+import { AppLogger, closeRedis, createRedisClient, QUEUE_CONNECTION, type QueueConnection } from '#runtime';
 
 /** Injection token of this deployment's Redis key names: `@Inject(REDIS_NAMES) names: RedisNames`. */
 export const REDIS_NAMES = Symbol('REDIS_NAMES');
@@ -16,7 +16,7 @@ class RedisShutdown implements OnApplicationShutdown {
   }
 }
 
-/** Provides the ioredis client (inject `Redis` by class) and REDIS_NAMES to every module. */
+/** Provides the ioredis client (inject `Redis` by class), REDIS_NAMES and the queues' QUEUE_CONNECTION to every module. */
 @Global()
 @Module({})
 export class RedisModule {
@@ -26,9 +26,10 @@ export class RedisModule {
       providers: [
         { provide: Redis, inject: [AppLogger], useFactory: (logger: AppLogger) => createRedisClient(url, logger, 'promptgate-registry') },
         { provide: REDIS_NAMES, useValue: redisNames(prefix) },
+        { provide: QUEUE_CONNECTION, useValue: { redisUrl: url, bullPrefix: redisNames(prefix).bullPrefix, client: 'promptgate-registry' } satisfies QueueConnection },
         RedisShutdown,
       ],
-      exports: [Redis, REDIS_NAMES],
+      exports: [Redis, REDIS_NAMES, QUEUE_CONNECTION],
     };
   }
 }

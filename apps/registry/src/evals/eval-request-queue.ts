@@ -1,14 +1,10 @@
-import { once } from 'node:events';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { JobsOptions } from 'bullmq';
-import { EVAL_REQUEST_JOB, evalRequestJobSchema, QUEUES, type EvalRequestJob } from '#contracts';
-import { withTimeout } from '#runtime';
-import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { FailFastQueue } from '../common/fail-fast-queue.js';
-import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
+import { EVAL_REQUEST_JOB, QUEUES, type EvalRequestJob } from '#contracts';
+import { QUEUE_CONNECTION, QueueProducer, type QueueConnection } from '#runtime';
 
-/** How long a request waits for Redis to take an eval job before the eval counts as not queued. */
-const ADD_TIMEOUT_MS = 2000;
+/** How long a request waits for a Redis connection that is down before the eval counts as not queued. */
+const READY_TIMEOUT_MS = 2000;
 
 /**
  * A job may hold a sealed provider key: it is removed as soon as it completes or fails, and a
@@ -25,26 +21,19 @@ export const EVAL_REQUEST_JOB_OPTIONS: JobsOptions = {
 /** Adds eval jobs to `eval.requests` for the eval worker, one job per eval run, the run's id as job id. */
 @Injectable()
 export class EvalRequestQueue implements OnModuleDestroy {
-  private readonly producer: FailFastQueue<EvalRequestJob>;
+  private readonly producer: QueueProducer<typeof QUEUES.evalRequests>;
 
-  constructor(
-    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
-    @Inject(REDIS_NAMES) names: RedisNames,
-  ) {
+  constructor(@Inject(QUEUE_CONNECTION) connection: QueueConnection) {
     // Fail fast: a job Redis cannot take now must not arrive after its run was marked failed.
-    this.producer = new FailFastQueue(config.REDIS_URL, names.bullPrefix, QUEUES.evalRequests, 'promptgate-registry:eval-requests');
+    this.producer = new QueueProducer({ ...connection, queue: QUEUES.evalRequests });
   }
 
   /** Checks the job against its contract and adds it; throws when Redis does not take it in time. */
   async add(job: EvalRequestJob): Promise<void> {
-    const payload = evalRequestJobSchema.parse(job);
-    if (!this.producer.ready) {
-      await once(this.producer.connection, 'ready', { signal: AbortSignal.timeout(ADD_TIMEOUT_MS) });
-    }
-    await withTimeout(this.producer.queue.add(EVAL_REQUEST_JOB, payload, { ...EVAL_REQUEST_JOB_OPTIONS, jobId: payload.eval_id }), ADD_TIMEOUT_MS);
+    await this.producer.add(EVAL_REQUEST_JOB, job, { ...EVAL_REQUEST_JOB_OPTIONS, jobId: job.eval_id }, { waitReadyMs: READY_TIMEOUT_MS });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.producer.close();
+  onModuleDestroy(): Promise<void> {
+    return this.producer.close();
   }
 }

@@ -1,13 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { JobsOptions } from 'bullmq';
-import { QUEUES, WEBHOOK_DELIVERY_JOB, type WebhookDeliveryJob } from '#contracts';
-import { withTimeout } from '#runtime';
-import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { FailFastQueue } from '../common/fail-fast-queue.js';
-import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
-
-/** How long the relay waits for Redis to take a batch before it rolls back and tries again later. */
-const ADD_TIMEOUT_MS = 2000;
+import { QUEUES, WEBHOOK_DELIVERY_JOB } from '#contracts';
+import { QUEUE_CONNECTION, QueueProducer, type QueueConnection } from '#runtime';
 
 /**
  * BullMQ's own attempts only cover a delivery row not yet visible (the relay commits just after
@@ -23,26 +17,20 @@ const DELIVERY_JOB_OPTIONS: JobsOptions = {
 /** Adds delivery jobs to `webhook.deliveries`, one per delivery row, the row's id as job id. */
 @Injectable()
 export class WebhookDeliveryQueue implements OnModuleDestroy {
-  private readonly producer: FailFastQueue<WebhookDeliveryJob>;
+  private readonly producer: QueueProducer<typeof QUEUES.webhookDeliveries>;
 
-  constructor(
-    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
-    @Inject(REDIS_NAMES) names: RedisNames,
-  ) {
+  constructor(@Inject(QUEUE_CONNECTION) connection: QueueConnection) {
     // Fail fast: a batch Redis cannot take now fails now, and the outbox keeps its events.
-    this.producer = new FailFastQueue(config.REDIS_URL, names.bullPrefix, QUEUES.webhookDeliveries, 'promptgate-registry:webhook-deliveries');
+    this.producer = new QueueProducer({ ...connection, queue: QUEUES.webhookDeliveries });
   }
 
-  /** Throws when Redis does not take every job in time. */
+  /** Throws at once while Redis is away, and when Redis does not take every job in time (the relay then rolls back and tries later). */
   async add(deliveryIds: string[]): Promise<void> {
-    if (deliveryIds.length === 0) return;
-    if (!this.producer.ready) throw new Error('Redis is not connected');
-    const jobs = deliveryIds.map((id) => ({
+    await this.producer.addBulk(deliveryIds.map((id) => ({
       name: WEBHOOK_DELIVERY_JOB,
-      data: { v: 1 as const, delivery_id: id },
+      data: { v: 1, delivery_id: id },
       opts: { ...DELIVERY_JOB_OPTIONS, jobId: id },
-    }));
-    await withTimeout(this.producer.queue.addBulk(jobs), ADD_TIMEOUT_MS);
+    })));
   }
 
   /**
@@ -53,7 +41,7 @@ export class WebhookDeliveryQueue implements OnModuleDestroy {
     if (!this.producer.ready) throw new Error('Redis is not connected');
     let requeued = 0;
     for (const id of deliveryIds) {
-      const job = await this.producer.queue.getJob(id);
+      const job = await this.producer.getJob(id);
       if (!job) {
         await this.add([id]);
         requeued += 1;
@@ -65,7 +53,7 @@ export class WebhookDeliveryQueue implements OnModuleDestroy {
     return requeued;
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.producer.close();
+  onModuleDestroy(): Promise<void> {
+    return this.producer.close();
   }
 }

@@ -1,11 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Job } from 'bullmq';
-import { QUEUES, SERVE_USAGE_JOB, serveUsageJobSchema } from '#contracts';
-import { AppLogger } from '#runtime';
-import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
-import { readJob, RegistryWorker } from '../common/registry-worker.js';
-import { ServeUsageLedger, type ServeUsageOutcome } from './serve-usage-ledger.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { QUEUES, SERVE_USAGE_JOB } from '#contracts';
+import { AppLogger, QUEUE_CONNECTION, QueueConsumer, type JobHandlers, type QueueConnection } from '#runtime';
+import { ServeUsageLedger } from './serve-usage-ledger.js';
 
 /**
  * Consumes `serve.usage`: the gateways' serve counts, one transaction per batch. A payload that
@@ -13,32 +9,13 @@ import { ServeUsageLedger, type ServeUsageOutcome } from './serve-usage-ledger.j
  * and BullMQ retries it as the producer configured.
  */
 @Injectable()
-export class ServeUsageConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private worker: RegistryWorker | null = null;
-
-  constructor(
-    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-    @Inject(REDIS_NAMES) private readonly names: RedisNames,
-    private readonly recorder: ServeUsageLedger,
-    private readonly logger: AppLogger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.worker = RegistryWorker.start({
-      redisUrl: this.config.REDIS_URL, bullPrefix: this.names.bullPrefix, queue: QUEUES.serveUsage,
-      subject: 'usage batch', concurrency: 1, process: (job) => this.process(job),
-    }, this.logger);
+export class ServeUsageConsumer extends QueueConsumer<typeof QUEUES.serveUsage> {
+  constructor(@Inject(QUEUE_CONNECTION) connection: QueueConnection, logger: AppLogger, private readonly ledger: ServeUsageLedger) {
+    super({ ...connection, queue: QUEUES.serveUsage, concurrency: 1 }, logger);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.close();
-  }
-
-  private async process(job: Job): Promise<ServeUsageOutcome> {
-    const batch = readJob(job, SERVE_USAGE_JOB, serveUsageJobSchema, 'usage batch');
+  protected handlers(): JobHandlers<typeof QUEUES.serveUsage> {
     // A job's id can repeat after its queue's keys are gone, so its creation time is part of the name.
-    return this.recorder.record(batch, `${job.id}@${job.timestamp}`);
+    return { [SERVE_USAGE_JOB]: (batch, job) => this.ledger.record(batch, `${job.id}@${job.timestamp}`) };
   }
 }

@@ -1,10 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
-import { QUEUES, WEBHOOK_DELIVERY_JOB, webhookDeliveryJobSchema } from '#contracts';
-import { AppLogger } from '#runtime';
-import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
-import { readJob, RegistryWorker } from '../common/registry-worker.js';
+import { QUEUES, WEBHOOK_DELIVERY_JOB, type WebhookDeliveryJob } from '#contracts';
+import { AppLogger, QUEUE_CONNECTION, QueueConsumer, type JobHandlers, type QueueConnection } from '#runtime';
 import { DeliveryNotFoundError, WebhookAttempts, type AttemptSummary } from './webhook-attempts.js';
 
 /** Deliveries in flight per registry: each waits on a subscriber for up to 10 s. */
@@ -20,31 +17,16 @@ const GONE_AFTER_MS = 30_000;
  * job is moved to BullMQ's delayed set for the wait the schedule gives, and comes back as itself.
  */
 @Injectable()
-export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private worker: RegistryWorker | null = null;
-
-  constructor(
-    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-    @Inject(REDIS_NAMES) private readonly names: RedisNames,
-    private readonly attempts: WebhookAttempts,
-    private readonly logger: AppLogger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.worker = RegistryWorker.start({
-      redisUrl: this.config.REDIS_URL, bullPrefix: this.names.bullPrefix, queue: QUEUES.webhookDeliveries,
-      subject: 'webhook delivery', concurrency: CONCURRENCY, process: (job) => this.process(job),
-    }, this.logger);
+export class WebhookDeliveryConsumer extends QueueConsumer<typeof QUEUES.webhookDeliveries> {
+  constructor(@Inject(QUEUE_CONNECTION) connection: QueueConnection, logger: AppLogger, private readonly attempts: WebhookAttempts) {
+    super({ ...connection, queue: QUEUES.webhookDeliveries, concurrency: CONCURRENCY }, logger);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.close();
+  protected handlers(): JobHandlers<typeof QUEUES.webhookDeliveries> {
+    return { [WEBHOOK_DELIVERY_JOB]: (delivery, job) => this.deliver(delivery, job) };
   }
 
-  private async process(job: Job): Promise<AttemptSummary> {
-    const { delivery_id: deliveryId } = readJob(job, WEBHOOK_DELIVERY_JOB, webhookDeliveryJobSchema, 'webhook delivery');
+  private async deliver({ delivery_id: deliveryId }: WebhookDeliveryJob, job: Job): Promise<AttemptSummary> {
     let summary: AttemptSummary;
     try {
       summary = await this.attempts.attempt(deliveryId);
