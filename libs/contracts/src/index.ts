@@ -5,3 +5,4 @@ export * from './queues.js';
 export * from './evals.js';
 export * from './webhooks.js';
 export * from './redis-keys.js';
+export * from './outbox.js';
