@@ -99,7 +99,7 @@ export class EventOutbox implements EntitySubscriberInterface {
 
   afterTransactionCommit(event: { queryRunner: QueryRunner }): void {
     // Runs in the committing request's async context, so its answer can wait for this relay.
-    if (this.committing.delete(event.queryRunner)) this.wait.add(this.relay.poke());
+    if (this.committing.delete(event.queryRunner)) this.wait.add(this.wait.outside(() => this.relay.poke()));
   }
 
   afterTransactionRollback(event: { queryRunner: QueryRunner }): void {

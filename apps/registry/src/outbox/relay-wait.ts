@@ -21,6 +21,14 @@ export class RelayWait {
     return this.storage.run(relays, fn);
   }
 
+  /**
+   * Runs `fn` outside any request: a relay started from one request must not count the commits it
+   * makes itself (an eval marked failed) as that request's.
+   */
+  outside<T>(fn: () => T): T {
+    return this.storage.exit(fn);
+  }
+
   /** Called after a commit with the relay it poked; outside a request nothing waits for it. */
   add(relay: Promise<void>): void {
     this.storage.getStore()?.push(relay);
