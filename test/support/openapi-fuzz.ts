@@ -438,9 +438,9 @@ export function describeFailures(report: FuzzReport, max = 15): string {
   }).join('\n');
 }
 
-// Updated in the background (the outbox relay marks events relayed; the usage flush adds batches),
-// not by the request being answered: only their row counts are compared, or nothing.
-const COUNT_ONLY = new Set(['outbox_events', 'webhook_deliveries']);
+// Updated in the background (the outbox relay marks events relayed and consumptions done; the usage
+// flush adds batches), not by the request being answered: only their row counts are compared, or nothing.
+const COUNT_ONLY = new Set(['outbox_events', 'outbox_consumptions', 'webhook_deliveries']);
 const NOT_COMPARED = new Set(['serve_usage_batches']);
 
 /**

@@ -12,6 +12,7 @@ import { EvalsModule } from './evals/evals.module.js';
 import { EnvironmentsModule } from './environments/environments.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { LiveModule } from './live/live.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { PromptsModule } from './prompts/prompts.module.js';
 import { ProviderKeysModule } from './provider-keys/provider-keys.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         EnvironmentsModule,
         PromptsModule,
         ReviewModule,
+        LiveModule,
         ApiKeysModule,
         UsageModule,
         OutboxModule,

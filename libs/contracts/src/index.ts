@@ -6,3 +6,4 @@ export * from './evals.js';
 export * from './webhooks.js';
 export * from './redis-keys.js';
 export * from './jobs.js';
+export * from './outbox.js';

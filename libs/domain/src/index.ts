@@ -21,6 +21,7 @@ export * from './evaluation/judge-answer.js';
 export * from './evaluation/judge-retry.js';
 export * from './evaluation/judge-secrets.js';
 export * from './evaluation/judge-model.js';
+export * from './evaluation/submission-eval-id.js';
 export * from './webhooks/address-guard.js';
 export * from './webhooks/signing.js';
 export * from './webhooks/delivery-outcome.js';

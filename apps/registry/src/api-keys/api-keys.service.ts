@@ -1,26 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ApiKeySnapshot } from '#contracts';
 import { apiKeyKindFor, DEFAULT_RATE_LIMIT_RPM, ForbiddenError, generateApiKey, NotFoundError, roleAtLeast } from '#domain';
 import { ApiKeyEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { byCreation, keysetPage, type Page, type PageRequest } from '../common/pagination.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
-import { ApiKeyPublisher } from '../live/api-key-publisher.js';
+import { EventOutbox } from '../outbox/event-outbox.js';
 import { toApiKeyView, toCreatedApiKeyView, type ApiKeyView, type CreatedApiKeyView } from './api-key.view.js';
 import type { CreateApiKeyDto } from './dto/api-key.dto.js';
 
-function snapshotOf(k: ApiKeyEntity): ApiKeySnapshot {
-  return {
-    v: 1, id: k.id, workspace_id: k.workspaceId, environment_id: k.environmentId,
-    rate_limit_rpm: k.rateLimitRpm, revoked: k.revokedAt !== null,
-  };
-}
-
 /**
  * The gateway's API keys. The key is shown once, in the answer to its creation; PostgreSQL, Redis,
- * the audit log and the logs only ever see its SHA-256.
+ * the audit log and the logs only ever see its SHA-256. Creation and revocation reach the
+ * gateways through the outbox (ApiKeyPublisher consumes their events).
  */
 @Injectable()
 export class ApiKeysService {
@@ -28,11 +21,11 @@ export class ApiKeysService {
     private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
-    private readonly publisher: ApiKeyPublisher,
+    private readonly outbox: EventOutbox,
   ) {}
 
   async create(actor: AuthenticatedUser, environmentId: string, dto: CreateApiKeyDto): Promise<CreatedApiKeyView> {
-    const { created, key, hash } = await this.dataSource.transaction(async (manager) => {
+    const { created, key } = await this.dataSource.transaction(async (manager) => {
       const environment = await this.access.requireEnvironmentRole(actor.id, environmentId, 'admin', manager);
       const { key, prefix, hash } = generateApiKey(apiKeyKindFor(environment));
       const created = await manager.save(manager.create(ApiKeyEntity, {
@@ -43,9 +36,9 @@ export class ApiKeysService {
         workspaceId: environment.workspaceId, action: 'api_key.created', resourceType: 'api_key', resourceId: created.id,
         actorEmail: actor.email, extra: { name: created.name, prefix, environment_id: environmentId, rate_limit_rpm: created.rateLimitRpm },
       });
-      return { created, key, hash };
+      await this.outbox.apiKeyEvent(manager, 'api_key.created', created);
+      return { created, key };
     });
-    await this.publisher.publishCreated(hash, snapshotOf(created));
     return toCreatedApiKeyView(created, key);
   }
 
@@ -57,9 +50,8 @@ export class ApiKeysService {
 
   /** Idempotent: revoking a revoked key changes nothing but pushes the revocation again. */
   async revoke(actor: AuthenticatedUser, apiKeyId: string): Promise<void> {
-    const { revoked, hash } = await this.dataSource.transaction(async (manager) => {
+    await this.dataSource.transaction(async (manager) => {
       const found = await manager.createQueryBuilder(ApiKeyEntity, 'k')
-        .addSelect('k.keyHash')
         .where('k.id = :apiKeyId', { apiKeyId })
         .setLock('pessimistic_write')
         .getOne();
@@ -70,14 +62,12 @@ export class ApiKeysService {
       if (found.revokedAt === null) {
         const [{ now }] = (await manager.query(`SELECT now() AS now`)) as Array<{ now: Date }>;
         await manager.update(ApiKeyEntity, { id: apiKeyId }, { revokedAt: now });
-        found.revokedAt = now;
         await this.audit.append(manager, {
           workspaceId: found.workspaceId, action: 'api_key.revoked', resourceType: 'api_key', resourceId: apiKeyId,
           actorEmail: actor.email, extra: { name: found.name, prefix: found.prefix, environment_id: found.environmentId },
         });
       }
-      return { revoked: found, hash: found.keyHash };
+      await this.outbox.apiKeyEvent(manager, 'api_key.revoked', found);
     });
-    await this.publisher.publishRevoked(hash, { ...snapshotOf(revoked), revoked: true });
   }
 }

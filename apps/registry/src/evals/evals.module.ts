@@ -7,14 +7,17 @@ import { EvalOutcomes } from './eval-outcomes.js';
 import { EvalRequestQueue } from './eval-request-queue.js';
 import { EvalResultsConsumer } from './eval-results.consumer.js';
 import { EvalRunsRepository } from './eval-runs.repository.js';
+import { EvalsOnSubmitConsumer } from './evals-on-submit.consumer.js';
 import { EvalsController } from './evals.controller.js';
 import { EvalsService } from './evals.service.js';
 
-/** Eval runs: requested and queued on `eval.requests`, results written back from `eval.results`. */
+/**
+ * Eval runs: requested (by a user, or by the outbox after a submit) and queued on `eval.requests`,
+ * results written back from `eval.results`.
+ */
 @Module({
   imports: [AccessModule, PromptsModule, ProviderKeysModule, OutboxModule],
   controllers: [EvalsController],
-  providers: [EvalsService, EvalRequestQueue, EvalRunsRepository, EvalOutcomes, EvalResultsConsumer],
-  exports: [EvalsService],
+  providers: [EvalsService, EvalRequestQueue, EvalRunsRepository, EvalOutcomes, EvalResultsConsumer, EvalsOnSubmitConsumer],
 })
 export class EvalsModule {}

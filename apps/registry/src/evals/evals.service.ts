@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { EvalRequestJob } from '#contracts';
 import {
   evalJobKeyBinding, evalJobKeyExpiry, judgeModelFor, judgeModelProblem, NotFoundError, sealSecret, ServiceUnavailableError,
-  UnprocessableError, ValidationError,
+  submissionEvalId, UnprocessableError, ValidationError,
 } from '#domain';
-import { EvalRunEntity } from '#persistence';
+import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { AppLogger } from '#runtime';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
@@ -19,6 +19,13 @@ import { EvalRequestQueue } from './eval-request-queue.js';
 import { toEvalRunView, type EvalRunView } from './eval-run.view.js';
 
 export const NOT_QUEUED_ERROR = 'The eval could not be queued: the job queue is unavailable. Request it again.';
+
+/** A submission whose evals the outbox requests: its event, its version and who submitted it. */
+export interface Submission {
+  eventId: string;
+  versionId: string;
+  actorId: string;
+}
 
 /** A recorded run and what its job needs; `apiKey` lives only in memory until it is sealed into the job. */
 interface RecordedRun {
@@ -75,24 +82,26 @@ export class EvalsService {
   }
 
   /**
-   * After a version is submitted: a rules eval, and a judge eval where the environment has a judge
-   * and a key is saved for it. Never fails the submit: a run that could not be queued is marked failed.
+   * After a version is submitted (the outbox's `evals_on_submit` consumer): a rules eval, and a
+   * judge eval where the environment has a judge and a key is saved for it. The submit was
+   * authorised when it committed, so no role is checked again. Safe to run again for one
+   * submission: each run's id derives from the submission's event, so a second call finds the
+   * runs and only gives a still-queued one its job again. A run that could not be queued is
+   * marked failed, as a requested one is; only a database that fails throws (to be retried).
    */
-  async requestOnSubmit(actor: AuthenticatedUser, versionId: string): Promise<void> {
+  async requestOnSubmit(submission: Submission): Promise<void> {
+    const found = await this.submittedVersion(submission.versionId);
+    if (!found) return;
     const requests: EvalRequest[] = [{ mode: 'rules' }];
-    try {
-      const { environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'editor');
-      if (environment.judgeProvider) requests.push({ mode: 'judge', provider: environment.judgeProvider, model: null, apiKey: null });
-    } catch (err) {
-      this.logger.pino.warn({ version_id: versionId, err: { message: (err as Error).message } }, 'evals on submit not requested');
-      return;
-    }
+    if (found.environment.judgeProvider) requests.push({ mode: 'judge', provider: found.environment.judgeProvider, model: null, apiKey: null });
     for (const request of requests) {
+      const recorded = await this.dataSource.transaction((manager) => this.recordOnSubmit(manager, submission, found, request));
+      if (!recorded) continue;
       try {
-        await this.requestEval(actor, versionId, request);
+        await this.queueJob(recorded);
       } catch (err) {
-        if (err instanceof UnprocessableError && err.code === 'provider_key_missing') continue;
-        this.logger.pino.warn({ version_id: versionId, mode: request.mode, err: { message: (err as Error).message } }, 'eval on submit not queued');
+        // Logged, and the run marked failed, by queueJob: the submission's evals are done with.
+        if (!(err instanceof ServiceUnavailableError)) throw err;
       }
     }
   }
@@ -107,6 +116,49 @@ export class EvalsService {
     await this.prompts.loadVersionForUser(userId, versionId, 'viewer');
     const query = this.dataSource.manager.createQueryBuilder(EvalRunEntity, 'e').where('e.versionId = :versionId', { versionId });
     return keysetPage(query, byCreation('e'), page, toEvalRunView);
+  }
+
+  private async submittedVersion(versionId: string) {
+    const manager = this.dataSource.manager;
+    const version = await manager.findOneBy(PromptVersionEntity, { id: versionId });
+    // Gone with its workspace since the submit: nothing to evaluate.
+    if (!version) return null;
+    const prompt = await manager.findOneByOrFail(PromptEntity, { id: version.promptId });
+    const environment = await manager.findOneByOrFail(EnvironmentEntity, { id: prompt.environmentId });
+    return { version, prompt, environment };
+  }
+
+  /** Records the submission's run of this mode, or finds it; null when there is no job to queue for it. */
+  private async recordOnSubmit(
+    manager: EntityManager,
+    submission: Submission,
+    { version, prompt, environment }: NonNullable<Awaited<ReturnType<EvalsService['submittedVersion']>>>,
+    request: EvalRequest,
+  ): Promise<RecordedRun | null> {
+    const id = submissionEvalId(submission.eventId, request.mode);
+    let apiKey: string | null = null;
+    let model: string | null = null;
+    if (request.mode === 'judge') {
+      apiKey = await this.providerKeys.openSavedKey(manager, prompt.workspaceId, request.provider);
+      if (apiKey === null) return null;
+      model = judgeModelFor(request, environment);
+      const problem = model === null ? null : judgeModelProblem(request.provider, model);
+      if (problem) {
+        this.logger.pino.warn({ version_id: version.id, mode: request.mode, err: { message: problem } }, 'eval on submit not queued');
+        return null;
+      }
+    }
+    // The submitter's account may be gone by a late retry: the run then has no requester, as after a deletion.
+    await manager.query(
+      `INSERT INTO eval_runs (id, workspace_id, version_id, mode, provider, model, status, requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6, 'queued', (SELECT id FROM users WHERE id = $7))
+       ON CONFLICT (id) DO NOTHING`,
+      [id, prompt.workspaceId, version.id, request.mode, request.mode === 'judge' ? request.provider : null, model, submission.actorId],
+    );
+    const run = await manager.findOneByOrFail(EvalRunEntity, { id });
+    // A run already under way or finished has had its job: queueing it again would score it twice.
+    if (run.status !== 'queued') return null;
+    return { run, content: version.content, apiKey };
   }
 
   private async queueJob({ run, content, apiKey }: RecordedRun): Promise<void> {

@@ -1,8 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import type { LiveMessage, LiveSnapshot } from '#contracts';
+import { OUTBOX_CONSUMERS, outboxConsumerInputSchemas, type LiveMessage, type LiveSnapshot } from '#contracts';
+import { withTimeout } from '#runtime';
 import { REDIS_NAMES, type RedisNames } from '../common/redis.module.js';
-import { AfterCommitRedis } from './after-commit-redis.js';
+import type { ConsumedEvent, OutboxConsumer } from '../outbox/outbox-consumer.js';
+import { OutboxRelay } from '../outbox/outbox-relay.js';
+
+/** How long one snapshot write may take before the relay counts it failed and retries it later. */
+export const REDIS_WRITE_TIMEOUT_MS = 1000;
 
 /**
  * Writes the live snapshot and the version's immutable copy, then publishes the change, in one
@@ -25,32 +30,39 @@ redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1`;
 
 /**
- * Tells the gateways that a prompt's live version changed, after the change committed; a Redis
- * outage is retried in the background (AfterCommitRedis) and bounded by the gateways' TTL.
+ * Tells the gateways that a prompt's live version changed: the outbox consumer of approvals,
+ * quick-approvals and rollbacks, whose event carries the snapshot the transaction made live. A
+ * Redis outage leaves the event pending for the relay's next sweep, bounded meanwhile by the
+ * gateways' TTL; writing a snapshot again is safe (see WRITE_LIVE_SNAPSHOT).
  */
 @Injectable()
-export class LivePublisher {
+export class LivePublisher implements OutboxConsumer, OnModuleInit {
+  readonly consumer = OUTBOX_CONSUMERS.liveSnapshot;
+
   constructor(
     private readonly redis: Redis,
     @Inject(REDIS_NAMES) private readonly names: RedisNames,
-    private readonly writes: AfterCommitRedis,
+    private readonly relay: OutboxRelay,
   ) {}
 
-  /** Call only once the transaction that made `snapshot` live has committed. */
-  async publishLive(snapshot: LiveSnapshot): Promise<void> {
-    const context = { environment_id: snapshot.environment_id, key: snapshot.key, version_num: snapshot.version_num };
-    await this.writes.write('live snapshot', context, () => this.write(snapshot));
+  onModuleInit(): void {
+    this.relay.register(this);
   }
 
-  private async write(snapshot: LiveSnapshot): Promise<void> {
+  async consume(event: ConsumedEvent): Promise<void> {
+    await this.publishLive(outboxConsumerInputSchemas[this.consumer].parse(event.input));
+  }
+
+  /** Writes `snapshot` once its transaction has committed; throws when Redis does not take it in time. */
+  async publishLive(snapshot: LiveSnapshot): Promise<void> {
     const message: LiveMessage = {
       v: 1, type: 'prompt.live', environment_id: snapshot.environment_id, key: snapshot.key, version_num: snapshot.version_num,
     };
-    await this.redis.eval(
+    await withTimeout(this.redis.eval(
       WRITE_LIVE_SNAPSHOT, 2,
       this.names.liveSnapshot(snapshot.environment_id, snapshot.key),
       this.names.versionSnapshot(snapshot.environment_id, snapshot.key, snapshot.version_num),
       JSON.stringify(snapshot), snapshot.version_num, snapshot.prompt_id, this.names.liveChannel, JSON.stringify(message),
-    );
+    ), REDIS_WRITE_TIMEOUT_MS);
   }
 }

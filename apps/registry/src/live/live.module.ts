@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { OutboxModule } from '../outbox/outbox.module.js';
 import { PromptsModule } from '../prompts/prompts.module.js';
-import { AfterCommitRedis } from './after-commit-redis.js';
 import { ApiKeyPublisher } from './api-key-publisher.js';
 import { LiveHistory } from './live-history.js';
 import { LivePublisher } from './live-publisher.js';
@@ -8,12 +8,12 @@ import { LiveController } from './live.controller.js';
 
 /**
  * What the gateways must know at once: live versions (LivePublisher) and API keys
- * (ApiKeyPublisher), written to Redis after commit; and what was live at any instant.
+ * (ApiKeyPublisher), written to Redis by the outbox consumers they register; and what was live
+ * at any instant.
  */
 @Module({
-  imports: [PromptsModule],
+  imports: [PromptsModule, OutboxModule],
   controllers: [LiveController],
-  providers: [AfterCommitRedis, LivePublisher, ApiKeyPublisher, LiveHistory],
-  exports: [LivePublisher, ApiKeyPublisher],
+  providers: [LivePublisher, ApiKeyPublisher, LiveHistory],
 })
 export class LiveModule {}

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
-import type { EvalEventData, VersionEventData, WebhookEventType } from '#contracts';
+import {
+  OUTBOX_CONSUMERS, type ApiKeyEventData, type EvalEventData, type InternalEventType, type OutboxConsumption, type VersionEventData,
+  type WebhookEventType,
+} from '#contracts';
 import { OutboxRelay } from './outbox-relay.js';
+import { RelayWait } from './relay-wait.js';
 
 type VersionEventType = Extract<WebhookEventType, `version.${string}`>;
 type EvalEventType = Extract<WebhookEventType, `eval.${string}`>;
@@ -39,9 +43,11 @@ function versionPart(row: VersionRow): Omit<VersionEventData, 'actor' | 'note'> 
 }
 
 /**
- * Writes the events webhooks report into `outbox_events`, inside the transaction of the change
- * they report: an event exists exactly when its change committed. After such a commit the relay
- * is poked; its periodic sweep covers a poke that never came.
+ * Writes the events of a change into `outbox_events`, inside the transaction of the change they
+ * report, with a row in `outbox_consumptions` for each consumer besides the webhook relay: an
+ * event exists exactly when its change committed, and it is the only way the change leaves the
+ * registry. After such a commit the relay is poked (and the request's answer waits for it, see
+ * RelayWait); its periodic sweep covers a poke that never came.
  */
 @Injectable()
 export class EventOutbox implements EntitySubscriberInterface {
@@ -50,21 +56,29 @@ export class EventOutbox implements EntitySubscriberInterface {
   constructor(
     dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly wait: RelayWait,
   ) {
     dataSource.subscribers.push(this);
   }
 
-  /** A version event, read as the transaction sees the version now. */
+  /** A version event, read as the transaction sees the version now, and the consumers it has besides webhooks. */
   async versionEvent(
     manager: EntityManager,
     type: VersionEventType,
     versionId: string,
     actor: { email: string },
     note: string | null = null,
+    consumptions: OutboxConsumption[] = [],
   ): Promise<void> {
     const row = await this.contextOf(manager, `WHERE v.id = $1`, versionId);
     const data: VersionEventData = { ...versionPart(row), actor: { email: actor.email }, note };
-    await this.record(manager, row.workspace_id, type, data);
+    await this.record(manager, row.workspace_id, type, data, consumptions);
+  }
+
+  /** An API key created or revoked, for the gateways' snapshot; internal, never sent to webhooks. */
+  async apiKeyEvent(manager: EntityManager, type: InternalEventType, apiKey: { id: string; workspaceId: string }): Promise<void> {
+    const data: ApiKeyEventData = { v: 1, api_key_id: apiKey.id };
+    await this.record(manager, apiKey.workspaceId, type, data, [{ consumer: OUTBOX_CONSUMERS.apiKeySnapshot, input: null }]);
   }
 
   /** An eval's final result, with the gate of its environment. */
@@ -84,20 +98,34 @@ export class EventOutbox implements EntitySubscriberInterface {
   }
 
   afterTransactionCommit(event: { queryRunner: QueryRunner }): void {
-    if (this.committing.delete(event.queryRunner)) this.relay.poke();
+    // Runs in the committing request's async context, so its answer can wait for this relay.
+    if (this.committing.delete(event.queryRunner)) this.wait.add(this.wait.outside(() => this.relay.poke()));
   }
 
   afterTransactionRollback(event: { queryRunner: QueryRunner }): void {
     this.committing.delete(event.queryRunner);
   }
 
-  private async record(manager: EntityManager, workspaceId: string, type: WebhookEventType, data: VersionEventData | EvalEventData): Promise<void> {
+  private async record(
+    manager: EntityManager,
+    workspaceId: string,
+    type: WebhookEventType | InternalEventType,
+    data: VersionEventData | EvalEventData | ApiKeyEventData,
+    consumptions: OutboxConsumption[] = [],
+  ): Promise<void> {
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('An outbox event must be written inside the transaction of its change');
-    await manager.query(
-      `INSERT INTO outbox_events (workspace_id, event_type, payload) VALUES ($1, $2, $3::jsonb)`,
+    const [event] = (await manager.query(
+      `INSERT INTO outbox_events (workspace_id, event_type, payload) VALUES ($1, $2, $3::jsonb) RETURNING id, created_at`,
       [workspaceId, type, JSON.stringify(data)],
-    );
+    )) as Array<{ id: string; created_at: Date }>;
+    if (consumptions.length > 0) {
+      await manager.query(
+        `INSERT INTO outbox_consumptions (event_id, consumer, input, created_at)
+         SELECT $1, c.consumer, c.input, $4 FROM unnest($2::text[], $3::jsonb[]) AS c(consumer, input)`,
+        [event.id, consumptions.map((c) => c.consumer), consumptions.map((c) => JSON.stringify(c.input)), event.created_at],
+      );
+    }
     this.committing.add(runner);
   }
 

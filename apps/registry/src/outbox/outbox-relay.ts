@@ -1,7 +1,9 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
+import { OUTBOX_CONSUMERS, WEBHOOK_EVENTS, type OutboxConsumerName } from '#contracts';
 import { AppLogger } from '#runtime';
+import type { OutboxConsumer } from './outbox-consumer.js';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 
 /** How often unrelayed events are looked for, besides the poke after each commit. */
@@ -11,21 +13,30 @@ const BATCH_SIZE = 100;
 const STALLED_CHECK_EVERY = 30;
 /** Past its due time by this much, a pending delivery is taken to have lost its job. */
 const STALLED_AFTER = '5 minutes';
+/** A failed consumption waits a second per attempt before its next, up to this: a bad row never holds the head. */
+const MAX_RETRY_DELAY_SECONDS = 10;
+const MAX_ERROR_LENGTH = 500;
+
+const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
- * Turns committed outbox events into webhook deliveries: one delivery row per enabled
- * subscription of the event's workspace that asked for its type, a job per delivery, and the
- * event marked relayed, all in one transaction. Rows are claimed with FOR UPDATE SKIP LOCKED, so
- * several registry replicas relay side by side and an event is relayed once; an event whose relay
- * failed (Redis away, a crash) stays unrelayed and the next sweep takes it.
+ * Takes committed outbox events out of the registry. Each consumer (the live snapshot, the API-key
+ * snapshot, the evals on submit) claims its own pending `outbox_consumptions` rows and marks each
+ * done in the claiming transaction; the webhook relay turns events into webhook deliveries, a job
+ * per delivery, and marks the event relayed. Rows are claimed with FOR UPDATE SKIP LOCKED, so
+ * several registry replicas relay side by side; a claim whose work failed (Redis away, a crash)
+ * stays pending and a later sweep takes it, and one consumer failing holds up no other.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly consumers = new Map<OutboxConsumerName, OutboxConsumer>();
+  private readonly failing = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private pokedWhileRunning = false;
+  /** Pokes not yet covered by a round: each resolves when the next round ends. */
+  private waiting: Array<() => void> = [];
   private stopped = false;
-  private failing = false;
   private sweeps = 0;
 
   constructor(
@@ -34,10 +45,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly logger: AppLogger,
   ) {}
 
+  /** Called by each consumer's module at start-up. */
+  register(consumer: OutboxConsumer): void {
+    if (this.consumers.has(consumer.consumer)) throw new Error(`outbox consumer ${consumer.consumer} is registered twice`);
+    this.consumers.set(consumer.consumer, consumer);
+  }
+
   onApplicationBootstrap(): void {
+    // A consumer without a handler would leave its rows pending for ever: refuse to start instead.
+    const missing = Object.values(OUTBOX_CONSUMERS).filter((name) => !this.consumers.has(name));
+    if (missing.length > 0) throw new Error(`outbox consumers without a handler: ${missing.join(', ')}`);
     this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.timer.unref();
-    this.poke();
+    void this.poke();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -45,11 +65,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private sweep(): void {
-    this.poke();
+    void this.poke();
     this.sweeps += 1;
     if (this.sweeps % STALLED_CHECK_EVERY === 0) {
       this.requeueStalled().catch((err: unknown) => {
-        this.logger.pino.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'stalled webhook deliveries not requeued');
+        this.logger.pino.warn({ err: { message: errorMessage(err) } }, 'stalled webhook deliveries not requeued');
       });
     }
   }
@@ -67,22 +87,28 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return requeued;
   }
 
-  /** Relays soon; pokes while a relay runs make it go round once more. */
-  poke(): void {
-    if (this.stopped) return;
+  /**
+   * Relays soon; pokes while a relay runs make it go round once more. Resolves when the consumers
+   * of a round that started after this poke have run (at once when stopped); never rejects.
+   */
+  poke(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const covered = new Promise<void>((resolve) => this.waiting.push(resolve));
     if (this.running) {
       this.pokedWhileRunning = true;
-      return;
+      return covered;
     }
-    // Nobody awaits a poke: the relay's own errors are caught inside, and anything else is logged here.
+    // Nobody awaits a poke's errors: each part of a round catches its own, and anything else is logged here.
     this.running = this.relayUntilDone()
       .catch((err: unknown) => this.logger.pino.error({ err, error_id: randomUUID() }, 'outbox relay stopped on an unexpected error'))
       .finally(() => {
         this.running = null;
+        for (const resolve of this.waiting.splice(0)) resolve();
       });
+    return covered;
   }
 
-  /** Stops relaying and waits for the batch in hand (shutdown, and tests that play a crash). */
+  /** Stops relaying and waits for the round in hand (shutdown, and tests that play a crash). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
@@ -93,21 +119,71 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private async relayUntilDone(): Promise<void> {
     do {
       this.pokedWhileRunning = false;
-      try {
-        while (!this.stopped && (await this.relayBatch()) === BATCH_SIZE);
-        if (this.failing) this.logger.pino.info('outbox relay recovered');
-        this.failing = false;
-      } catch (err) {
-        if (!this.failing) {
-          this.logger.pino.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'outbox relay failed; retrying');
-        }
-        this.failing = true;
-        return;
+      const covered = this.waiting.splice(0);
+      // The gateways' consumers first: approval-to-served is the latency that matters.
+      for (const consumer of this.consumers.values()) {
+        await this.untilDone(consumer.consumer, () => this.consumeBatch(consumer));
       }
+      // Answers wait for the consumers above, not for webhooks, which were never part of one.
+      for (const resolve of covered) resolve();
+      await this.untilDone('webhooks', () => this.relayBatch());
     } while (this.pokedWhileRunning && !this.stopped);
   }
 
-  /** Relays up to BATCH_SIZE events; returns how many it claimed. */
+  /** Runs one part of a round batch after batch; a failure ends that part until the next round, and is logged once. */
+  private async untilDone(part: string, batch: () => Promise<number>): Promise<void> {
+    try {
+      while (!this.stopped && (await batch()) === BATCH_SIZE);
+      if (this.failing.delete(part)) this.logger.pino.info({ consumer: part }, 'outbox relay recovered');
+    } catch (err) {
+      if (!this.failing.has(part)) this.logger.pino.warn({ consumer: part, err: { message: errorMessage(err) } }, 'outbox relay failed; retrying');
+      this.failing.add(part);
+    }
+  }
+
+  /**
+   * Runs `consumer` on up to BATCH_SIZE of its due rows, marking each done as it goes; returns how
+   * many it claimed. The first failure is recorded on its row (retried after a delay) and ends the
+   * batch, the rows done before it committing with their marks.
+   */
+  async consumeBatch(consumer: OutboxConsumer): Promise<number> {
+    let failure: unknown = null;
+    const claimed = await this.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `SELECT c.event_id, e.event_type, e.payload, c.input
+           FROM outbox_consumptions c JOIN outbox_events e ON e.id = c.event_id
+          WHERE c.consumer = $1 AND c.done_at IS NULL AND c.next_attempt_at <= now()
+          ORDER BY c.next_attempt_at, c.created_at, c.event_id
+          LIMIT $2
+            FOR UPDATE OF c SKIP LOCKED`,
+        [consumer.consumer, BATCH_SIZE],
+      )) as Array<{ event_id: string; event_type: string; payload: unknown; input: unknown }>;
+      for (const row of rows) {
+        try {
+          await consumer.consume({ id: row.event_id, type: row.event_type, payload: row.payload, input: row.input });
+        } catch (err) {
+          failure = err;
+          await manager.query(
+            `UPDATE outbox_consumptions
+                SET attempts = attempts + 1, last_error = $3,
+                    next_attempt_at = now() + least(attempts + 1, $4) * interval '1 second'
+              WHERE event_id = $1 AND consumer = $2`,
+            [row.event_id, consumer.consumer, errorMessage(err).slice(0, MAX_ERROR_LENGTH), MAX_RETRY_DELAY_SECONDS],
+          );
+          break;
+        }
+        await manager.query(
+          `UPDATE outbox_consumptions SET attempts = attempts + 1, last_error = NULL, done_at = now() WHERE event_id = $1 AND consumer = $2`,
+          [row.event_id, consumer.consumer],
+        );
+      }
+      return rows.length;
+    });
+    if (failure !== null) throw failure;
+    return claimed;
+  }
+
+  /** Relays up to BATCH_SIZE events to webhook deliveries; returns how many it claimed. */
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const events = (await manager.query(
@@ -116,6 +192,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       )) as Array<{ id: string }>;
       if (events.length === 0) return 0;
       const ids = events.map((e) => e.id);
+      // Only the events webhooks report: internal ones (api_key.*) are marked relayed with no delivery.
       const deliveries = (await manager.query(
         `INSERT INTO webhook_deliveries (webhook_id, event, message_id, payload, next_attempt_at)
          SELECT w.id, e.event_type, 'msg_' || e.id,
@@ -126,11 +203,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
                 now()
            FROM outbox_events e
            JOIN webhooks w ON w.workspace_id = e.workspace_id AND w.disabled_at IS NULL AND e.event_type = ANY(w.events)
-          WHERE e.id = ANY($1::uuid[])
+          WHERE e.id = ANY($1::uuid[]) AND e.event_type = ANY($2::text[])
           ORDER BY e.created_at, e.id, w.id
          ON CONFLICT (webhook_id, message_id) DO NOTHING
          RETURNING id`,
-        [ids],
+        [ids, [...WEBHOOK_EVENTS]],
       )) as Array<{ id: string }>;
       await manager.query(`UPDATE outbox_events SET relayed_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
       // Last, so a Redis that refuses the jobs rolls the whole relay back.

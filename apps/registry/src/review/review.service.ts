@@ -4,19 +4,17 @@ import {
   ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, NotFoundError, transition, ValidationError,
   type EvalGatePass, type GateEval, type Role,
 } from '#domain';
-import type { LiveSnapshot } from '#contracts';
+import { OUTBOX_CONSUMERS, type LiveSnapshot, type OutboxConsumption } from '#contracts';
 import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
-import { EvalsService } from '../evals/evals.service.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
-import { LivePublisher } from '../live/live-publisher.js';
 import { EventOutbox } from '../outbox/event-outbox.js';
 import { PromptsService } from '../prompts/prompts.service.js';
 import type { VersionView } from '../prompts/version.view.js';
 
-/** A version that just went live: its answer, and the snapshot to publish once it has committed. */
+/** A version that just went live: its answer, and the snapshot its outbox event carries to the gateways. */
 interface WentLive {
   view: VersionView;
   snapshot: LiveSnapshot;
@@ -25,7 +23,9 @@ interface WentLive {
 /**
  * The review gate: submit, approve, reject, quick-approve, rollback and promote. Each is one
  * transaction that first locks the prompt row, so changes of one prompt's versions queue up and
- * each decision is made on what the previous one committed; the audit entry is written inside.
+ * each decision is made on what the previous one committed; the audit entry and the outbox event
+ * are written inside, and the command ends at its commit: the outbox takes the change to the
+ * gateways (the live snapshot) and to the eval queue (evals on submit).
  */
 @Injectable()
 export class ReviewService {
@@ -34,15 +34,13 @@ export class ReviewService {
     private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
     private readonly prompts: PromptsService,
-    private readonly live: LivePublisher,
-    private readonly evals: EvalsService,
     private readonly outbox: EventOutbox,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
-  /** After the submit commits, its evals are requested; their failure never fails the submit. */
+  /** Its evals are requested by the outbox once the submit commits; their failure never fails the submit. */
   async submitVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
-    const submitted = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'editor', manager);
       await this.lockPrompt(manager, prompt.id);
       const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
@@ -53,16 +51,16 @@ export class ReviewService {
         workspaceId: prompt.workspaceId, action: 'version.submitted', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
       });
-      await this.outbox.versionEvent(manager, 'version.submitted', versionId, actor);
+      await this.outbox.versionEvent(manager, 'version.submitted', versionId, actor, null, [
+        { consumer: OUTBOX_CONSUMERS.evalsOnSubmit, input: { v: 1, version_id: versionId, actor_id: actor.id } },
+      ]);
       return this.presentById(manager, versionId);
     });
-    await this.evals.requestOnSubmit(actor, versionId);
-    return submitted;
   }
 
   async approveVersion(actor: AuthenticatedUser, versionId: string, body: { note?: string; overrideEval?: boolean }): Promise<VersionView> {
     const note = body.note || null;
-    const went = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
       const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
       const prompt = await this.lockPrompt(manager, found.id);
@@ -79,11 +77,9 @@ export class ReviewService {
         actorEmail: actor.email,
         extra: { version_num: version.versionNum, prompt_key: prompt.key, ...(note ? { note } : {}), ...gateAudit(decision.gate) },
       });
-      await this.outbox.versionEvent(manager, 'version.approved', versionId, actor, note);
-      return went;
+      await this.outbox.versionEvent(manager, 'version.approved', versionId, actor, note, liveSnapshot(went));
+      return went.view;
     });
-    await this.live.publishLive(went.snapshot);
-    return went.view;
   }
 
   async rejectVersion(actor: AuthenticatedUser, versionId: string, note: string): Promise<VersionView> {
@@ -105,7 +101,7 @@ export class ReviewService {
   }
 
   async quickApproveVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
-    const went = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
       const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
       const prompt = await this.lockPrompt(manager, found.id);
@@ -123,17 +119,15 @@ export class ReviewService {
         actorEmail: actor.email,
         extra: { version_num: version.versionNum, prompt_key: prompt.key, quick_approve: true, ...gateAudit(decision.gate) },
       });
-      await this.outbox.versionEvent(manager, 'version.approved', versionId, actor);
-      return went;
+      await this.outbox.versionEvent(manager, 'version.approved', versionId, actor, null, liveSnapshot(went));
+      return went.view;
     });
-    await this.live.publishLive(went.snapshot);
-    return went.view;
   }
 
   /** A new version repeating content that was live before, live at once: history stays linear. */
   async rollback(actor: AuthenticatedUser, promptId: string, body: { versionNum: number; note?: string }): Promise<VersionView> {
     const note = body.note || null;
-    const went = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await this.prompts.loadPromptForUser(actor.id, promptId, 'reviewer', manager);
       await this.lockPrompt(manager, promptId);
       const target = await manager.findOneBy(PromptVersionEntity, { promptId, versionNum: body.versionNum });
@@ -151,11 +145,9 @@ export class ReviewService {
         actorEmail: actor.email,
         extra: { version_num: created.versionNum, rolled_back_to: target.versionNum, prompt_key: prompt.key, note },
       });
-      await this.outbox.versionEvent(manager, 'version.rollback', created.id, actor, note);
-      return went;
+      await this.outbox.versionEvent(manager, 'version.rollback', created.id, actor, note, liveSnapshot(went));
+      return went.view;
     });
-    await this.live.publishLive(went.snapshot);
-    return went.view;
   }
 
   /** Proposes the prompt's live content for review in another environment of the workspace. */
@@ -275,6 +267,11 @@ export class ReviewService {
   private async presentById(manager: EntityManager, versionId: string): Promise<VersionView> {
     return this.prompts.presentVersionOf(await manager.findOneByOrFail(PromptVersionEntity, { id: versionId }), manager);
   }
+}
+
+/** The live snapshot consumer of a version that went live. */
+function liveSnapshot(went: WentLive): OutboxConsumption[] {
+  return [{ consumer: OUTBOX_CONSUMERS.liveSnapshot, input: went.snapshot }];
 }
 
 /** The audit record of the eval gate: the score it counted, and whether an admin overrode it. */
