@@ -1,14 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import Fastify from 'fastify';
 import request from 'supertest';
-import type { GatewayConfig } from '#config';
-import type { AppLogger } from '#runtime';
-import { GatewayModule } from '../apps/gateway/src/gateway.module.js';
-import { registerServeRoutes, type ServeDependencies } from '../apps/gateway/src/serve/serve.routes.js';
+import { registerGatewayRoutes, type GatewayDependencies } from '../apps/gateway/src/gateway.routes.js';
 import { bootRegistry, type RegistryHarness } from '../apps/registry/test/support/registry.js';
 
 /**
@@ -151,33 +146,18 @@ function openApiOperations(doc: OpenApiDocument): string[] {
   return ops;
 }
 
-/** The gateway's routes: the serve routes as Fastify registers them, and Nest's controllers as decorated. */
+/** The gateway's routes, as its one registration function gives them to Fastify; the probes' 405 refusals are no operations. */
 async function gatewayRoutes(): Promise<string[]> {
   const ops: string[] = [];
-  const serve = Fastify({ logger: false });
-  serve.addHook('onRoute', (route) => {
+  const gateway = Fastify({ logger: false });
+  gateway.addHook('onRoute', (route) => {
+    if ((route.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed || NOT_OPERATIONS.has(route.url)) return;
     for (const method of [route.method].flat()) if (method !== 'HEAD') ops.push(operation(method, route.url));
   });
   // Handlers only read their dependencies per request, and no request is made here.
-  registerServeRoutes(serve, {} as ServeDependencies);
-  await serve.ready();
-  await serve.close();
-  const controllers = GatewayModule.register({} as GatewayConfig, {} as AppLogger).controllers ?? [];
-  for (const controller of controllers) {
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '/');
-    const proto = (controller as { prototype: Record<string, unknown> }).prototype;
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const handler = proto[name];
-      if (name === 'constructor' || typeof handler !== 'function') continue;
-      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-      if (method === undefined || path === undefined) continue;
-      for (const p of [path].flat()) {
-        const full = `/${[base, p].map((s) => s.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
-        if (!NOT_OPERATIONS.has(full)) ops.push(operation(RequestMethod[method], full));
-      }
-    }
-  }
+  registerGatewayRoutes(gateway, {} as GatewayDependencies);
+  await gateway.ready();
+  await gateway.close();
   return ops;
 }
 

@@ -36,6 +36,20 @@ const MUTANTS = [
     tests: ['test/serve.e2e-spec.ts'],
   },
   {
+    name: 'the reconcile script replaces the shared rate-limit TAT instead of adding to it',
+    file: 'apps/gateway/src/serve/rate-limiter.ts',
+    from: '  if tat < now then tat = now end',
+    to: '  tat = now',
+    tests: ['apps/gateway/test/rate-limit-reconcile.e2e-spec.ts'],
+  },
+  {
+    name: 'the reconcile script counts one admission per round',
+    file: 'apps/gateway/src/serve/rate-limiter.ts',
+    from: 'tat = tat + count * tonumber(ARGV[3])',
+    to: 'tat = tat + tonumber(ARGV[3])',
+    tests: ['apps/gateway/test/rate-limit-reconcile.e2e-spec.ts'],
+  },
+  {
     name: 'the registry applies a final eval result more than once',
     file: 'apps/registry/src/evals/eval-outcomes.ts',
     from: "WHERE id = $1 AND status IN ('queued', 'running')",

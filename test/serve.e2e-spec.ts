@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { api, livePrompt, makeTeam, propose, shipVersion, submit, createPrompt, type Team } from '../apps/registry/test/support/review-flow.js';
-import { ServeRuntime } from '../apps/gateway/src/serve/serve-runtime.js';
 import { bootStack, issueApiKey, revokeApiKey, type IssuedApiKey, type RunningGateway, type Stack } from './support/stack.js';
 
 /** GET or POST against a gateway with an API key; the answer with its body read. */
@@ -25,7 +24,7 @@ async function eventually(check: () => Promise<boolean>, withinMs = 15_000): Pro
 
 /** Until this gateway has sent every admission of the key to Redis and heard back: what it spent is then the shared count. */
 async function rateLimitSynced(gateway: RunningGateway, apiKeyId: string, rpm: number): Promise<boolean> {
-  const limiter = gateway.app.get(ServeRuntime).rateLimiter;
+  const limiter = gateway.app.runtime.rateLimiter;
   return eventually(async () => {
     await limiter.reconcile();
     const { touched, state } = limiter.limiterFor(apiKeyId, rpm);

@@ -1,7 +1,7 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { loadGatewayConfig, type GatewayConfig } from '#config';
 import { createGatewayApp } from '../../apps/gateway/src/app.factory.js';
+import type { GatewayApp } from '../../apps/gateway/src/gateway-app.js';
 import { bootRegistry, type RegistryHarness, type SignedUp } from '../../apps/registry/test/support/registry.js';
 
 /**
@@ -17,7 +17,7 @@ import { bootRegistry, type RegistryHarness, type SignedUp } from '../../apps/re
  * `REDIS_URL` to run everything against another Redis server).
  */
 export interface RunningGateway {
-  app: NestFastifyApplication;
+  app: GatewayApp;
   url: string;
   config: GatewayConfig;
 }
@@ -51,8 +51,7 @@ export async function bootStack(options: StackOptions = {}): Promise<Stack> {
       ...env,
     });
     const app = await createGatewayApp(config);
-    await app.listen(0, '127.0.0.1');
-    const gateway = { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), config };
+    const gateway = { app, url: await app.listen(0, '127.0.0.1'), config };
     gateways.push(gateway);
     return gateway;
   };

@@ -1,6 +1,6 @@
 import { ConfigError, listenHost, loadGatewayConfig, prepareEnvironment, type GatewayConfig } from '#config';
 import { createGatewayApp } from './app.factory.js';
-import { AppLogger, installProcessGuard } from '#runtime';
+import { installProcessGuard } from '#runtime';
 
 async function main() {
   prepareEnvironment();
@@ -13,8 +13,8 @@ async function main() {
     process.exit(1);
   }
   const app = await createGatewayApp(config);
-  installProcessGuard(app.get(AppLogger));
-  const logger = app.get(AppLogger).pino;
+  installProcessGuard(app.logger);
+  const logger = app.logger.pino;
   const host = listenHost(config, config.GATEWAY_HOST);
   await app.listen(config.GATEWAY_PORT, host);
   logger.info({ url: `http://localhost:${config.GATEWAY_PORT}`, host }, 'gateway listening');

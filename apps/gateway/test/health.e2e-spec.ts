@@ -1,18 +1,17 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadGatewayConfig } from '#config';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../../../test/support/redis.js';
 import { createGatewayApp } from '../src/app.factory.js';
+import type { GatewayApp } from '../src/gateway-app.js';
 
-async function start(env: Record<string, string>): Promise<{ app: NestFastifyApplication; url: string }> {
+async function start(env: Record<string, string>): Promise<{ app: GatewayApp; url: string }> {
   const app = await createGatewayApp(loadGatewayConfig({ LOG_LEVEL: 'silent', REDIS_PREFIX: testRedisPrefix(), ...env }));
-  await app.listen(0, '127.0.0.1');
-  return { app, url: await app.getUrl() };
+  return { app, url: await app.listen(0, '127.0.0.1') };
 }
 
 describe('gateway health', () => {
   let db: TestDatabase;
-  let healthy: { app: NestFastifyApplication; url: string };
+  let healthy: { app: GatewayApp; url: string };
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -1,19 +1,18 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadGatewayConfig } from '#config';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../../../test/support/redis.js';
 import { createGatewayApp } from '../src/app.factory.js';
+import type { GatewayApp } from '../src/gateway-app.js';
 
 describe('the gateway at /', () => {
   let db: TestDatabase;
-  let app: NestFastifyApplication;
+  let app: GatewayApp;
   let url: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     app = await createGatewayApp(loadGatewayConfig({ LOG_LEVEL: 'silent', REDIS_PREFIX: testRedisPrefix(), DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL }));
-    await app.listen(0, '127.0.0.1');
-    url = await app.getUrl();
+    url = await app.listen(0, '127.0.0.1');
   });
   afterAll(async () => {
     await app?.close();

@@ -41,8 +41,7 @@ describe('serve usage counts', () => {
       APP_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', USAGE_FLUSH_MS: '60000',
     }));
-    await app.listen(0, '127.0.0.1');
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const url = await app.listen(0, '127.0.0.1');
     const before = Date.now();
     const statuses: number[] = [];
     for (const path of ['/v1/serve/usage.demo', '/v1/serve/usage.demo?vars=x=1', '/v1/serve/usage.demo?version=4', '/v1/serve/usage.demo?format=json', '/v1/serve/other']) {

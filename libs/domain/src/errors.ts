@@ -1,17 +1,18 @@
 /**
- * Domain errors: plain classes that services throw for expected outcomes. One HTTP filter maps
- * each kind to a status; services never import HTTP exceptions. `code` is the API's error.code.
+ * Domain errors: plain classes that services throw for expected outcomes. Each carries a kind,
+ * which the HTTP layer (libs/runtime's error-body.ts) maps to a status; services never import
+ * HTTP exceptions. `code` is the API's error.code.
  */
 export type ErrorKind =
-  | 'validation' // 400
-  | 'unauthorized' // 401
-  | 'forbidden' // 403
-  | 'not_found' // 404
-  | 'conflict' // 409
-  | 'payload_too_large' // 413
-  | 'unprocessable' // 422
-  | 'rate_limited' // 429
-  | 'unavailable'; // 503
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unprocessable'
+  | 'rate_limited'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -67,30 +68,3 @@ export class ServiceUnavailableError extends DomainError {
     super('unavailable', code, message);
   }
 }
-
-export const STATUS_BY_KIND: Record<ErrorKind, number> = {
-  validation: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  unprocessable: 422,
-  rate_limited: 429,
-  unavailable: 503,
-};
-
-/** The general error code of each status (API.md), where nothing more specific applies. */
-export const CODE_BY_STATUS: Readonly<Record<number, string>> = {
-  400: 'validation_failed',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  422: 'unprocessable',
-  429: 'rate_limited',
-  503: 'service_unavailable',
-};

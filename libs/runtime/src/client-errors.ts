@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { errorBody } from './error-body.js';
 
 const ANSWERS: Record<string, { status: number; code: string; message: string }> = {
   HPE_HEADER_OVERFLOW: { status: 431, code: 'request_headers_too_large', message: 'The request line and headers are larger than 16 KiB.' },
@@ -18,7 +19,7 @@ export function answerClientErrorAsJson(err: NodeJS.ErrnoException, socket: Dupl
     return;
   }
   const answer = ANSWERS[err.code ?? ''] ?? MALFORMED;
-  const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
+  const body = JSON.stringify(errorBody(answer.code, answer.message));
   let head = `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\ncontent-type: application/json; charset=utf-8\r\n`;
   for (let i = 0; i + 1 < extraHeaders.length; i += 2) head += `${extraHeaders[i]}: ${extraHeaders[i + 1]}\r\n`;
   socket.end(`${head}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);

@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { ReadinessReport } from '#runtime';
+import { errorBody, type ReadinessReport } from '#runtime';
 import { HEALTH } from './instance.js';
 
 /** helmet's defaults, framing denied and nothing allowed to load: this server only ever answers JSON. */
@@ -25,7 +25,7 @@ export function createHealthServer(checkReady: () => Promise<ReadinessReport>): 
     const path = (req.url ?? '/').split('?')[0];
     const probe = path === '/health' || path === '/ready';
     if (probe && req.method !== 'GET' && req.method !== 'HEAD') {
-      return send(res, 405, { error: { code: 'method_not_allowed', message: `${req.method ?? ''} is not allowed here; use ${ALLOW}.` } }, { allow: ALLOW });
+      return send(res, 405, errorBody('method_not_allowed', `${req.method ?? ''} is not allowed here; use ${ALLOW}.`), { allow: ALLOW });
     }
     if (path === '/health') return send(res, 200, HEALTH);
     if (path === '/ready') {
@@ -35,7 +35,7 @@ export function createHealthServer(checkReady: () => Promise<ReadinessReport>): 
       ).catch(() => res.destroy());
       return;
     }
-    send(res, 404, { error: { code: 'not_found', message: `No route ${req.method ?? ''} ${path}.` } });
+    send(res, 404, errorBody('not_found', `No route ${req.method ?? ''} ${path}.`));
   });
 }
 

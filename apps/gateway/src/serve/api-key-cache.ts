@@ -1,4 +1,5 @@
-import { checkApiKeyFormat, hashApiKey, LruMap } from '#domain';
+import { checkApiKeyFormat, hashApiKey } from '#domain';
+import { LruMap } from './lru-map.js';
 import { SourcesUnavailableError, type ApiKeyRecord, type PromptStore } from './prompt-store.js';
 import { REFRESH_RETRY_MS, type EnvironmentPrompts } from './prompt-cache.js';
 import type { KeyLimiter } from './rate-limiter.js';

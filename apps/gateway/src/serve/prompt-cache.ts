@@ -1,4 +1,4 @@
-import { LruMap } from '#domain';
+import { LruMap } from './lru-map.js';
 import { SourcesUnavailableError, type PromptStore } from './prompt-store.js';
 import { toServedVersion, type ServedVersion } from './served-version.js';
 

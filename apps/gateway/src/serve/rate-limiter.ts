@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { type RedisNames } from '#contracts';
 import {
   admitRequest, beginReconcile, completeReconcile, failReconcile, isRested, newRateLimitState, rateLimitOf,
-  RECONCILE_TAT_LUA, type RateLimit, type RateLimitState,
+  type RateLimit, type RateLimitState,
 } from '#domain';
 import { withTimeout, type AppLogger } from '#runtime';
 
@@ -20,6 +20,22 @@ export interface KeyLimiter {
 }
 
 type ReconcileRedis = Redis & { reconcileTat(key: string, now: number, count: number, intervalUs: number): Promise<number> };
+
+/**
+ * The reconcile script, the Redis twin of libs/domain's `advanceTat`: KEYS[1] the key's TAT; ARGV now (µs),
+ * pending count, interval (µs); returns the TAT (µs). The key expires a second after the TAT
+ * passes, since a TAT in the past means nothing.
+ */
+const RECONCILE_TAT_LUA = `
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+local now = tonumber(ARGV[1])
+local count = tonumber(ARGV[2])
+if count > 0 then
+  if tat < now then tat = now end
+  tat = tat + count * tonumber(ARGV[3])
+  redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
+end
+return tat`;
 
 /** A reconcile that has not answered by then is given up, and the admissions stay counted locally. */
 const RECONCILE_TIMEOUT_MS = 1_000;

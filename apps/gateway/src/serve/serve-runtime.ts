@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import type { OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { redisNames } from '#contracts';
@@ -14,17 +13,16 @@ import type { ServeDependencies } from './serve.routes.js';
 import { ServeUsageCounter } from './usage-counter.js';
 
 /**
- * Everything the serve routes use, built once and started and stopped with the app. Timers are
- * unref'd; on shutdown (after the HTTP server has closed) the last usage counts are sent.
+ * Everything the serve routes use, built once by the gateway's composition root (app.factory.ts),
+ * which starts it before listening and closes it after the HTTP server has closed. Timers are unref'd.
  */
-export class ServeRuntime implements ServeDependencies, OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+export class ServeRuntime implements ServeDependencies {
   readonly apiKeys: ApiKeyCache;
   readonly prompts: PromptCache;
   readonly rateLimiter: ServeRateLimiter;
   readonly usage: ServeUsageCounter;
   readonly liveChannel: LiveChannel;
   private readonly subscriber: Redis;
-  private readonly closers: Array<() => Promise<unknown>> = [];
 
   constructor(config: GatewayConfig, pool: pg.Pool, redis: Redis, readonly logger: AppLogger) {
     const names = redisNames(config.REDIS_PREFIX);
@@ -39,23 +37,15 @@ export class ServeRuntime implements ServeDependencies, OnModuleInit, OnModuleDe
     this.usage = new ServeUsageCounter(config.REDIS_URL, names.bullPrefix, gatewayId, config.USAGE_FLUSH_MS, logger);
   }
 
-  onModuleInit(): void {
+  start(): void {
     this.liveChannel.start();
     this.rateLimiter.start();
     this.usage.start();
   }
 
-  onModuleDestroy(): void {
+  /** Once no request is in flight: stops the reconcile timer, sends the last usage counts, leaves the live channel. */
+  async close(): Promise<void> {
     this.rateLimiter.stop();
-  }
-
-  /** Runs `close` on shutdown, before the last usage flush (e.g. the serve routes' Fastify instance). */
-  onClose(close: () => Promise<unknown>): void {
-    this.closers.push(close);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    for (const close of this.closers) await close();
     await this.usage.close();
     await closeRedis(this.subscriber);
   }

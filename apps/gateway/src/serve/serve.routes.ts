@@ -4,7 +4,8 @@ import {
   ifNoneMatchHits, isPromptKey, parseVarsItems, readFormatParam, readServeBody, readVarsParam, readVersionParam,
   renderedEtag, renderTemplate, retryAfterSeconds, variablesFromObject, type ServeFormat,
 } from '#domain';
-import type { AppLogger } from '#runtime';
+import { errorBody, internalErrorBody, type AppLogger } from '#runtime';
+import { JSON_TYPE, SECURITY_HEADERS, writeRaw } from '../raw-reply.js';
 import type { ApiKeyCache, CachedApiKey } from './api-key-cache.js';
 import type { LiveChannel } from './live-channel.js';
 import { pinnedName, type CachedVersion, type PromptCache } from './prompt-cache.js';
@@ -23,57 +24,50 @@ export interface ServeDependencies {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const TEXT = 'text/plain; charset=utf-8';
-const JSON_TYPE = 'application/json; charset=utf-8';
 /** Live answers may be kept by a client but must be revalidated (cheap, with the etag); pinned ones never change. */
 const LIVE_CACHE_CONTROL = 'private, no-cache';
 const PINNED_CACHE_CONTROL = 'private, max-age=31536000, immutable';
 const STALE_WARNING = '110 - "Response is Stale"';
 
-const errorBody = (code: string, message: string) => JSON.stringify({ error: { code, message } });
-const INVALID_API_KEY = errorBody('invalid_api_key', 'A valid API key is required: Authorization: Bearer <api key>.');
-const PROMPT_NOT_FOUND = errorBody('prompt_not_found', 'No prompt with this key has a live version in the API key\'s environment.');
-const VERSION_NOT_FOUND = errorBody('version_not_found', 'This version of the prompt does not exist or was never live.');
-const RATE_LIMITED = errorBody('rate_limited', 'Too many requests for this API key; retry after the time in retry-after.');
-const BAD_VERSION = errorBody('validation_failed', 'version must be a positive integer.');
-const BAD_FORMAT = errorBody('validation_failed', 'format must be text or json.');
-const UNAVAILABLE = errorBody('service_unavailable', 'The prompt is not cached here and its sources cannot be reached; retry shortly.');
-const NOT_JSON = errorBody('unsupported_media_type', 'The body must be application/json.');
-const RENDERED_TOO_LARGE = errorBody('rendered_too_large', 'The prompt with these variables would be over 1 MiB.');
-const NOT_FOUND = errorBody('not_found', 'No such route.');
-const BAD_VALUE = (name: string) => errorBody('validation_failed', `The value of ${name} must be text without NUL characters or unpaired surrogates.`);
+const errorJson = (code: string, message: string) => JSON.stringify(errorBody(code, message));
+const INVALID_API_KEY = errorJson('invalid_api_key', 'A valid API key is required: Authorization: Bearer <api key>.');
+const PROMPT_NOT_FOUND = errorJson('prompt_not_found', 'No prompt with this key has a live version in the API key\'s environment.');
+const VERSION_NOT_FOUND = errorJson('version_not_found', 'This version of the prompt does not exist or was never live.');
+const RATE_LIMITED = errorJson('rate_limited', 'Too many requests for this API key; retry after the time in retry-after.');
+const BAD_VERSION = errorJson('validation_failed', 'version must be a positive integer.');
+const BAD_FORMAT = errorJson('validation_failed', 'format must be text or json.');
+const UNAVAILABLE = errorJson('service_unavailable', 'The prompt is not cached here and its sources cannot be reached; retry shortly.');
+const NOT_JSON = errorJson('unsupported_media_type', 'The body must be application/json.');
+const RENDERED_TOO_LARGE = errorJson('rendered_too_large', 'The prompt with these variables would be over 1 MiB.');
+const NOT_FOUND = errorJson('not_found', 'No such route.');
+const BAD_VALUE = (name: string) => errorJson('validation_failed', `The value of ${name} must be text without NUL characters or unpaired surrogates.`);
 const SERVE_ALLOW = 'GET, HEAD, POST';
+/** Every URL under it belongs to the serve routes, whether a route takes it or not. */
+export const SERVE_PREFIX = '/v1/serve/';
 const SERVE_PATH = /^\/v1\/serve\/[^/?#]+(?:\?|$)/;
 
-/**
- * Fixed security headers on every answer, one precomputed list so the hot path does no work for
- * them. The gateway answers only JSON and text to API clients, never a document: of helmet's
- * defaults it keeps those that bind such answers (no sniffing, no framing, nothing loaded, no
- * referrer, no cross-origin embedding); the rest only concern HTML pages, and every header costs
- * the hot path bytes.
- */
-export const SECURITY_HEADERS: readonly string[] = [
-  'content-security-policy', "default-src 'none'; frame-ancestors 'none'",
-  'cross-origin-resource-policy', 'same-origin',
-  'referrer-policy', 'no-referrer',
-  'x-content-type-options', 'nosniff',
-  'x-frame-options', 'DENY',
-];
+/** What the gateway answers under SERVE_PREFIX where no serve route does: no route there, or a failure before one ran. */
+export interface ServeFallbacks {
+  notFound(request: FastifyRequest, reply: FastifyReply): void;
+  failed(reply: FastifyReply, err: unknown): void;
+}
 
 /**
- * The serve endpoints, on a Fastify instance of their own (see app.factory.ts). A request that
- * hits both caches completes synchronously, with no I/O and no promise; only a miss goes asynchronous.
+ * The serve endpoints. A request that hits both caches completes synchronously, with no I/O and
+ * no promise; only a miss goes asynchronous.
  */
-export function registerServeRoutes(fastify: FastifyInstance, deps: ServeDependencies): void {
+export function registerServeRoutes(fastify: FastifyInstance, deps: ServeDependencies): ServeFallbacks {
   const handler = new ServeHandler(deps);
   const errorHandler = (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => handler.failed(reply, err);
-  fastify.setErrorHandler(errorHandler);
-  fastify.setNotFoundHandler((request, reply) => {
-    // A known path with a method it does not take is 405; anything else under /v1/serve/ is no route.
-    if (SERVE_PATH.test(request.url)) return sendError(reply, 405, errorBody('method_not_allowed', `${request.method} is not allowed here; use ${SERVE_ALLOW}.`), undefined, SERVE_ALLOW);
-    sendError(reply, 404, NOT_FOUND);
-  });
   fastify.get('/v1/serve/:key', { errorHandler }, (request, reply) => handler.guarded(request, reply, false));
   fastify.post('/v1/serve/:key', { errorHandler, bodyLimit: MAX_BODY_BYTES }, (request, reply) => handler.guarded(request, reply, true));
+  return { notFound: serveNotFound, failed: (reply, err) => handler.failed(reply, err) };
+}
+
+/** A known path with a method it does not take is 405; anything else under SERVE_PREFIX is no route. */
+function serveNotFound(request: FastifyRequest, reply: FastifyReply): void {
+  if (SERVE_PATH.test(request.url)) return sendError(reply, 405, errorJson('method_not_allowed', `${request.method} is not allowed here; use ${SERVE_ALLOW}.`), undefined, SERVE_ALLOW);
+  sendError(reply, 404, NOT_FOUND);
 }
 
 /**
@@ -81,8 +75,8 @@ export function registerServeRoutes(fastify: FastifyInstance, deps: ServeDepende
  * JSON error shape, and for a serve path the prompt key no prompt can have.
  */
 export function serveFrameworkError(_err: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  if (request.url.startsWith('/v1/serve/')) return sendError(reply, 404, PROMPT_NOT_FOUND);
-  sendError(reply, 400, errorBody('validation_failed', 'The URL is not valid.'));
+  if (request.url.startsWith(SERVE_PREFIX)) return sendError(reply, 404, PROMPT_NOT_FOUND);
+  sendError(reply, 400, errorJson('validation_failed', 'The URL is not valid.'));
 }
 
 type ServeRequest = FastifyRequest;
@@ -135,7 +129,7 @@ class ServeHandler {
       const contentType = request.headers['content-type'];
       if (request.body !== undefined && (contentType === undefined || !contentType.includes('json'))) return sendError(reply, 415, NOT_JSON);
       const body = readServeBody(request.body);
-      if ('problem' in body) return sendError(reply, 400, errorBody('validation_failed', body.problem));
+      if ('problem' in body) return sendError(reply, 400, errorJson('validation_failed', body.problem));
       values = variablesFromObject(body.variables);
     } else {
       format = readFormatParam(query.format);
@@ -211,26 +205,16 @@ class ServeHandler {
   failed(reply: FastifyReply, err: unknown): void {
     if (reply.raw.headersSent || reply.raw.writableEnded) return;
     const status = (err as { statusCode?: unknown } | null)?.statusCode;
-    if (status === 413) return sendError(reply, 413, errorBody('payload_too_large', 'The body is over 1 MiB.'));
+    if (status === 413) return sendError(reply, 413, errorJson('payload_too_large', 'The body is over 1 MiB.'));
     if (status === 415) return sendError(reply, 415, NOT_JSON);
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendError(reply, 400, errorBody('validation_failed', 'The body is not valid JSON.'));
+      return sendError(reply, 400, errorJson('validation_failed', 'The body is not valid JSON.'));
     }
     if ((err as Error | null)?.name === 'SourcesUnavailableError') return sendError(reply, 503, UNAVAILABLE, '1');
     const errorId = randomUUID();
     this.deps.logger.pino.error({ err, error_id: errorId }, 'serve failed');
-    sendError(reply, 500, JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.', error_id: errorId } }));
+    sendError(reply, 500, JSON.stringify(internalErrorBody(errorId)));
   }
-}
-
-/**
- * Writes the answer on Node's response directly (Fastify stands aside: `hijack`): a flat header
- * list and a string body go out in one write, with none of Fastify's per-reply header bookkeeping.
- */
-function writeRaw(reply: FastifyReply, status: number, headers: string[], body: string | undefined): void {
-  if (!reply.sent) reply.hijack();
-  reply.raw.writeHead(status, headers);
-  reply.raw.end(body);
 }
 
 function sendError(reply: FastifyReply, status: number, body: string, retryAfter?: string, allow?: string): void {

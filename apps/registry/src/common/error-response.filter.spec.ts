@@ -3,7 +3,7 @@ import { BadRequestException, HttpException, NotFoundException, type ArgumentsHo
 import { pino } from 'pino';
 import { ConflictError, RateLimitedError } from '#domain';
 import { ErrorResponseFilter } from './error-response.filter.js';
-import { AppLogger } from '#runtime';
+import { AppLogger, INTERNAL_ERROR_MESSAGE } from '#runtime';
 
 function harness() {
   const lines: Array<Record<string, unknown>> = [];
@@ -37,6 +37,7 @@ describe('ErrorResponseFilter', () => {
     expect(res.statusCode).toBe(500);
     const body = res.body as { error: { code: string; message: string; error_id: string } };
     expect(body.error.code).toBe('internal_error');
+    expect(body.error.message).toBe(INTERNAL_ERROR_MESSAGE);
     expect(body.error.error_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.stringify(body)).not.toMatch(/internals|TypeError|at /);
     await new Promise((r) => setImmediate(r));

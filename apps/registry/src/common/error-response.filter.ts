@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { HttpRequest as Request, HttpResponse as Response } from './http.js';
-import { CODE_BY_STATUS, DomainError, RateLimitedError, STATUS_BY_KIND } from '#domain';
-import type { AppLogger } from '#runtime';
+import { DomainError, RateLimitedError } from '#domain';
+import { codeForStatus, domainErrorAnswer, errorBody, internalErrorBody, type AppLogger, type ErrorBody } from '#runtime';
 import { isUniqueViolation } from './pg-errors.js';
 import { requestIdOf } from './request-logging.js';
 
-interface ErrorBody {
-  error: { code: string; message: string; details?: unknown; error_id?: string };
-}
 interface ErrorResponse {
   status: number;
   body: ErrorBody;
@@ -56,33 +53,28 @@ export class ErrorResponseFilter implements ExceptionFilter {
 
   private toErrorResponse(exception: unknown, req: Request): ErrorResponse {
     if (exception instanceof DomainError) {
-      const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
-      if (exception.details !== undefined) error.details = exception.details;
       const headers = exception instanceof RateLimitedError
         ? { 'retry-after': String(exception.retryAfterSeconds) }
         : undefined;
-      return { status: STATUS_BY_KIND[exception.kind], body: { error }, headers };
+      return { ...domainErrorAnswer(exception), headers };
     }
     if (isUniqueViolation(exception)) {
       // A concurrent request created the same thing between our check and our insert.
-      return { status: 409, body: { error: { code: 'conflict', message: 'This resource already exists.' } } };
+      return { status: 409, body: errorBody('conflict', 'This resource already exists.') };
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();
       if (status === 400 && isBodyParseFailure(exception)) {
-        return { status, body: { error: { code: 'validation_failed', message: 'The request body is not valid JSON.' } } };
+        return { status, body: errorBody('validation_failed', 'The request body is not valid JSON.') };
       }
       const message = FIXED_MESSAGES[status] ?? httpExceptionMessage(exception);
-      return { status, body: { error: { code: CODE_BY_STATUS[status] ?? 'bad_request', message } } };
+      return { status, body: errorBody(codeForStatus(status), message) };
     }
     const errorId = randomUUID();
     this.logger.pino.error(
       { err: exception, error_id: errorId, request_id: requestIdOf(req), method: req.method, path: req.path },
       'unhandled error',
     );
-    return {
-      status: 500,
-      body: { error: { code: 'internal_error', message: 'Something went wrong on our side. Quote the error_id when reporting it.', error_id: errorId } },
-    };
+    return { status: 500, body: internalErrorBody(errorId) };
   }
 }

@@ -89,24 +89,8 @@ export function isRested(state: RateLimitState, now: number): boolean {
   return state.pending === 0 && state.inFlight === 0 && state.tat <= now;
 }
 
-/** What the reconcile script does to the shared TAT: `count` requests at `now` push it `count` intervals on. */
+/** What a reconcile does to the shared TAT (the gateway runs it as a script in Redis): `count` requests at `now` push it `count` intervals on. */
 export function advanceTat(tat: number, now: number, count: number, intervalUs: number): number {
   if (count === 0) return tat;
   return Math.max(tat, now) + count * intervalUs;
 }
-
-/**
- * The reconcile script, the Redis twin of `advanceTat`: KEYS[1] the key's TAT; ARGV now (µs),
- * pending count, interval (µs); returns the TAT (µs). The key expires a second after the TAT
- * passes, since a TAT in the past means nothing.
- */
-export const RECONCILE_TAT_LUA = `
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-local now = tonumber(ARGV[1])
-local count = tonumber(ARGV[2])
-if count > 0 then
-  if tat < now then tat = now end
-  tat = tat + count * tonumber(ARGV[3])
-  redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
-end
-return tat`;

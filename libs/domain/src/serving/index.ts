@@ -1,3 +1,2 @@
 export * from './etag.js';
-export * from './lru.js';
 export * from './serve-request.js';

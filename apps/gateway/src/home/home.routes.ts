@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { sendJson, sendNoRoute } from '../raw-reply.js';
 
 /**
  * `/` on the gateway: a pointer for whoever opens it in a browser or with curl. The gateway has no
@@ -20,10 +21,10 @@ export const GATEWAY_HOME = Object.freeze({
   probes: ['/health', '/ready'],
 });
 
-@Controller()
-export class HomeController {
-  @Get()
-  home() {
-    return GATEWAY_HOME;
-  }
+export function registerHomeRoutes(fastify: FastifyInstance): void {
+  fastify.get('/', (request, reply) => {
+    // find-my-way also takes the asterisk form (`GET *`) for `/`; that is no route.
+    if (request.url.split('?')[0] !== '/') return sendNoRoute(request, reply);
+    sendJson(reply, 200, GATEWAY_HOME);
+  });
 }

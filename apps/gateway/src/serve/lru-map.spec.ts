@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { LruMap } from './lru.js';
+import { LruMap } from './lru-map.js';
 
 describe('LruMap', () => {
   it('drops the least recently used entry past capacity, a read counting as a use', () => {
