@@ -45,7 +45,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config, logger), adapter, { logger });
   registerServeRoutes(serve, app.get(ServeRuntime));
   await serve.ready();
-  serveRouting = serve.routing as RequestListener;
+  serveRouting = serve.routing.bind(serve) as RequestListener;
   app.get(ServeRuntime).onClose(() => serve.close());
   await app.init();
   return app;

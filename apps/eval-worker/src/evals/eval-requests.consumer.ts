@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { dbId, EVAL_REQUEST_JOB, evalRequestJobSchema, QUEUES, redisNames } from '#contracts';
-import { type WorkerConfig } from '#config';
+import type { WorkerConfig } from '#config';
 import { scrubProviderKeys } from '#domain';
 import { AppLogger, closeRedis, errorMessage, REDIS, withTimeout } from '#runtime';
 import { WORKER_CONFIG } from '../worker-config.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { type RedisNames } from '#contracts';
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { RedisNames } from '#contracts';
 import {
   admitRequest, beginReconcile, completeReconcile, failReconcile, isRested, newRateLimitState, rateLimitOf,
   RECONCILE_TAT_LUA, type RateLimit, type RateLimitState,
@@ -20,6 +20,8 @@ export interface KeyLimiter {
 }
 
 type ReconcileRedis = Redis & { reconcileTat(key: string, now: number, count: number, intervalUs: number): Promise<number> };
+/** In a pipeline the command queues and answers with the pipeline; its result comes from exec(). */
+type ReconcilePipeline = ChainableCommander & { reconcileTat(key: string, now: number, count: number, intervalUs: number): ChainableCommander };
 
 /** A reconcile that has not answered by then is given up, and the admissions stay counted locally. */
 const RECONCILE_TIMEOUT_MS = 1_000;
@@ -120,7 +122,7 @@ export class ServeRateLimiter {
     this.inFlightRound = round;
     const pipeline = this.redis.pipeline();
     for (const { limiter, count } of batch) {
-      (pipeline as unknown as ReconcileRedis).reconcileTat(this.names.rateLimit(limiter.apiKeyId), nowUs, count, limiter.limit.intervalUs);
+      (pipeline as ReconcilePipeline).reconcileTat(this.names.rateLimit(limiter.apiKeyId), nowUs, count, limiter.limit.intervalUs);
     }
     let timeout: NodeJS.Timeout | undefined;
     try {
