@@ -8,6 +8,7 @@ describe('servicePrefix', () => {
   it('wraps the name in a color and a reset on a terminal, a different color per service', () => {
     const registry = servicePrefix('registry', 0, true);
     const gateway = servicePrefix('gateway', 1, true);
+    // eslint-disable-next-line no-control-regex -- the escape codes of a terminal color are what this checks.
     expect(registry).toMatch(/^\x1b\[\d+m\[registry\]\x1b\[0m$/);
     expect(registry.slice(0, 5)).not.toBe(gateway.slice(0, 5));
   });

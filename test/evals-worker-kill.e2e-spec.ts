@@ -166,7 +166,7 @@ describe('eval-worker killed mid-call', () => {
       });
 
       const deadline = Date.now() + 90_000;
-      let rows: { id: string; status: string; score: number | null }[] = [];
+      let rows: { id: string; status: string; score: number | null }[];
       do {
         await new Promise((r) => setTimeout(r, 200));
         rows = await registry.dataSource.query(`SELECT id, status, score FROM eval_runs WHERE workspace_id = $1`, [t.ws]);

@@ -36,8 +36,8 @@ async function start(guarded: boolean): Promise<Child> {
   const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   for (let i = 0; i < 200 && !lines().some((l) => 'port' in l) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
   const port = lines().find((l) => 'port' in l)?.port;
-  if (port === undefined) throw new Error(`the script did not start: ${out}`);
-  return { process: child, base: `http://127.0.0.1:${String(port)}`, lines };
+  if (typeof port !== 'number') throw new Error(`the script did not start: ${out}`);
+  return { process: child, base: `http://127.0.0.1:${port}`, lines };
 }
 
 async function stop(child: Child): Promise<void> {

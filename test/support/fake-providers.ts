@@ -188,7 +188,7 @@ function fromSchema(schema: unknown, source: unknown): unknown {
   if (types.includes('integer')) return typeof source === 'number' ? Math.round(source) : 0;
   if (types.includes('number')) return typeof source === 'number' ? source : 0;
   if (types.includes('boolean')) return typeof source === 'boolean' ? source : false;
-  if (types.includes('string')) return typeof source === 'string' ? source : source === null || source === undefined ? (nullable ? null : '') : String(source);
+  if (types.includes('string')) return typeof source === 'string' ? source : source === null || source === undefined ? (nullable ? null : '') : JSON.stringify(source);
   return source ?? null;
 }
 
@@ -320,7 +320,7 @@ export async function startFakeProviders(): Promise<FakeProviders> {
       const path = (req.url ?? '/').split('?')[0];
       const provider = providerOf(req.method ?? 'GET', path, String(req.headers['user-agent'] ?? ''));
       if (!provider) return send(res, 404, { error: { message: `no fake provider at ${req.method} ${path}` } });
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {

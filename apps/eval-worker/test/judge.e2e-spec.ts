@@ -9,6 +9,9 @@ import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../../../test/
 import { createWorker, type RunningWorker } from '../src/app.factory.js';
 import { DEFAULT_JUDGE_MODELS } from '../src/judge/judge-models.js';
 
+/** The parts of a provider's JSON schema these tests read. */
+interface JsonSchema { type?: string; required?: string[]; properties?: Record<string, JsonSchema> }
+
 const ENCRYPTION_KEY = randomBytes(32);
 const CANARY = `sk-canary-${randomBytes(12).toString('hex')}`;
 const AUTH_HEADER: Record<Provider, string> = {
@@ -111,10 +114,10 @@ describe('eval-worker judge evals through the five real SDKs', () => {
   it('gives Google a responseSchema in its own dialect', async () => {
     const evalId = await judge('google');
     expect(await queues.finalResult(evalId)).toMatchObject({ status: 'succeeded', score: 8 });
-    const config = (callsFor(evalId)[0].body as { generationConfig: { responseMimeType: string; responseSchema: Record<string, any> } }).generationConfig;
+    const config = (callsFor(evalId)[0].body as { generationConfig: { responseMimeType: string; responseSchema: JsonSchema } }).generationConfig;
     expect(config.responseMimeType).toBe('application/json');
     expect(config.responseSchema).toMatchObject({ type: 'object', required: ['criteria', 'suggestions'] });
-    expect(config.responseSchema.properties.criteria.properties.clarity.properties.suggestion).toEqual({ type: 'string', nullable: true });
+    expect(config.responseSchema.properties?.criteria.properties?.clarity.properties?.suggestion).toEqual({ type: 'string', nullable: true });
     expect(JSON.stringify(config.responseSchema)).not.toContain('additionalProperties');
   });
 

@@ -12,7 +12,7 @@ import { JSON_BODY_LIMIT, JSON_MEDIA_TYPES, requireJsonBody } from './common/jso
 import { AppLogger, answerClientErrorAsJson } from '#runtime';
 import { refuseUnsafeInput } from './common/input-guard.js';
 import { requestLogging } from './common/request-logging.js';
-import { routeGate } from './common/route-gate.js';
+import { routeGate, type ExpressApp } from './common/route-gate.js';
 import { securityHeaders } from './common/security-headers.js';
 import { RequestValidationPipe } from './common/validation.js';
 
@@ -41,7 +41,8 @@ export async function createRegistryApp(
   // refuse non-JSON bodies, parse JSON up to 1 MiB, then refuse input no column or field can hold.
   app.use(securityHeaders());
   app.use(requestLogging(logger));
-  app.use(routeGate(app.getHttpAdapter().getInstance(), ['/api/docs']));
+  // Express's own types are not installed: the instance is typed by the parts routeGate reads.
+  app.use(routeGate(app.getHttpAdapter().getInstance() as ExpressApp, ['/api/docs']));
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, type: JSON_MEDIA_TYPES });
   app.use(refuseUnsafeInput);

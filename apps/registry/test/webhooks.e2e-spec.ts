@@ -129,7 +129,7 @@ describe('webhooks', () => {
 
       const got = await receiver.waitFor('/all', 6);
       const wh = new Webhook(sub.secret);
-      const bodies = got.map((r) => wh.verify(r.body, headersOf(r)) as { type: string; timestamp: string; data: Record<string, any> });
+      const bodies = got.map((r) => wh.verify(r.body, headersOf(r)) as { type: string; timestamp: string; data: Record<string, unknown> & { version: { id: string } } });
       expect(bodies.map((b) => `${b.type} ${b.data.version.id}`).sort()).toEqual([
         `version.submitted ${versionId}`, `version.approved ${versionId}`, `version.submitted ${draft}`,
         `version.rejected ${draft}`, `version.rollback ${rolled.body.version.id}`, `version.submitted ${promoted.body.version.id}`,

@@ -39,27 +39,23 @@ export class EvalRunner {
     });
     if (!(Date.parse(job.key_expires_at) > Date.now())) return failed(KEY_EXPIRED);
 
-    let apiKey: string | null;
+    let apiKey: string;
     try {
       apiKey = openSecret(this.config.ENCRYPTION_KEY, job.sealed_key, evalJobKeyBinding(jobId, job.key_expires_at));
     } catch {
       return failed(KEY_UNOPENABLE);
     }
-    try {
-      const outcome = await this.judge.judge({ evalId: job.eval_id, provider: job.provider, model, content: job.content, apiKey });
-      if (!outcome.ok) return failed(outcome.error);
-      const keys = apiKey ? [apiKey] : [];
-      // The parser redacts the whole answer before it quotes any of it, and every reason and suggestion it keeps.
-      const parsed = parseJudgeAnswer(outcome.answer, { redact: (text) => scrubProviderKeys(text, keys) });
-      if (!parsed.ok) return failed(parsed.error);
-      const { score, dimensions, suggestions } = parsed.evaluation;
-      return {
-        v: 1, status: 'succeeded', eval_id: job.eval_id, model, score, dimensions, suggestions,
-        started_at: startedAt, finished_at: new Date().toISOString(),
-      };
-    } finally {
-      // Strings cannot be wiped in JS; dropping the only reference lets the key be collected.
-      apiKey = null;
-    }
+    // Strings cannot be wiped in JS: the key lives in this call's locals only, collected once it returns.
+    const outcome = await this.judge.judge({ evalId: job.eval_id, provider: job.provider, model, content: job.content, apiKey });
+    if (!outcome.ok) return failed(outcome.error);
+    const keys = apiKey ? [apiKey] : [];
+    // The parser redacts the whole answer before it quotes any of it, and every reason and suggestion it keeps.
+    const parsed = parseJudgeAnswer(outcome.answer, { redact: (text) => scrubProviderKeys(text, keys) });
+    if (!parsed.ok) return failed(parsed.error);
+    const { score, dimensions, suggestions } = parsed.evaluation;
+    return {
+      v: 1, status: 'succeeded', eval_id: job.eval_id, model, score, dimensions, suggestions,
+      started_at: startedAt, finished_at: new Date().toISOString(),
+    };
   }
 }

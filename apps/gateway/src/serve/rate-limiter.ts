@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { type RedisNames } from '#contracts';
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { RedisNames } from '#contracts';
 import {
   admitRequest, beginReconcile, completeReconcile, failReconcile, isRested, newRateLimitState, rateLimitOf,
   type RateLimit, type RateLimitState,
@@ -20,6 +20,8 @@ export interface KeyLimiter {
 }
 
 type ReconcileRedis = Redis & { reconcileTat(key: string, now: number, count: number, intervalUs: number): Promise<number> };
+/** In a pipeline the command queues and answers with the pipeline; its result comes from exec(). */
+type ReconcilePipeline = ChainableCommander & { reconcileTat(key: string, now: number, count: number, intervalUs: number): ChainableCommander };
 
 /**
  * The reconcile script, the Redis twin of libs/domain's `advanceTat`: KEYS[1] the key's TAT; ARGV now (µs),
@@ -136,7 +138,7 @@ export class ServeRateLimiter {
     this.inFlightRound = round;
     const pipeline = this.redis.pipeline();
     for (const { limiter, count } of batch) {
-      (pipeline as unknown as ReconcileRedis).reconcileTat(this.names.rateLimit(limiter.apiKeyId), nowUs, count, limiter.limit.intervalUs);
+      (pipeline as ReconcilePipeline).reconcileTat(this.names.rateLimit(limiter.apiKeyId), nowUs, count, limiter.limit.intervalUs);
     }
     let timeout: NodeJS.Timeout | undefined;
     try {

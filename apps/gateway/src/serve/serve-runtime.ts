@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { redisNames } from '#contracts';
-import { type GatewayConfig } from '#config';
+import type { GatewayConfig } from '#config';
 import { closeRedis, createRedisClient, type AppLogger } from '#runtime';
 import { ApiKeyCache } from './api-key-cache.js';
 import { LiveChannel } from './live-channel.js';

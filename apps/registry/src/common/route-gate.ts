@@ -7,7 +7,7 @@ interface RouteLayer {
   match(path: string): unknown;
   route?: { methods: Record<string, boolean> };
 }
-interface ExpressApp {
+export interface ExpressApp {
   router: { stack: RouteLayer[] };
 }
 

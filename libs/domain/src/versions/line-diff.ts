@@ -73,7 +73,10 @@ export function lineDiffWithStats(before: string, after: string, budget: number 
   let shared = false;
   for (let j = 0; j < b.length && !shared; j++) shared = b[j] < oldIdCount;
   if (shared) diffRange(search, 0, a.length, 0, b.length);
-  else emit(search, '-', 0, a.length, 0, 0), emit(search, '+', 0, 0, 0, b.length);
+  else {
+    emit(search, '-', 0, a.length, 0, 0);
+    emit(search, '+', 0, 0, 0, b.length);
+  }
 
   const lines: DiffLine[] = [];
   let added = 0;

@@ -5,6 +5,12 @@ import { judgeModelProblem } from '#domain';
  * The judge model name rule (libs/domain judgeModelProblem), read against the `provider` field
  * of the same object: Google's names may not hold a `/`, Groq's may.
  */
+/** The object's provider when it is a string (its own validator refuses anything else). */
+function providerOf(args: ValidationArguments): string {
+  const provider = (args.object as { provider?: unknown }).provider;
+  return typeof provider === 'string' ? provider : '';
+}
+
 export function IsJudgeModel() {
   return (target: object, propertyName: string) => {
     registerDecorator({
@@ -13,10 +19,10 @@ export function IsJudgeModel() {
       propertyName,
       validator: {
         validate: (value: unknown, args: ValidationArguments) =>
-          typeof value === 'string' && judgeModelProblem(String((args.object as { provider?: unknown }).provider ?? ''), value) === null,
+          typeof value === 'string' && judgeModelProblem(providerOf(args), value) === null,
         defaultMessage: (args: ValidationArguments) =>
           typeof args.value === 'string'
-            ? judgeModelProblem(String((args.object as { provider?: unknown }).provider ?? ''), args.value) ?? 'model is invalid'
+            ? judgeModelProblem(providerOf(args), args.value) ?? 'model is invalid'
             : 'model must be a string',
       },
     });
