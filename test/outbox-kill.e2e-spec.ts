@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { jest } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { loadGatewayConfig } from '#config';
 import { freePort } from '#runtime';
 import { createGatewayApp } from '../apps/gateway/src/app.factory.js';
+import type { GatewayApp } from '../apps/gateway/src/gateway-app.js';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_PASSWORD, uniqueEmail } from '../apps/registry/test/support/registry.js';
 import { builtFile } from './support/build.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -121,7 +121,7 @@ describe('a registry killed between commit and publish', () => {
   let prefix: string;
   let proxy: CuttableProxy;
   let registries: RegistryProcesses;
-  let gateway: NestFastifyApplication;
+  let gateway: GatewayApp;
   let gatewayUrl: string;
 
   beforeAll(async () => {
@@ -136,8 +136,7 @@ describe('a registry killed between commit and publish', () => {
     gateway = await createGatewayApp(loadGatewayConfig({
       APP_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, CACHE_TTL_SECONDS: '3600',
     }));
-    await gateway.listen(0, '127.0.0.1');
-    gatewayUrl = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');
+    gatewayUrl = await gateway.listen(0, '127.0.0.1');
   });
 
   afterAll(async () => {
