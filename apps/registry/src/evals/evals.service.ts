@@ -95,7 +95,15 @@ export class EvalsService {
     const requests: EvalRequest[] = [{ mode: 'rules' }];
     if (found.environment.judgeProvider) requests.push({ mode: 'judge', provider: found.environment.judgeProvider, model: null, apiKey: null });
     for (const request of requests) {
-      const recorded = await this.dataSource.transaction((manager) => this.recordOnSubmit(manager, submission, found, request));
+      let recorded: RecordedRun | null;
+      try {
+        recorded = await this.dataSource.transaction((manager) => this.recordOnSubmit(manager, submission, found, request));
+      } catch (err) {
+        // A saved key that can no longer be opened stays so until an admin saves it again: not worth a retry.
+        if (!(err instanceof UnprocessableError)) throw err;
+        this.logger.pino.warn({ version_id: found.version.id, mode: request.mode, err: { message: err.message } }, 'eval on submit not queued');
+        continue;
+      }
       if (!recorded) continue;
       try {
         await this.queueJob(recorded);
