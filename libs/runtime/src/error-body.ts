@@ -1,4 +1,4 @@
-import { DomainError, type ErrorKind } from '#domain';
+import type { DomainError, ErrorKind } from '#domain';
 
 /** API.md's error answer, the one shape every service sends: `{error: {code, message, details?}}`, and an id on a 500. */
 export interface ErrorBody {

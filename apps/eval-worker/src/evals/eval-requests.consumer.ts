@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { dbId, EVAL_REQUEST_JOB, QUEUES, type EvalRequestJob } from '#contracts';
-import { type WorkerConfig } from '#config';
+import type { WorkerConfig } from '#config';
 import { scrubProviderKeys } from '#domain';
 import { AppLogger, QUEUE_CONNECTION, QueueConsumer, type JobHandlers, type QueueConnection } from '#runtime';
 import { WORKER_CONFIG } from '../worker-config.js';

@@ -147,7 +147,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * batch, the rows done before it committing with their marks.
    */
   async consumeBatch(consumer: OutboxConsumer): Promise<number> {
-    let failure: unknown = null;
+    const failures: Error[] = [];
     const claimed = await this.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
         `SELECT c.event_id, e.event_type, e.payload, c.input
@@ -162,7 +162,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         try {
           await consumer.consume({ id: row.event_id, type: row.event_type, payload: row.payload, input: row.input });
         } catch (err) {
-          failure = err;
+          failures.push(err instanceof Error ? err : new Error(String(err)));
           await manager.query(
             `UPDATE outbox_consumptions
                 SET attempts = attempts + 1, last_error = $3,
@@ -179,7 +179,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       }
       return rows.length;
     });
-    if (failure !== null) throw failure;
+    if (failures.length > 0) throw failures[0];
     return claimed;
   }
 
