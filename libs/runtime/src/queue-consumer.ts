@@ -60,7 +60,7 @@ export function readJob<N extends JobName>(name: N, job: Pick<Job, 'name' | 'dat
  * A subclass gives the handlers; a job of the queue without one fails the application's start.
  */
 export abstract class QueueConsumer<Q extends QueueName> implements OnApplicationBootstrap, OnModuleDestroy {
-  private running: { worker: Worker; connection: Redis; handlers: Record<string, JobHandler<JobName>> } | null = null;
+  private running: { worker: Worker; connection: Redis } | null = null;
 
   protected constructor(
     private readonly settings: QueueConsumerSettings<Q>,
@@ -107,7 +107,7 @@ export abstract class QueueConsumer<Q extends QueueName> implements OnApplicatio
       if (err instanceof UnrecoverableError) logger.pino.error(context, `${subject} refused; not retried`);
       else logger.pino.warn(context, `${subject} failed; BullMQ retries it if attempts remain`);
     });
-    this.running = { worker, connection, handlers };
+    this.running = { worker, connection };
   }
 
   /** Runs before the connections the handlers use close (onApplicationShutdown), so the jobs in hand can finish. */
