@@ -147,18 +147,18 @@ describe('npm start (dist/scripts/start.js)', () => {
     expect((await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount).toBe(1);
   });
 
-  it('creates the services\' role and runs registry, gateway and eval-worker as it, never as the owner', async () => {
+  it('creates the services\' role and runs the registry and the gateway as it, never as the owner; the eval worker never connects', async () => {
     expect(first.output).toContain(`[start] created PostgreSQL role ${appRole} for the services`);
     const { rows: [role] } = await adminQuery(
       `SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname = $1`, [appRole]);
     expect(role).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolcanlogin: true });
-    // /ready runs a query, so each service's pool holds a connection when pg_stat_activity is read.
+    // /ready runs a query, so each service's pool holds a connection when pg_stat_activity is read
+    // (the eval worker's checks Redis alone: it never reads the database).
     for (const name of SERVICES) expect(await httpStatus(`http://127.0.0.1:${ports[name]}/ready`)).toBe(200);
     const { rows } = await adminQuery(
       `SELECT DISTINCT application_name AS app, usename AS role FROM pg_stat_activity
         WHERE datname = $1 AND application_name LIKE 'promptgate-%' ORDER BY 1, 2`, [database]);
     expect(rows).toEqual([
-      { app: 'promptgate-eval-worker', role: appRole },
       { app: 'promptgate-gateway', role: appRole },
       { app: 'promptgate-registry', role: appRole },
     ]);
