@@ -31,6 +31,9 @@ export async function createGatewayApp(config: GatewayConfig): Promise<GatewayAp
     // Node's own timeouts, which the gateway has always had (Fastify's keep idle connections 72 s and never time a request out).
     keepAliveTimeout: 5_000,
     requestTimeout: 300_000,
+    // While closing, a request already on a kept-alive connection is still served (with connection: close), not
+    // refused with Fastify's own 503 body: the serve routes always answered until their connections went.
+    return503OnClosing: false,
   });
   registerGatewayRoutes(http, {
     serve: runtime,
