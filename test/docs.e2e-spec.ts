@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { GatewayConfig } from '#config';
 import type { AppLogger } from '#runtime';
 import { GatewayModule } from '../apps/gateway/src/gateway.module.js';
+import { registerGatewayOpenApiRoute } from '../apps/gateway/src/openapi/gateway-openapi.js';
 import { registerServeRoutes, type ServeDependencies } from '../apps/gateway/src/serve/serve.routes.js';
 import { bootRegistry, type RegistryHarness } from '../apps/registry/test/support/registry.js';
 
@@ -151,7 +152,7 @@ function openApiOperations(doc: OpenApiDocument): string[] {
   return ops;
 }
 
-/** The gateway's routes: the serve routes as Fastify registers them, and Nest's controllers as decorated. */
+/** The gateway's routes: the serve routes and its OpenAPI document as Fastify registers them, and Nest's controllers as decorated. */
 async function gatewayRoutes(): Promise<string[]> {
   const ops: string[] = [];
   const serve = Fastify({ logger: false });
@@ -160,6 +161,7 @@ async function gatewayRoutes(): Promise<string[]> {
   });
   // Handlers only read their dependencies per request, and no request is made here.
   registerServeRoutes(serve, {} as ServeDependencies);
+  registerGatewayOpenApiRoute(serve);
   await serve.ready();
   await serve.close();
   const controllers = GatewayModule.register({} as GatewayConfig, {} as AppLogger).controllers ?? [];

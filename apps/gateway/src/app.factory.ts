@@ -6,14 +6,15 @@ import Fastify from 'fastify';
 import type { GatewayConfig } from '#config';
 import { answerClientErrorAsJson, AppLogger } from '#runtime';
 import { GatewayModule } from './gateway.module.js';
+import { GATEWAY_OPENAPI_PATH, registerGatewayOpenApiRoute } from './openapi/gateway-openapi.js';
 import { ServeRuntime } from './serve/serve-runtime.js';
 import { registerServeRoutes, SECURITY_HEADERS, serveFrameworkError } from './serve/serve.routes.js';
 
 /** Prompt keys are up to 200 characters; Fastify's default cap on a path parameter is 100. */
 const MAX_PARAM_LENGTH = 256;
 const SERVE_PATH = '/v1/serve/';
-/** Nest's routes here: each answers GET (and HEAD) only. */
-const PROBE_PATHS = new Set(['/', '/health', '/ready']);
+/** Nest's routes here, and the OpenAPI document: each answers GET (and HEAD) only. */
+const PROBE_PATHS = new Set(['/', '/health', '/ready', GATEWAY_OPENAPI_PATH]);
 const PROBE_ALLOW = 'GET, HEAD';
 
 /**
@@ -44,6 +45,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   // No Fastify request logging: a log line per request would cost the serve hot path; errors are logged.
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config, logger), adapter, { logger });
   registerServeRoutes(serve, app.get(ServeRuntime));
+  registerGatewayOpenApiRoute(app.getHttpAdapter().getInstance());
   await serve.ready();
   serveRouting = serve.routing as RequestListener;
   app.get(ServeRuntime).onClose(() => serve.close());

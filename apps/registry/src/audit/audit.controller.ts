@@ -5,6 +5,8 @@ import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination
 import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { AuditLogService } from './audit-log.service.js';
 import { AuditQueryDto } from './dto/audit-query.dto.js';
+import { ApiAnswer, ApiPage } from '../openapi/api-answers.js';
+import { ApiErrors, FOUND, FOUND_WITH_ROLE } from '../openapi/error-response.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -13,6 +15,8 @@ export class AuditController {
   constructor(private readonly auditLog: AuditLogService) {}
 
   @Get()
+  @ApiPage('AuditEntry', 'Entries, newest first.')
+  @ApiErrors(...FOUND)
   @ApiPageQuery()
   list(
     @CurrentUser() user: AuthenticatedUser,
@@ -24,6 +28,8 @@ export class AuditController {
   }
 
   @Get('verify')
+  @ApiAnswer(200, 'AuditVerdict', 'Whether the chain recomputes, and its head hash.')
+  @ApiErrors(...FOUND_WITH_ROLE)
   verify(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string) {
     return this.auditLog.verify(user.id, workspaceId);
   }

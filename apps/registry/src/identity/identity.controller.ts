@@ -6,6 +6,8 @@ import { LoginDto } from './dto/login.dto.js';
 import { SignupDto } from './dto/signup.dto.js';
 import { IdentityService } from './identity.service.js';
 import { Public } from './public.decorator.js';
+import { ApiAnswer } from '../openapi/api-answers.js';
+import { ApiErrors } from '../openapi/error-response.js';
 
 @ApiTags('identity')
 @Controller()
@@ -15,12 +17,16 @@ export class IdentityController {
   @Public()
   @UseGuards(SignupEnabledGuard)
   @Post('auth/signup')
+  @ApiAnswer(201, 'SignupAnswer', 'The new user, with a personal workspace, and an access token.')
+  @ApiErrors('forbidden', 'conflict')
   signup(@Body() body: SignupDto) {
     return this.identity.signup(body);
   }
 
   @Public()
   @Post('auth/login')
+  @ApiAnswer(200, 'LoginAnswer', 'An access token.')
+  @ApiErrors('unauthorized', 'rate_limited')
   @HttpCode(200)
   login(@Body() body: LoginDto, @Ip() client: string | undefined) {
     // req.ip: the TCP peer, or with TRUST_PROXY set, the address the trusted proxies forwarded.
@@ -29,6 +35,7 @@ export class IdentityController {
 
   @ApiBearerAuth()
   @Get('me')
+  @ApiAnswer(200, 'Me', 'The user and their workspaces.')
   me(@CurrentUser() user: AuthenticatedUser) {
     return this.identity.me(user.id);
   }

@@ -6,6 +6,8 @@ import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.de
 import { CreatePromptDto, ProposeVersionDto } from './dto/prompt.dto.js';
 import { PromptsService } from './prompts.service.js';
 import { MAX_SEARCH_LENGTH, readSearch } from './search.js';
+import { ApiAnswer, ApiPage } from '../openapi/api-answers.js';
+import { ApiErrors, FOUND, FOUND_WITH_ROLE } from '../openapi/error-response.js';
 
 @ApiTags('prompts')
 @ApiBearerAuth()
@@ -14,6 +16,8 @@ export class PromptsController {
   constructor(private readonly prompts: PromptsService) {}
 
   @Post('environments/:env/prompts')
+  @ApiAnswer(201, 'PromptCreated', 'The prompt and its version 1, a draft.')
+  @ApiErrors(...FOUND_WITH_ROLE, 'conflict')
   create(@CurrentUser() user: AuthenticatedUser, @IdParam('env') environmentId: string, @Body() body: CreatePromptDto) {
     return this.prompts.create(user, environmentId, {
       key: body.key, content: body.content, description: body.description, commitMessage: body.commit_message,
@@ -21,6 +25,8 @@ export class PromptsController {
   }
 
   @Get('environments/:env/prompts')
+  @ApiPage('PromptListItem', 'The environment\'s prompts, last updated first.')
+  @ApiErrors(...FOUND)
   @ApiPageQuery()
   @ApiQuery({ name: 'search', required: false, description: 'case-insensitive part of the key or description', schema: { type: 'string', maxLength: MAX_SEARCH_LENGTH } })
   list(
@@ -33,32 +39,44 @@ export class PromptsController {
   }
 
   @Get('environments/:env/prompts/by-key/:key')
+  @ApiAnswer(200, 'Prompt', 'The prompt with this key.')
+  @ApiErrors(...FOUND)
   getByKey(@CurrentUser() user: AuthenticatedUser, @IdParam('env') environmentId: string, @Param('key') key: string) {
     return this.prompts.getPromptByKey(user.id, environmentId, key);
   }
 
   @Get('prompts/:id')
+  @ApiAnswer(200, 'Prompt', 'The prompt.')
+  @ApiErrors(...FOUND)
   get(@CurrentUser() user: AuthenticatedUser, @IdParam('id') promptId: string) {
     return this.prompts.getPrompt(user.id, promptId);
   }
 
   @Get('prompts/:id/versions')
+  @ApiPage('VersionSummary', 'The prompt\'s versions, newest first, without contents.')
+  @ApiErrors(...FOUND)
   @ApiPageQuery()
   listVersions(@CurrentUser() user: AuthenticatedUser, @IdParam('id') promptId: string, @Pagination() page: PageRequest) {
     return this.prompts.listVersions(user.id, promptId, page);
   }
 
   @Post('prompts/:id/versions')
+  @ApiAnswer(201, 'VersionAnswer', 'The new version, a draft based on the version live now.')
+  @ApiErrors(...FOUND_WITH_ROLE)
   async propose(@CurrentUser() user: AuthenticatedUser, @IdParam('id') promptId: string, @Body() body: ProposeVersionDto) {
     return { version: await this.prompts.propose(user, promptId, { content: body.content, commitMessage: body.commit_message }) };
   }
 
   @Get('versions/:id')
+  @ApiAnswer(200, 'Version', 'The version.')
+  @ApiErrors(...FOUND)
   getVersion(@CurrentUser() user: AuthenticatedUser, @IdParam('id') versionId: string) {
     return this.prompts.getVersion(user.id, versionId);
   }
 
   @Get('versions/:id/diff')
+  @ApiAnswer(200, 'VersionDiff', 'A line diff against parent_content, unchanged lines included.')
+  @ApiErrors(...FOUND)
   diff(@CurrentUser() user: AuthenticatedUser, @IdParam('id') versionId: string) {
     return this.prompts.diffVersion(user.id, versionId);
   }

@@ -5,6 +5,8 @@ import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination
 import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { CreateWebhookDto } from './dto/webhook.dto.js';
 import { WebhooksService } from './webhooks.service.js';
+import { ApiAnswer, ApiNoContent, ApiPage } from '../openapi/api-answers.js';
+import { ApiErrors, FOUND_WITH_ROLE } from '../openapi/error-response.js';
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -13,23 +15,31 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post('workspaces/:ws/webhooks')
+  @ApiAnswer(201, 'CreatedWebhook', 'The subscription; `secret` is shown this once.')
+  @ApiErrors(...FOUND_WITH_ROLE, 'url_not_allowed')
   create(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string, @Body() body: CreateWebhookDto) {
     return this.webhooks.create(user, workspaceId, body);
   }
 
   @Get('workspaces/:ws/webhooks')
+  @ApiPage('Webhook', 'The workspace\'s subscriptions, newest first, without secrets.')
+  @ApiErrors(...FOUND_WITH_ROLE)
   @ApiPageQuery()
   list(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string, @Pagination() page: PageRequest) {
     return this.webhooks.list(user.id, workspaceId, page);
   }
 
   @Delete('webhooks/:id')
+  @ApiNoContent('Deleted.')
+  @ApiErrors(...FOUND_WITH_ROLE)
   @HttpCode(204)
   async delete(@CurrentUser() user: AuthenticatedUser, @IdParam('id') webhookId: string): Promise<void> {
     await this.webhooks.delete(user, webhookId);
   }
 
   @Get('webhooks/:id/deliveries')
+  @ApiPage('Delivery', 'The subscription\'s deliveries, newest first.')
+  @ApiErrors(...FOUND_WITH_ROLE)
   @ApiPageQuery()
   deliveries(@CurrentUser() user: AuthenticatedUser, @IdParam('id') webhookId: string, @Pagination() page: PageRequest) {
     return this.webhooks.deliveries(user.id, webhookId, page);

@@ -6,6 +6,8 @@ import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.de
 import { AddMemberDto, ChangeMemberRoleDto, CreateWorkspaceDto } from './dto/workspace.dto.js';
 import { MembersService } from './members.service.js';
 import { WorkspacesService } from './workspaces.service.js';
+import { ApiAnswer, ApiNoContent, ApiPage } from '../openapi/api-answers.js';
+import { ApiErrors, FOUND, FOUND_WITH_ROLE } from '../openapi/error-response.js';
 
 @ApiTags('workspaces')
 @ApiBearerAuth()
@@ -17,27 +19,37 @@ export class WorkspacesController {
   ) {}
 
   @Post()
+  @ApiAnswer(201, 'WorkspaceAnswer', 'The new workspace; the caller is its owner.')
+  @ApiErrors('forbidden')
   async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateWorkspaceDto) {
     return { workspace: await this.workspaces.create(user, body.name) };
   }
 
   @Get(':ws')
+  @ApiAnswer(200, 'WorkspaceAnswer', 'The workspace.')
+  @ApiErrors(...FOUND)
   async get(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string) {
     return { workspace: await this.workspaces.get(user.id, workspaceId) };
   }
 
   @Get(':ws/members')
+  @ApiPage('Member', 'The members, oldest first.')
+  @ApiErrors(...FOUND)
   @ApiPageQuery()
   listMembers(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string, @Pagination() page: PageRequest) {
     return this.members.list(user.id, workspaceId, page);
   }
 
   @Post(':ws/members')
+  @ApiAnswer(201, 'MemberAnswer', 'The new member.')
+  @ApiErrors(...FOUND_WITH_ROLE, 'conflict')
   async addMember(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string, @Body() body: AddMemberDto) {
     return { member: await this.members.add(user, workspaceId, body.email, body.role) };
   }
 
   @Patch(':ws/members/:userId')
+  @ApiAnswer(200, 'MemberAnswer', 'The member with the new role.')
+  @ApiErrors(...FOUND_WITH_ROLE, 'last_owner')
   async changeMemberRole(
     @CurrentUser() user: AuthenticatedUser,
     @IdParam('ws') workspaceId: string,
@@ -48,6 +60,8 @@ export class WorkspacesController {
   }
 
   @Delete(':ws/members/:userId')
+  @ApiNoContent('Removed from the workspace.')
+  @ApiErrors(...FOUND_WITH_ROLE, 'last_owner')
   @HttpCode(204)
   async removeMember(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string, @IdParam('userId') userId: string) {
     await this.members.remove(user, workspaceId, userId);

@@ -1,0 +1,273 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import ts from 'typescript';
+import { registerServeRoutes, type ServeDependencies } from '../apps/gateway/src/serve/serve.routes.js';
+import { generateClientTypes, lintOpenApi, validateOpenApi } from './support/openapi-checks.js';
+import { schemaProblems, type OpenApiSchema } from './support/openapi-schema.js';
+import { scriptedWorkflow, type SeenAnswer } from './support/openapi-workflow.js';
+import { bootStack, type Stack } from './support/stack.js';
+
+/**
+ * The machine-readable contract: the registry's and the gateway's OpenAPI documents, fetched from
+ * the running apps, are valid, lint clean, list exactly the routes each app registers, and describe
+ * what the servers answer; a client generated from them type-checks (and runs) a scripted workflow.
+ */
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SUPPORT = join(ROOT, 'test', 'support');
+const CLIENTS = { registry: 'openapi-registry-client.ts', gateway: 'openapi-gateway-client.ts' } as const;
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+/** Swagger UI's page and assets and the YAML copy of the document: SwaggerModule's, not the API's. */
+const SWAGGER_UI = (path: string) => path === '/api/docs' || path.startsWith('/api/docs/') || path === '/api/docs-yaml';
+
+interface Operation {
+  operationId?: string;
+  parameters?: Array<{ name: string; in: string; schema?: OpenApiSchema }>;
+  requestBody?: { content: Record<string, { schema: OpenApiSchema }> };
+  responses: Record<string, { content?: Record<string, { schema: OpenApiSchema }>; $ref?: string }>;
+  security?: unknown[];
+}
+interface Document extends OpenApiSchema {
+  paths: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], Operation>>>;
+  components: { schemas: Record<string, OpenApiSchema> };
+}
+
+function operations(doc: Document): Array<[string, Operation]> {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    HTTP_METHODS.flatMap((m) => (item[m] ? [[`${m.toUpperCase()} ${path}`, item[m]] as [string, Operation]] : [])));
+}
+
+const normal = (method: string, path: string) => `${method.toUpperCase()} ${path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
+
+/** Fastify's printRoutes tree (commonPrefix: false) as "METHOD /path" lines, HEAD left out. */
+export function routesOfTree(tree: string): string[] {
+  const routes: string[] = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^([│├└─\s]*)(\S[^(]*?)(?: \(([A-Z, ]+)\))?$/u.exec(line.replace(/\s+$/, ''));
+    if (!m) continue;
+    const depth = m[1].length / 4;
+    stack.length = depth;
+    stack.push(m[2]);
+    const path = stack.join('').replace(/\/+/g, '/');
+    for (const method of (m[3] ?? '').split(', ').filter((x) => x && x !== 'HEAD')) routes.push(normal(method, path));
+  }
+  return routes;
+}
+
+async function fastifyRoutes(register: (fastify: FastifyInstance) => void): Promise<string[]> {
+  const routes: string[] = [];
+  const fastify = Fastify({ logger: false });
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(normal(method, route.url));
+  });
+  register(fastify);
+  await fastify.ready();
+  await fastify.close();
+  return routes;
+}
+
+/** Type-checks the workflow in `dir` (with the client files there) as the project compiles; the diagnostics as text. */
+function typeCheck(dir: string): string[] {
+  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  if (!config) throw new Error('tsconfig.json does not parse');
+  const options = { ...config.options, noEmit: true, rootDir: dir, types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] };
+  const program = ts.createProgram([join(dir, 'openapi-workflow.ts')], options);
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+/** Casts (`as`, `<T>x`, `x!`) in a TypeScript source. */
+function castsIn(source: string): string[] {
+  const file = ts.createSourceFile('workflow.ts', source, ts.ScriptTarget.ES2022, true);
+  const casts: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node)) casts.push(node.getText());
+    node.forEachChild(visit);
+  };
+  visit(file);
+  return casts;
+}
+
+describe('the OpenAPI documents', () => {
+  let stack: Stack;
+  let registryUrl: string;
+  let registryDoc: Document;
+  let gatewayDoc: Document;
+
+  beforeAll(async () => {
+    stack = await bootStack({ gateways: 1 });
+    const server = stack.registry.http as Server;
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('the registry did not listen');
+    registryUrl = `http://127.0.0.1:${address.port}`;
+    const [r, g] = await Promise.all([fetch(`${registryUrl}/api/docs-json`), fetch(`${stack.gateways[0].url}/openapi.json`)]);
+    expect([r.status, g.status]).toEqual([200, 200]);
+    expect(g.headers.get('content-type')).toMatch(/^application\/json/);
+    registryDoc = (await r.json()) as Document;
+    gatewayDoc = (await g.json()) as Document;
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it.each(['registry', 'gateway'] as const)('the %s document is valid OpenAPI', async (app) => {
+    await expect(validateOpenApi(app === 'registry' ? registryDoc : gatewayDoc)).resolves.toBeUndefined();
+  });
+
+  it('both documents lint with no error under spectral:oas; the warnings left: operations without a description (registry), no contact (gateway)', async () => {
+    const registry = await lintOpenApi(registryDoc, 'registry.json');
+    const gateway = await lintOpenApi(gatewayDoc, 'gateway.json');
+    expect({ registry: registry.errors, gateway: gateway.errors }).toEqual({ registry: [], gateway: [] });
+    // The summary says what each operation does; long descriptions live in docs/API.md.
+    expect(new Set(registry.warnings.map((w) => w.split(' ')[0]))).toEqual(new Set(['operation-description']));
+    // Promptgate is self-hosted: there is no one contact to name.
+    expect(gateway.warnings.map((w) => w.split(' ')[0])).toEqual(['info-contact']);
+  });
+
+  it('the lint is not blind: an unresolvable $ref and a duplicate operationId are errors', async () => {
+    const broken = structuredClone(gatewayDoc);
+    broken.paths['/health'].get!.operationId = 'ready';
+    (broken.paths['/ready'].get!.responses['200'].content!['application/json'].schema as { $ref: string }).$ref = '#/components/schemas/Nope';
+    const report = await lintOpenApi(broken, 'broken.json');
+    expect(report.errors.map((e) => e.split(' ')[0])).toEqual(expect.arrayContaining(['operation-operationId-unique', 'invalid-ref']));
+  });
+
+  it('documents every route the registry registers, and nothing it does not', () => {
+    const layers = (stack.registry.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router.stack;
+    const routes = layers.flatMap((l) => {
+      if (!l.route || l.route.methods._all || Object.keys(l.route.methods).length > 10 || SWAGGER_UI(l.route.path)) return [];
+      return Object.keys(l.route.methods).map((m) => normal(m, l.route!.path));
+    });
+    expect(routes.length).toBeGreaterThan(40);
+    expect(operations(registryDoc).map(([op]) => op).sort()).toEqual([...new Set(routes)].sort());
+  });
+
+  it('documents every route the gateway registers, and nothing it does not', async () => {
+    const nest = stack.gateways[0].app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
+    // The serve routes run on a Fastify instance of their own (app.factory.ts), registered the same way here.
+    const serve = await fastifyRoutes((f) => registerServeRoutes(f, {} as ServeDependencies));
+    const routes = [...routesOfTree(nest), ...serve];
+    expect(routes).toEqual(expect.arrayContaining(['GET /', 'GET /health', 'GET /ready', 'GET /openapi.json', 'GET /v1/serve/{key}', 'POST /v1/serve/{key}']));
+    expect(operations(gatewayDoc).map(([op]) => op).sort()).toEqual([...new Set(routes)].sort());
+  });
+
+  it('reads Fastify\'s route tree, nested paths included', () => {
+    const tree = ['└── / (GET, HEAD)', '    ├── health (GET, HEAD)', '    └── v1/', '        └── serve/', '            └── :key (GET, HEAD, POST)'].join('\n');
+    expect(routesOfTree(tree)).toEqual(['GET /', 'GET /health', 'GET /v1/serve/{key}', 'POST /v1/serve/{key}']);
+  });
+
+  it.each(['registry', 'gateway'] as const)('the %s document gives every operation an answer schema and its errors in the one ErrorResponse shape', (app) => {
+    const doc = app === 'registry' ? registryDoc : gatewayDoc;
+    const problems: string[] = [];
+    for (const [op, operation] of operations(doc)) {
+      const statuses = Object.keys(operation.responses);
+      const success = statuses.filter((s) => /^2/.test(s));
+      if (success.length === 0) problems.push(`${op}: no success answer`);
+      for (const s of success) if (s !== '204' && !operation.responses[s].content) problems.push(`${op}: ${s} has no schema`);
+      if (!statuses.includes('500')) problems.push(`${op}: no 500`);
+      if (operation.security?.length && !statuses.some((s) => s === '401')) problems.push(`${op}: authenticated without a 401`);
+      for (const s of statuses.filter((x) => /^[45]/.test(x))) {
+        const schema = JSON.stringify(operation.responses[s].content?.['application/json']?.schema ?? {});
+        if (!schema.includes('#/components/schemas/ErrorResponse') && !(s === '503' && schema.includes('Readiness'))) problems.push(`${op}: ${s} is not an ErrorResponse`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('names the registry\'s specific error codes where they are answered', () => {
+    const codes = (path: string, method: 'post' | 'get', status: string): unknown => {
+      const schema = registryDoc.paths[path][method]!.responses[status].content!['application/json'].schema as { allOf: Array<{ properties?: { error: { properties: { code: { enum: string[] } } } } }> };
+      return schema.allOf[1].properties!.error.properties.code.enum;
+    };
+    expect(codes('/api/v1/versions/{id}/approve', 'post', '409')).toEqual(['invalid_transition', 'stale_base']);
+    expect(codes('/api/v1/versions/{id}/approve', 'post', '403')).toEqual(['forbidden', 'self_approval']);
+    expect(codes('/api/v1/versions/{id}/approve', 'post', '422')).toEqual(['eval_required', 'eval_below_threshold']);
+    expect(codes('/api/v1/auth/login', 'post', '429')).toEqual(['rate_limited']);
+    expect(codes('/api/v1/versions/{id}/evals', 'post', '503')).toEqual(['queue_unavailable']);
+    expect(codes('/api/v1/prompts/{id}/rollback', 'post', '409')).toEqual(['not_previously_live']);
+    expect(codes('/api/v1/versions/{id}', 'get', '400')).toEqual(['validation_failed']);
+  });
+
+  it('types the registry\'s ids as UUIDs, closes its request bodies and leaves no field an untyped object', () => {
+    const problems: string[] = [];
+    for (const [op, operation] of operations(registryDoc)) {
+      for (const p of operation.parameters ?? []) {
+        if (p.in === 'path' && !['key', 'provider'].includes(p.name) && p.schema?.format !== 'uuid') problems.push(`${op}: ${p.name} is not a uuid`);
+      }
+      const body = operation.requestBody?.content['application/json']?.schema;
+      if (body) {
+        const name = String(body.$ref).split('/').pop()!;
+        if (registryDoc.components.schemas[name]?.additionalProperties !== false) problems.push(`${op}: ${name} is open to unknown fields`);
+      }
+    }
+    const walk = (schema: unknown, at: string): void => {
+      if (typeof schema !== 'object' || schema === null) return;
+      const s = schema as OpenApiSchema;
+      if (s.type === 'object' && !s.properties && !s.additionalProperties && !s.allOf) problems.push(`${at}: an object with no properties`);
+      for (const [k, v] of Object.entries(s)) walk(v, `${at}.${k}`);
+    };
+    walk(registryDoc.components.schemas, 'components.schemas');
+    expect(problems).toEqual([]);
+    const judge = registryDoc.components.schemas.JudgeDto as { additionalProperties: boolean };
+    expect(judge.additionalProperties).toBe(false);
+    expect(registryDoc.components.schemas.RequestEvalDto).toMatchObject({ properties: { provider: { enum: ['anthropic', 'openai', 'google', 'groq', 'mistral'] }, model: { type: 'string', nullable: true } } });
+    expect(registryDoc.components.schemas.CreatePromptDto).toMatchObject({ properties: { key: { pattern: '^[a-z0-9][a-z0-9._-]{0,199}$' }, description: { type: 'string', maxLength: 2000 } } });
+    expect(registryDoc.servers).toEqual([expect.objectContaining({ url: '{scheme}://{host}' })]);
+    expect(gatewayDoc).toMatchObject({ servers: [expect.objectContaining({ url: '{scheme}://{host}' })] });
+  });
+
+  it.each(Object.entries(CLIENTS))('the committed %s client is what openapi-typescript generates from the live document', async (app, file) => {
+    const fresh = await generateClientTypes(app === 'registry' ? registryDoc : gatewayDoc, app === 'registry' ? 'the registry\'s /api/docs-json' : 'the gateway\'s /openapi.json');
+    if (process.env.UPDATE_OPENAPI_CLIENTS === '1') writeFileSync(join(SUPPORT, file), fresh);
+    expect(readFileSync(join(SUPPORT, file), 'utf8')).toBe(fresh);
+  });
+
+  it('the generated clients type-check the scripted workflow, which has no cast, and a document without an answer fails it', async () => {
+    const workflow = readFileSync(join(SUPPORT, 'openapi-workflow.ts'), 'utf8');
+    expect(castsIn(workflow)).toEqual([]);
+    expect(castsIn('const a = b as string; const c = d!;')).toHaveLength(2);
+    const dir = mkdtempSync(join(tmpdir(), 'promptgate-openapi-'));
+    try {
+      copyFileSync(join(SUPPORT, 'openapi-workflow.ts'), join(dir, 'openapi-workflow.ts'));
+      writeFileSync(join(dir, CLIENTS.registry), await generateClientTypes(registryDoc, 'test'));
+      writeFileSync(join(dir, CLIENTS.gateway), await generateClientTypes(gatewayDoc, 'test'));
+      expect(typeCheck(dir)).toEqual([]);
+      // Without the diff's answer schema, the workflow's use of it no longer compiles.
+      const blind = structuredClone(registryDoc);
+      delete blind.paths['/api/v1/versions/{id}/diff'].get!.responses['200'].content;
+      writeFileSync(join(dir, CLIENTS.registry), await generateClientTypes(blind, 'test'));
+      expect(typeCheck(dir).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the workflow against the registry and the gateway, every answer fitting its documented schema', async () => {
+    const seen: SeenAnswer[] = [];
+    const result = await scriptedWorkflow({ registry: registryUrl, gateway: stack.gateways[0].url }, 'workflow@example.com', (a) => seen.push(a));
+    expect(result).toEqual({ served: 'Hello Ana, welcome to {{product}}.', servedVersion: 2, unfilled: ['product'], diffAdded: 1, approvedStatus: 'approved' });
+    const problems: string[] = [];
+    for (const answer of seen) {
+      const doc = answer.path.startsWith('/api/') ? registryDoc : gatewayDoc;
+      const response = doc.paths[answer.path][answer.method]!.responses[String(answer.status)];
+      const schema = response?.content?.['application/json']?.schema;
+      if (!schema) problems.push(`${answer.method} ${answer.path}: ${answer.status} is not documented`);
+      else problems.push(...schemaProblems(doc, schema, answer.body, `${answer.method} ${answer.path}`));
+    }
+    expect(seen).toHaveLength(12);
+    expect(problems).toEqual([]);
+  });
+
+  it('the schema check is not blind: a wrong type, a missing field and a non-uuid id are problems', () => {
+    const version = { $ref: '#/components/schemas/VersionAnswer' };
+    expect(schemaProblems(registryDoc, version, { version: { id: 'nope' } }).length).toBeGreaterThan(5);
+    expect(schemaProblems(registryDoc, { $ref: '#/components/schemas/LiveAt' }, {
+      version_id: '7f1e8a52-29a6-4c0e-9d0b-6f3c4b8e2a10', version_num: '2', content: 'x', live_from: '2026-12-01T09:30:00.000Z', live_until: null,
+    })).toEqual(['$.version_num: not an integer']);
+  });
+});
