@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../identity/public.decorator.js';
 
 /**
@@ -34,13 +34,11 @@ evaluations, an append-only audit log, and a low-latency gateway that serves the
 </html>
 `;
 
-@ApiTags('health')
+@ApiExcludeController()
 @Public()
 @Controller()
 export class HomeController {
   @Get()
-  @ApiProduces('text/html')
-  @ApiResponse({ status: 200, description: 'A short page for a browser: what Promptgate is, and links to these docs.', content: { 'text/html': { schema: { type: 'string' } } } })
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('cache-control', 'no-cache')
   home(): string {
