@@ -8,7 +8,8 @@ import ts from 'typescript';
 import { registerServeRoutes, type ServeDependencies } from '../apps/gateway/src/serve/serve.routes.js';
 import { generateClientTypes, lintOpenApi, validateOpenApi } from './support/openapi-checks.js';
 import { schemaProblems, type OpenApiSchema } from './support/openapi-schema.js';
-import { scriptedWorkflow, type SeenAnswer } from './support/openapi-workflow.js';
+import { createClient, scriptedWorkflow, type SeenAnswer } from './support/openapi-workflow.js';
+import type { paths as RegistryPaths } from './support/openapi-registry-client.js';
 import { bootStack, type Stack } from './support/stack.js';
 
 /**
@@ -254,16 +255,123 @@ describe('the OpenAPI documents', () => {
     const seen: SeenAnswer[] = [];
     const result = await scriptedWorkflow({ registry: registryUrl, gateway: stack.gateways[0].url }, 'workflow@example.com', (a) => seen.push(a));
     expect(result).toEqual({ served: 'Hello Ana, welcome to {{product}}.', servedVersion: 2, unfilled: ['product'], diffAdded: 1, approvedStatus: 'approved' });
-    const problems: string[] = [];
-    for (const answer of seen) {
-      const doc = answer.path.startsWith('/api/') ? registryDoc : gatewayDoc;
-      const response = doc.paths[answer.path][answer.method]!.responses[String(answer.status)];
-      const schema = response?.content?.['application/json']?.schema;
-      if (!schema) problems.push(`${answer.method} ${answer.path}: ${answer.status} is not documented`);
-      else problems.push(...schemaProblems(doc, schema, answer.body, `${answer.method} ${answer.path}`));
-    }
     expect(seen).toHaveLength(12);
-    expect(problems).toEqual([]);
+    expect(undocumented(seen)).toEqual([]);
+  });
+
+  /** Answers of the paths both apps have (/health, /ready) that came from the registry. */
+  const askedRegistry = new WeakSet<SeenAnswer>();
+
+  /** Each answer against the schema its document gives for that operation, status and media type. */
+  function undocumented(answers: SeenAnswer[]): string[] {
+    const problems: string[] = [];
+    for (const answer of answers) {
+      const doc = answer.path.startsWith('/api/') || askedRegistry.has(answer) ? registryDoc : gatewayDoc;
+      const content = doc.paths[answer.path]?.[answer.method]?.responses[String(answer.status)]?.content;
+      const media = Object.keys(content ?? {}).find((m) => answer.contentType.startsWith(m));
+      if (!content || !media) problems.push(`${answer.method} ${answer.path}: ${answer.status} ${answer.contentType} is not documented`);
+      else problems.push(...schemaProblems(doc, content[media].schema, answer.body, `${answer.method} ${answer.path} ${answer.status}`));
+    }
+    return problems;
+  }
+
+  /** One raw request, recorded under the operation `path` it is an instance of. */
+  async function ask(seen: SeenAnswer[], base: string, method: SeenAnswer['method'], path: string, url: string, init: RequestInit = {}): Promise<SeenAnswer> {
+    const res = await fetch(`${base}${url}`, { ...init, method: method.toUpperCase() });
+    const text = await res.text();
+    const contentType = res.headers.get('content-type') ?? '';
+    const answer = { method, path, status: res.status, contentType, body: contentType.includes('json') ? JSON.parse(text) : text };
+    seen.push(answer);
+    if (base === registryUrl) askedRegistry.add(answer);
+    return answer;
+  }
+
+  it('answers every read of the registry and the gateway, and their refusals, as the documents describe them', async () => {
+    const seen: SeenAnswer[] = [];
+    const registry = createClient<RegistryPaths>(registryUrl, (a) => seen.push(a));
+    const email = 'tour@example.com';
+    const signedUp = await registry.call('post', '/api/v1/auth/signup', { body: { email, password: 'correct-horse-battery' } });
+    const login = await registry.call('post', '/api/v1/auth/login', { body: { email, password: 'correct-horse-battery' } });
+    registry.authorize(login.access_token);
+    const ws = (await registry.call('post', '/api/v1/workspaces', { body: { name: 'Tour' } })).workspace.id;
+    await registry.call('get', '/api/v1/workspaces/{ws}', { path: { ws } });
+    await registry.call('get', '/api/v1/workspaces/{ws}/members', { path: { ws } });
+    const env = (await registry.call('post', '/api/v1/workspaces/{ws}/environments', { path: { ws }, body: { name: 'qa' } })).environment.id;
+    await registry.call('patch', '/api/v1/environments/{env}', { path: { env }, body: { judge: { provider: 'openai', model: 'gpt-4o-mini' }, eval_pass_threshold: 6.5 } });
+    await registry.call('get', '/api/v1/environments/{env}', { path: { env } });
+    const { prompt, version } = await registry.call('post', '/api/v1/environments/{env}/prompts', { path: { env }, body: { key: 'tour.one', content: 'One.' } });
+    await registry.call('post', '/api/v1/versions/{id}/submit', { path: { id: version.id } });
+    await registry.call('post', '/api/v1/versions/{id}/approve', { path: { id: version.id } });
+    const second = await registry.call('post', '/api/v1/prompts/{id}/versions', { path: { id: prompt.id }, body: { content: 'Two.' } });
+    const third = await registry.call('post', '/api/v1/prompts/{id}/versions', { path: { id: prompt.id }, body: { content: 'Three.' } });
+    await registry.call('post', '/api/v1/versions/{id}/submit', { path: { id: second.version.id } });
+    await registry.call('post', '/api/v1/versions/{id}/approve', { path: { id: second.version.id } });
+    await registry.call('post', '/api/v1/versions/{id}/submit', { path: { id: third.version.id } });
+    await registry.call('post', '/api/v1/prompts/{id}/rollback', { path: { id: prompt.id }, body: { version_num: 1, note: 'back' } });
+    await registry.call('post', '/api/v1/prompts/{id}/promote', { path: { id: prompt.id }, body: { target_environment_id: (await registry.call('get', '/api/v1/workspaces/{ws}/environments', { path: { ws } })).items[0].id } });
+    const draft = await registry.call('post', '/api/v1/prompts/{id}/versions', { path: { id: prompt.id }, body: { content: 'Four.' } });
+    await registry.call('post', '/api/v1/versions/{id}/reject', { path: { id: third.version.id }, body: { note: 'stale now' } });
+    await registry.call('get', '/api/v1/environments/{env}/prompts', { path: { env }, query: { search: 'tour', limit: 1 } });
+    await registry.call('get', '/api/v1/environments/{env}/prompts/by-key/{key}', { path: { env, key: 'tour.one' } });
+    await registry.call('get', '/api/v1/prompts/{id}', { path: { id: prompt.id } });
+    await registry.call('get', '/api/v1/prompts/{id}/live-at', { path: { id: prompt.id }, query: { at: new Date().toISOString() } });
+    const queued = await registry.call('post', '/api/v1/versions/{id}/evals', { path: { id: draft.version.id }, body: { mode: 'rules' } });
+    await registry.call('get', '/api/v1/evals/{id}', { path: { id: queued.eval_id } });
+    await registry.call('get', '/api/v1/versions/{id}/evals', { path: { id: draft.version.id } });
+    await registry.call('put', '/api/v1/workspaces/{ws}/provider-keys/{provider}', { path: { ws, provider: 'openai' }, body: { api_key: 'sk-test-0123456789' } });
+    await registry.call('get', '/api/v1/workspaces/{ws}/provider-keys', { path: { ws } });
+    const apiKey = await registry.call('post', '/api/v1/environments/{env}/api-keys', { path: { env }, body: { name: 'tour', rate_limit_rpm: 1000 } });
+    await registry.call('get', '/api/v1/environments/{env}/api-keys', { path: { env } });
+    await registry.call('get', '/api/v1/workspaces/{ws}/webhooks', { path: { ws } });
+    await registry.call('get', '/api/v1/workspaces/{ws}/audit', { path: { ws }, query: { action: 'version.approved', limit: 2 } });
+    await registry.call('get', '/api/v1/workspaces/{ws}/audit/verify', { path: { ws } });
+
+    const json = { 'content-type': 'application/json' };
+    const auth = { authorization: `Bearer ${login.access_token}` };
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const refusals: Array<[SeenAnswer['method'], string, string, RequestInit, string]> = [
+      ['get', '/api/v1/versions/{id}', '/api/v1/versions/not-a-uuid', { headers: auth }, 'validation_failed'],
+      ['get', '/api/v1/versions/{id}', `/api/v1/versions/${unknown}`, { headers: auth }, 'not_found'],
+      ['get', '/api/v1/me', '/api/v1/me', {}, 'unauthorized'],
+      ['post', '/api/v1/auth/login', '/api/v1/auth/login', { headers: json, body: JSON.stringify({ email, password: 'wrong-password-1' }) }, 'unauthorized'],
+      ['post', '/api/v1/auth/signup', '/api/v1/auth/signup', { headers: json, body: JSON.stringify({ email, password: 'correct-horse-battery' }) }, 'conflict'],
+      ['post', '/api/v1/environments/{env}/prompts', `/api/v1/environments/${env}/prompts`, { headers: { ...auth, ...json }, body: JSON.stringify({ key: 'x', content: 'y', owner: 'me' }) }, 'validation_failed'],
+      ['post', '/api/v1/prompts/{id}/versions', `/api/v1/prompts/${prompt.id}/versions`, { headers: { ...auth, 'content-type': 'text/plain' }, body: 'Five.' }, 'unsupported_media_type'],
+      ['post', '/api/v1/versions/{id}/approve', `/api/v1/versions/${version.id}/approve`, { headers: { ...auth, ...json }, body: '{}' }, 'invalid_transition'],
+      ['post', '/api/v1/prompts/{id}/rollback', `/api/v1/prompts/${prompt.id}/rollback`, { headers: { ...auth, ...json }, body: JSON.stringify({ version_num: 3 }) }, 'not_previously_live'],
+      ['post', '/api/v1/workspaces/{ws}/webhooks', `/api/v1/workspaces/${ws}/webhooks`, { headers: { ...auth, ...json }, body: JSON.stringify({ url: 'http://127.0.0.1/hook', events: ['version.approved'] }) }, 'url_not_allowed'],
+      ['delete', '/api/v1/workspaces/{ws}/members/{userId}', `/api/v1/workspaces/${ws}/members/${signedUp.user.id}`, { headers: auth }, 'last_owner'],
+      ['get', '/v1/serve/{key}', '/v1/serve/tour.one', {}, 'invalid_api_key'],
+      ['get', '/v1/serve/{key}', '/v1/serve/no.such.prompt', { headers: { authorization: `Bearer ${apiKey.key}` } }, 'prompt_not_found'],
+      ['get', '/v1/serve/{key}', '/v1/serve/tour.one?version=0', { headers: { authorization: `Bearer ${apiKey.key}` } }, 'validation_failed'],
+      ['get', '/v1/serve/{key}', '/v1/serve/tour.one?version=3', { headers: { authorization: `Bearer ${apiKey.key}` } }, 'version_not_found'],
+      ['post', '/v1/serve/{key}', '/v1/serve/tour.one', { headers: { authorization: `Bearer ${apiKey.key}`, 'content-type': 'text/plain' }, body: 'x' }, 'unsupported_media_type'],
+    ];
+    const codes: string[] = [];
+    for (const [method, path, url, init] of refusals) {
+      const answer = await ask(seen, path.startsWith('/api/') ? registryUrl : stack.gateways[0].url, method, path, url, init);
+      codes.push((answer.body as { error?: { code?: string } }).error?.code ?? `no error: ${answer.status}`);
+    }
+    expect(codes).toEqual(refusals.map((r) => r[4]));
+
+    // The stale base: two proposals on one base, the first approved, then the second.
+    const a = await registry.call('post', '/api/v1/prompts/{id}/versions', { path: { id: prompt.id }, body: { content: 'A.' } });
+    const b = await registry.call('post', '/api/v1/prompts/{id}/versions', { path: { id: prompt.id }, body: { content: 'B.' } });
+    for (const v of [a, b]) await registry.call('post', '/api/v1/versions/{id}/submit', { path: { id: v.version.id } });
+    await registry.call('post', '/api/v1/versions/{id}/approve', { path: { id: a.version.id } });
+    const stale = await ask(seen, registryUrl, 'post', '/api/v1/versions/{id}/approve', `/api/v1/versions/${b.version.id}/approve`, { headers: { ...auth, ...json }, body: '{}' });
+    expect(stale).toMatchObject({ status: 409, body: { error: { code: 'stale_base' } } });
+
+    const key = { authorization: `Bearer ${apiKey.key}` };
+    const gateway = stack.gateways[0].url;
+    const text = await ask(seen, gateway, 'get', '/v1/serve/{key}', '/v1/serve/tour.one?vars=x=1', { headers: key });
+    expect(text).toMatchObject({ status: 200, body: 'A.' });
+    await ask(seen, gateway, 'get', '/v1/serve/{key}', '/v1/serve/tour.one?format=json&version=1', { headers: key });
+    for (const [path, base] of [['/health', registryUrl], ['/ready', registryUrl], ['/health', gateway], ['/ready', gateway], ['/', gateway]] as const) {
+      await ask(seen, base, 'get', path, path);
+    }
+    expect(seen.length).toBeGreaterThan(60);
+    expect(undocumented(seen)).toEqual([]);
   });
 
   it('the schema check is not blind: a wrong type, a missing field and a non-uuid id are problems', () => {

@@ -63,6 +63,7 @@ export function buildRegistryOpenApiDocument(app: INestApplication): OpenAPIObje
     }
   }
   closeRequestBodies(document);
+  markOptionalBodies(document);
   document.paths[OPENAPI_JSON_PATH] = {
     get: {
       operationId: 'OpenApi_document',
@@ -143,6 +144,20 @@ function closeRequestBodies(document: OpenAPIObject): void {
     for (const method of HTTP_METHODS) {
       const body = item[method]?.requestBody;
       if (body && !('$ref' in body)) for (const media of Object.values(body.content)) close(media.schema);
+    }
+  }
+}
+
+/** A missing body validates as `{}` (common/validation.ts): where no field is required, the body may be left out. */
+function markOptionalBodies(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  for (const item of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const body = item[method]?.requestBody;
+      if (!body || '$ref' in body) continue;
+      const schema = body.content['application/json']?.schema;
+      const resolved = schema && '$ref' in schema ? schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
+      if (resolved && !('$ref' in resolved) && (resolved.required ?? []).length === 0) body.required = false;
     }
   }
 }
