@@ -9,6 +9,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List audit entries
+         * @description Role: viewer. Filter by action, resource_id, actor (an email), from and to.
+         */
         get: operations["AuditController_list"];
         put?: never;
         post?: never;
@@ -25,6 +29,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Verify the audit chain
+         * @description Role: admin. Recomputes the workspace's hash chain on the server.
+         */
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
@@ -41,6 +49,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Liveness
+         * @description 200 while the process runs; no authentication.
+         */
         get: operations["HealthController_health"];
         put?: never;
         post?: never;
@@ -57,6 +69,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Readiness
+         * @description 200 when PostgreSQL and Redis both answer within a second, else 503; no authentication.
+         */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -75,6 +91,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign up
+         * @description Creates the user and a personal workspace they own; 403 when the server runs with ALLOW_SIGNUP=false.
+         */
         post: operations["IdentityController_signup"];
         delete?: never;
         options?: never;
@@ -91,6 +111,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Log in
+         * @description The same 401 for an unknown email and a wrong password; 429 past 10 failures for an email (or 200 from an address) in 15 minutes.
+         */
         post: operations["IdentityController_login"];
         delete?: never;
         options?: never;
@@ -105,6 +129,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Who am I
+         * @description The user of the access token and their memberships.
+         */
         get: operations["IdentityController_me"];
         put?: never;
         post?: never;
@@ -123,6 +151,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Create a workspace
+         * @description Any signed-in user; they become its owner. It gets development, staging and production.
+         */
         post: operations["WorkspacesController_create"];
         delete?: never;
         options?: never;
@@ -137,6 +169,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a workspace
+         * @description Role: viewer.
+         */
         get: operations["WorkspacesController_get"];
         put?: never;
         post?: never;
@@ -153,8 +189,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List members
+         * @description Role: viewer.
+         */
         get: operations["WorkspacesController_listMembers"];
         put?: never;
+        /**
+         * Add a member
+         * @description Role: admin (owner to grant owner). The user must have signed up.
+         */
         post: operations["WorkspacesController_addMember"];
         delete?: never;
         options?: never;
@@ -172,9 +216,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Remove a member
+         * @description Role: admin (owner to remove an owner).
+         */
         delete: operations["WorkspacesController_removeMember"];
         options?: never;
         head?: never;
+        /**
+         * Change a member's role
+         * @description Role: admin (owner to change an owner or grant owner).
+         */
         patch: operations["WorkspacesController_changeMemberRole"];
         trace?: never;
     };
@@ -185,8 +237,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List environments
+         * @description Role: viewer.
+         */
         get: operations["EnvironmentsController_list"];
         put?: never;
+        /**
+         * Create an environment
+         * @description Role: admin. require_review starts equal to is_protected.
+         */
         post: operations["EnvironmentsController_create"];
         delete?: never;
         options?: never;
@@ -201,12 +261,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get an environment
+         * @description Role: viewer.
+         */
         get: operations["EnvironmentsController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Change an environment's gates
+         * @description Role: admin. Protection, four eyes (require_review), the eval gate and its judge.
+         */
         patch: operations["EnvironmentsController_update"];
         trace?: never;
     };
@@ -217,8 +285,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List prompts
+         * @description Role: viewer. search matches part of the key or description, case-insensitively.
+         */
         get: operations["PromptsController_list"];
         put?: never;
+        /**
+         * Create a prompt
+         * @description Role: editor. Version 1 is a draft.
+         */
         post: operations["PromptsController_create"];
         delete?: never;
         options?: never;
@@ -233,6 +309,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a prompt by key
+         * @description Role: viewer.
+         */
         get: operations["PromptsController_getByKey"];
         put?: never;
         post?: never;
@@ -249,6 +329,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a prompt
+         * @description Role: viewer. With the content of its live version.
+         */
         get: operations["PromptsController_get"];
         put?: never;
         post?: never;
@@ -265,8 +349,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List a prompt's versions
+         * @description Role: viewer.
+         */
         get: operations["PromptsController_listVersions"];
         put?: never;
+        /**
+         * Propose a version
+         * @description Role: editor. A draft whose base is the version live at this moment.
+         */
         post: operations["PromptsController_propose"];
         delete?: never;
         options?: never;
@@ -281,6 +373,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a version
+         * @description Role: viewer.
+         */
         get: operations["PromptsController_getVersion"];
         put?: never;
         post?: never;
@@ -297,6 +393,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Diff a version against its base
+         * @description Role: viewer.
+         */
         get: operations["PromptsController_diff"];
         put?: never;
         post?: never;
@@ -315,6 +415,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Submit a version for review
+         * @description Role: editor. draft -> pending_review; a rules eval is queued, and a judge eval where the environment has a judge and a saved key.
+         */
         post: operations["ReviewController_submit"];
         delete?: never;
         options?: never;
@@ -331,6 +435,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Approve a version
+         * @description Role: reviewer. Checked in this order: role, status pending_review, four eyes (self_approval), base still live (stale_base), the eval gate, which override_eval passes for admins and owners.
+         */
         post: operations["ReviewController_approve"];
         delete?: never;
         options?: never;
@@ -347,6 +455,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Reject a version
+         * @description Role: reviewer. The note is required.
+         */
         post: operations["ReviewController_reject"];
         delete?: never;
         options?: never;
@@ -363,6 +475,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Quick-approve a draft
+         * @description Role: editor. Development servers only, in unprotected environments; the eval gate applies without override.
+         */
         post: operations["ReviewController_quickApprove"];
         delete?: never;
         options?: never;
@@ -379,6 +495,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Roll back
+         * @description Role: reviewer. A new version repeating a version that was live, live at once.
+         */
         post: operations["ReviewController_rollback"];
         delete?: never;
         options?: never;
@@ -395,6 +515,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Promote to another environment
+         * @description Role: editor. The live content proposed for review in another environment of the workspace.
+         */
         post: operations["ReviewController_promote"];
         delete?: never;
         options?: never;
@@ -409,8 +533,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List API keys
+         * @description Role: admin. Revoked keys stay listed with revoked_at.
+         */
         get: operations["ApiKeysController_list"];
         put?: never;
+        /**
+         * Create an API key
+         * @description Role: admin. The key (pg_live_... for production, else pg_test_...) is shown this once; only its hash is kept.
+         */
         post: operations["ApiKeysController_create"];
         delete?: never;
         options?: never;
@@ -428,6 +560,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Revoke an API key
+         * @description Role: admin. Every gateway refuses the key within a second.
+         */
         delete: operations["ApiKeysController_revoke"];
         options?: never;
         head?: never;
@@ -441,8 +577,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List webhooks
+         * @description Role: admin.
+         */
         get: operations["WebhooksController_list"];
         put?: never;
+        /**
+         * Subscribe a webhook
+         * @description Role: admin. Deliveries follow Standard Webhooks, signed with the secret shown once.
+         */
         post: operations["WebhooksController_create"];
         delete?: never;
         options?: never;
@@ -460,6 +604,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Delete a webhook
+         * @description Role: admin.
+         */
         delete: operations["WebhooksController_delete"];
         options?: never;
         head?: never;
@@ -473,6 +621,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List a webhook's deliveries
+         * @description Role: admin.
+         */
         get: operations["WebhooksController_deliveries"];
         put?: never;
         post?: never;
@@ -489,8 +641,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List a version's evaluations
+         * @description Role: viewer.
+         */
         get: operations["EvalsController_list"];
         put?: never;
+        /**
+         * Request an evaluation
+         * @description Role: editor. A rules eval, or a judge eval with a provider and the request's api_key or the workspace's saved key.
+         */
         post: operations["EvalsController_request"];
         delete?: never;
         options?: never;
@@ -505,6 +665,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get an evaluation
+         * @description Role: viewer.
+         */
         get: operations["EvalsController_get"];
         put?: never;
         post?: never;
@@ -522,8 +686,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /**
+         * Save a provider key
+         * @description Role: admin. Sealed at rest, never shown again.
+         */
         put: operations["ProviderKeysController_save"];
         post?: never;
+        /**
+         * Delete a provider key
+         * @description Role: admin.
+         */
         delete: operations["ProviderKeysController_remove"];
         options?: never;
         head?: never;
@@ -537,6 +709,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List saved provider keys
+         * @description Role: admin. Only the last four characters.
+         */
         get: operations["ProviderKeysController_list"];
         put?: never;
         post?: never;
@@ -553,6 +729,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * What was live at an instant
+         * @description Role: viewer. 404 when no version was live then.
+         */
         get: operations["LiveController_liveAt"];
         put?: never;
         post?: never;
@@ -569,7 +749,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document */
+        /**
+         * This document
+         * @description The OpenAPI document of the registry; no authentication. Swagger UI renders it at /api/docs.
+         */
         get: operations["OpenApi_document"];
         put?: never;
         post?: never;

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../common/ids.js';
 import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination.js';
 import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
@@ -15,6 +15,7 @@ export class AuditController {
   constructor(private readonly auditLog: AuditLogService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List audit entries', description: 'Role: viewer. Filter by action, resource_id, actor (an email), from and to.' })
   @ApiPage('AuditEntry', 'Entries, newest first.')
   @ApiErrors(...FOUND)
   @ApiPageQuery()
@@ -28,6 +29,7 @@ export class AuditController {
   }
 
   @Get('verify')
+  @ApiOperation({ summary: 'Verify the audit chain', description: 'Role: admin. Recomputes the workspace\'s hash chain on the server.' })
   @ApiAnswer(200, 'AuditVerdict', 'Whether the chain recomputes, and its head hash.')
   @ApiErrors(...FOUND_WITH_ROLE)
   verify(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string) {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../common/ids.js';
 import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination.js';
 import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
@@ -15,6 +15,7 @@ export class EvalsController {
   constructor(private readonly evals: EvalsService) {}
 
   @Post('versions/:id/evals')
+  @ApiOperation({ summary: 'Request an evaluation', description: 'Role: editor. A rules eval, or a judge eval with a provider and the request\'s api_key or the workspace\'s saved key.' })
   @ApiAnswer(202, 'EvalQueued', 'Recorded and queued.')
   @ApiErrors(...FOUND_WITH_ROLE, 'provider_key_missing', 'provider_key_unreadable', 'queue_unavailable')
   @HttpCode(202)
@@ -23,6 +24,7 @@ export class EvalsController {
   }
 
   @Get('versions/:id/evals')
+  @ApiOperation({ summary: 'List a version\'s evaluations', description: 'Role: viewer.' })
   @ApiPage('Eval', 'The version\'s evals, newest first.')
   @ApiErrors(...FOUND)
   @ApiPageQuery()
@@ -31,6 +33,7 @@ export class EvalsController {
   }
 
   @Get('evals/:id')
+  @ApiOperation({ summary: 'Get an evaluation', description: 'Role: viewer.' })
   @ApiAnswer(200, 'Eval', 'The eval.')
   @ApiErrors(...FOUND)
   get(@CurrentUser() user: AuthenticatedUser, @IdParam('id') evalId: string) {

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { HEALTH } from './instance.js';
@@ -21,12 +21,14 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @ApiOperation({ summary: 'Liveness', description: '200 while the process runs; no authentication.' })
   @ApiAnswer(200, 'Health', 'The process runs; instance is fixed per start.')
   health() {
     return HEALTH;
   }
 
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness', description: '200 when PostgreSQL and Redis both answer within a second, else 503; no authentication.' })
   @ApiAnswer(200, 'Readiness', 'PostgreSQL and Redis both answer within a second.')
   @ApiResponse({ status: 503, description: 'PostgreSQL or Redis does not answer: the check that is down.', content: { 'application/json': { schema: ref('Readiness') } } })
   async ready(@Res({ passthrough: true }) res: Response) {

@@ -68,6 +68,7 @@ export function buildRegistryOpenApiDocument(app: INestApplication): OpenAPIObje
     get: {
       operationId: 'OpenApi_document',
       summary: 'This document',
+      description: 'The OpenAPI document of the registry; no authentication. Swagger UI renders it at /api/docs.',
       tags: ['health'],
       security: [],
       responses: {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../common/ids.js';
 import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination.js';
 import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
@@ -16,6 +16,7 @@ export class PromptsController {
   constructor(private readonly prompts: PromptsService) {}
 
   @Post('environments/:env/prompts')
+  @ApiOperation({ summary: 'Create a prompt', description: 'Role: editor. Version 1 is a draft.' })
   @ApiAnswer(201, 'PromptCreated', 'The prompt and its version 1, a draft.')
   @ApiErrors(...FOUND_WITH_ROLE, 'conflict')
   create(@CurrentUser() user: AuthenticatedUser, @IdParam('env') environmentId: string, @Body() body: CreatePromptDto) {
@@ -25,6 +26,7 @@ export class PromptsController {
   }
 
   @Get('environments/:env/prompts')
+  @ApiOperation({ summary: 'List prompts', description: 'Role: viewer. search matches part of the key or description, case-insensitively.' })
   @ApiPage('PromptListItem', 'The environment\'s prompts, last updated first.')
   @ApiErrors(...FOUND)
   @ApiPageQuery()
@@ -39,6 +41,7 @@ export class PromptsController {
   }
 
   @Get('environments/:env/prompts/by-key/:key')
+  @ApiOperation({ summary: 'Get a prompt by key', description: 'Role: viewer.' })
   @ApiAnswer(200, 'Prompt', 'The prompt with this key.')
   @ApiErrors(...FOUND)
   getByKey(@CurrentUser() user: AuthenticatedUser, @IdParam('env') environmentId: string, @Param('key') key: string) {
@@ -46,6 +49,7 @@ export class PromptsController {
   }
 
   @Get('prompts/:id')
+  @ApiOperation({ summary: 'Get a prompt', description: 'Role: viewer. With the content of its live version.' })
   @ApiAnswer(200, 'Prompt', 'The prompt.')
   @ApiErrors(...FOUND)
   get(@CurrentUser() user: AuthenticatedUser, @IdParam('id') promptId: string) {
@@ -53,6 +57,7 @@ export class PromptsController {
   }
 
   @Get('prompts/:id/versions')
+  @ApiOperation({ summary: 'List a prompt\'s versions', description: 'Role: viewer.' })
   @ApiPage('VersionSummary', 'The prompt\'s versions, newest first, without contents.')
   @ApiErrors(...FOUND)
   @ApiPageQuery()
@@ -61,6 +66,7 @@ export class PromptsController {
   }
 
   @Post('prompts/:id/versions')
+  @ApiOperation({ summary: 'Propose a version', description: 'Role: editor. A draft whose base is the version live at this moment.' })
   @ApiAnswer(201, 'VersionAnswer', 'The new version, a draft based on the version live now.')
   @ApiErrors(...FOUND_WITH_ROLE)
   async propose(@CurrentUser() user: AuthenticatedUser, @IdParam('id') promptId: string, @Body() body: ProposeVersionDto) {
@@ -68,6 +74,7 @@ export class PromptsController {
   }
 
   @Get('versions/:id')
+  @ApiOperation({ summary: 'Get a version', description: 'Role: viewer.' })
   @ApiAnswer(200, 'Version', 'The version.')
   @ApiErrors(...FOUND)
   getVersion(@CurrentUser() user: AuthenticatedUser, @IdParam('id') versionId: string) {
@@ -75,6 +82,7 @@ export class PromptsController {
   }
 
   @Get('versions/:id/diff')
+  @ApiOperation({ summary: 'Diff a version against its base', description: 'Role: viewer.' })
   @ApiAnswer(200, 'VersionDiff', 'A line diff against parent_content, unchanged lines included.')
   @ApiErrors(...FOUND)
   diff(@CurrentUser() user: AuthenticatedUser, @IdParam('id') versionId: string) {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { PROVIDERS, type Provider } from '#contracts';
 import { IdParam } from '../common/ids.js';
 import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination.js';
@@ -16,6 +16,7 @@ export class ProviderKeysController {
   constructor(private readonly providerKeys: ProviderKeysService) {}
 
   @Put(':provider')
+  @ApiOperation({ summary: 'Save a provider key', description: 'Role: admin. Sealed at rest, never shown again.' })
   @ApiParam({ name: 'provider', enum: PROVIDERS })
   @ApiAnswer(200, 'ProviderKey', 'Saved, sealed at rest; never shown again.')
   @ApiErrors(...FOUND_WITH_ROLE)
@@ -25,6 +26,7 @@ export class ProviderKeysController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List saved provider keys', description: 'Role: admin. Only the last four characters.' })
   @ApiPage('ProviderKey', 'The saved keys, by provider name.')
   @ApiErrors(...FOUND_WITH_ROLE)
   @ApiPageQuery()
@@ -33,6 +35,7 @@ export class ProviderKeysController {
   }
 
   @Delete(':provider')
+  @ApiOperation({ summary: 'Delete a provider key', description: 'Role: admin.' })
   @ApiParam({ name: 'provider', enum: PROVIDERS })
   @ApiNoContent('Deleted.')
   @ApiErrors(...FOUND_WITH_ROLE)

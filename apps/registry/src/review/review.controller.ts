@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../common/ids.js';
 import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { ApproveVersionDto, PromoteDto, RejectVersionDto, RollbackDto } from './dto/review.dto.js';
@@ -14,6 +14,7 @@ export class ReviewController {
   constructor(private readonly review: ReviewService) {}
 
   @Post('versions/:id/submit')
+  @ApiOperation({ summary: 'Submit a version for review', description: 'Role: editor. draft -> pending_review; a rules eval is queued, and a judge eval where the environment has a judge and a saved key.' })
   @ApiAnswer(200, 'VersionAnswer', 'The version, now pending_review; its evals are queued.')
   @ApiErrors(...FOUND_WITH_ROLE, 'invalid_transition')
   @HttpCode(200)
@@ -22,6 +23,7 @@ export class ReviewController {
   }
 
   @Post('versions/:id/approve')
+  @ApiOperation({ summary: 'Approve a version', description: 'Role: reviewer. Checked in this order: role, status pending_review, four eyes (self_approval), base still live (stale_base), the eval gate, which override_eval passes for admins and owners.' })
   @ApiAnswer(200, 'VersionAnswer', 'The version, now live.')
   @ApiErrors(...FOUND_WITH_ROLE, 'self_approval', 'invalid_transition', 'stale_base', 'eval_required', 'eval_below_threshold')
   @HttpCode(200)
@@ -30,6 +32,7 @@ export class ReviewController {
   }
 
   @Post('versions/:id/reject')
+  @ApiOperation({ summary: 'Reject a version', description: 'Role: reviewer. The note is required.' })
   @ApiAnswer(200, 'VersionAnswer', 'The version, now rejected.')
   @ApiErrors(...FOUND_WITH_ROLE, 'invalid_transition')
   @HttpCode(200)
@@ -38,6 +41,7 @@ export class ReviewController {
   }
 
   @Post('versions/:id/quick-approve')
+  @ApiOperation({ summary: 'Quick-approve a draft', description: 'Role: editor. Development servers only, in unprotected environments; the eval gate applies without override.' })
   @ApiAnswer(200, 'VersionAnswer', 'The draft, now live (development servers, unprotected environments).')
   @ApiErrors(...FOUND_WITH_ROLE, 'self_approval', 'invalid_transition', 'stale_base', 'eval_required', 'eval_below_threshold')
   @HttpCode(200)
@@ -46,6 +50,7 @@ export class ReviewController {
   }
 
   @Post('prompts/:id/rollback')
+  @ApiOperation({ summary: 'Roll back', description: 'Role: reviewer. A new version repeating a version that was live, live at once.' })
   @ApiAnswer(201, 'VersionAnswer', 'A new approved version with that version\'s content, live at once.')
   @ApiErrors(...FOUND_WITH_ROLE, 'not_previously_live')
   async rollback(@CurrentUser() user: AuthenticatedUser, @IdParam('id') promptId: string, @Body() body: RollbackDto) {
@@ -53,6 +58,7 @@ export class ReviewController {
   }
 
   @Post('prompts/:id/promote')
+  @ApiOperation({ summary: 'Promote to another environment', description: 'Role: editor. The live content proposed for review in another environment of the workspace.' })
   @ApiAnswer(201, 'VersionAnswer', 'The live content proposed as pending_review in the target environment.')
   @ApiErrors(...FOUND_WITH_ROLE, 'no_live_version')
   async promote(@CurrentUser() user: AuthenticatedUser, @IdParam('id') promptId: string, @Body() body: PromoteDto) {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../common/ids.js';
 import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination.js';
 import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
@@ -15,6 +15,7 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post('workspaces/:ws/webhooks')
+  @ApiOperation({ summary: 'Subscribe a webhook', description: 'Role: admin. Deliveries follow Standard Webhooks, signed with the secret shown once.' })
   @ApiAnswer(201, 'CreatedWebhook', 'The subscription; `secret` is shown this once.')
   @ApiErrors(...FOUND_WITH_ROLE, 'url_not_allowed')
   create(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string, @Body() body: CreateWebhookDto) {
@@ -22,6 +23,7 @@ export class WebhooksController {
   }
 
   @Get('workspaces/:ws/webhooks')
+  @ApiOperation({ summary: 'List webhooks', description: 'Role: admin.' })
   @ApiPage('Webhook', 'The workspace\'s subscriptions, newest first, without secrets.')
   @ApiErrors(...FOUND_WITH_ROLE)
   @ApiPageQuery()
@@ -30,6 +32,7 @@ export class WebhooksController {
   }
 
   @Delete('webhooks/:id')
+  @ApiOperation({ summary: 'Delete a webhook', description: 'Role: admin.' })
   @ApiNoContent('Deleted.')
   @ApiErrors(...FOUND_WITH_ROLE)
   @HttpCode(204)
@@ -38,6 +41,7 @@ export class WebhooksController {
   }
 
   @Get('webhooks/:id/deliveries')
+  @ApiOperation({ summary: 'List a webhook\'s deliveries', description: 'Role: admin.' })
   @ApiPage('Delivery', 'The subscription\'s deliveries, newest first.')
   @ApiErrors(...FOUND_WITH_ROLE)
   @ApiPageQuery()

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../common/ids.js';
 import { ApiPageQuery, Pagination, type PageRequest } from '../common/pagination.js';
 import { CurrentUser, type AuthenticatedUser } from '../identity/current-user.decorator.js';
@@ -19,6 +19,7 @@ export class WorkspacesController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a workspace', description: 'Any signed-in user; they become its owner. It gets development, staging and production.' })
   @ApiAnswer(201, 'WorkspaceAnswer', 'The new workspace; the caller is its owner.')
   @ApiErrors('forbidden')
   async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateWorkspaceDto) {
@@ -26,6 +27,7 @@ export class WorkspacesController {
   }
 
   @Get(':ws')
+  @ApiOperation({ summary: 'Get a workspace', description: 'Role: viewer.' })
   @ApiAnswer(200, 'WorkspaceAnswer', 'The workspace.')
   @ApiErrors(...FOUND)
   async get(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string) {
@@ -33,6 +35,7 @@ export class WorkspacesController {
   }
 
   @Get(':ws/members')
+  @ApiOperation({ summary: 'List members', description: 'Role: viewer.' })
   @ApiPage('Member', 'The members, oldest first.')
   @ApiErrors(...FOUND)
   @ApiPageQuery()
@@ -41,6 +44,7 @@ export class WorkspacesController {
   }
 
   @Post(':ws/members')
+  @ApiOperation({ summary: 'Add a member', description: 'Role: admin (owner to grant owner). The user must have signed up.' })
   @ApiAnswer(201, 'MemberAnswer', 'The new member.')
   @ApiErrors(...FOUND_WITH_ROLE, 'conflict')
   async addMember(@CurrentUser() user: AuthenticatedUser, @IdParam('ws') workspaceId: string, @Body() body: AddMemberDto) {
@@ -48,6 +52,7 @@ export class WorkspacesController {
   }
 
   @Patch(':ws/members/:userId')
+  @ApiOperation({ summary: 'Change a member\'s role', description: 'Role: admin (owner to change an owner or grant owner).' })
   @ApiAnswer(200, 'MemberAnswer', 'The member with the new role.')
   @ApiErrors(...FOUND_WITH_ROLE, 'last_owner')
   async changeMemberRole(
@@ -60,6 +65,7 @@ export class WorkspacesController {
   }
 
   @Delete(':ws/members/:userId')
+  @ApiOperation({ summary: 'Remove a member', description: 'Role: admin (owner to remove an owner).' })
   @ApiNoContent('Removed from the workspace.')
   @ApiErrors(...FOUND_WITH_ROLE, 'last_owner')
   @HttpCode(204)
