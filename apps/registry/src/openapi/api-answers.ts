@@ -1,4 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { pageSchemaName, ref, type PageItem } from './response-schemas.js';
 
@@ -8,7 +7,7 @@ export const ApiAnswer = (status: 200 | 201 | 202, schema: string, description: 
 
 /** A list answer: `{items: [item...], next_cursor}`. */
 export const ApiPage = (item: PageItem, description: string) =>
-  applyDecorators(ApiResponse({ status: 200, description, content: { 'application/json': { schema: ref(pageSchemaName(item)) } } }));
+  ApiResponse({ status: 200, description, content: { 'application/json': { schema: ref(pageSchemaName(item)) } } });
 
 /** `204`, no body. */
 export const ApiNoContent = (description: string) => ApiResponse({ status: 204, description });

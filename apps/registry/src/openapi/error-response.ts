@@ -57,8 +57,6 @@ export const ERROR_CODES_EXTENSION = 'x-promptgate-error-codes';
  */
 export const ApiErrors = (...codes: ErrorCode[]) => ApiExtension(ERROR_CODES_EXTENSION, codes);
 
-/** Input the server checks: a path id, a query or a body. */
-export const INPUT: ErrorCode[] = ['validation_failed'];
 /** A resource named by the path, in a workspace the caller may or may not belong to. */
 export const FOUND: ErrorCode[] = ['validation_failed', 'not_found'];
 /** As FOUND, where the caller's role must be above viewer. */

@@ -8,10 +8,10 @@ import { PROMPT_KEY_PATTERN, ROLES } from '#domain';
  * closes its properties; request bodies are closed in registry-openapi.ts.
  */
 
-export const VERSION_STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'archived'] as const;
-export const EVAL_MODES = ['rules', 'judge'] as const;
-export const EVAL_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+const VERSION_STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'archived'] as const;
+const EVAL_MODES = ['rules', 'judge'] as const;
+const EVAL_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 
 type Schema = SchemaObject | ReferenceObject;
 
@@ -220,7 +220,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
 };
 
 /** Items of a list answer, by the name of their schema; each list answers `{items, next_cursor}`. */
-export const PAGE_ITEMS = ['Member', 'Environment', 'PromptListItem', 'VersionSummary', 'Eval', 'ProviderKey', 'ApiKey', 'Webhook', 'Delivery', 'AuditEntry'] as const;
+const PAGE_ITEMS = ['Member', 'Environment', 'PromptListItem', 'VersionSummary', 'Eval', 'ProviderKey', 'ApiKey', 'Webhook', 'Delivery', 'AuditEntry'] as const;
 export type PageItem = (typeof PAGE_ITEMS)[number];
 export const pageSchemaName = (item: PageItem) => `${item}Page`;
 
@@ -230,8 +230,6 @@ function pageSchema(item: PageItem): SchemaObject {
     next_cursor: { type: 'string', nullable: true, description: 'pass as ?cursor= for the next page; null on the last page' },
   });
 }
-
-export type ResponseSchemaName = keyof typeof RESPONSE_SCHEMAS;
 
 /** Every component schema of an answer, pages included. */
 export function responseSchemas(): Record<string, SchemaObject> {
