@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { codeForStatus, errorBody, internalErrorBody, type AppLogger, type ReadinessReport } from '#runtime';
 import { registerHealthRoutes } from './health/health.routes.js';
 import { registerHomeRoutes } from './home/home.routes.js';
+import { GATEWAY_OPENAPI_PATH, registerGatewayOpenApiRoute } from './openapi/gateway-openapi.js';
 import { SECURITY_HEADERS, sendJson, sendNoRoute } from './raw-reply.js';
 import { registerServeRoutes, SERVE_PREFIX, type ServeDependencies } from './serve/serve.routes.js';
 
@@ -13,7 +14,7 @@ export interface GatewayDependencies {
 }
 
 /** The routes that answer GET (and HEAD) only. */
-const PROBE_PATHS = ['/', '/health', '/ready'];
+const PROBE_PATHS = ['/', '/health', '/ready', GATEWAY_OPENAPI_PATH];
 const PROBE_ALLOW = 'GET, HEAD';
 
 /**
@@ -25,6 +26,7 @@ export function registerGatewayRoutes(fastify: FastifyInstance, deps: GatewayDep
   const serve = registerServeRoutes(fastify, deps.serve);
   registerHealthRoutes(fastify, deps.checkReady);
   registerHomeRoutes(fastify);
+  registerGatewayOpenApiRoute(fastify);
   // A probe path refuses every other method before its body is read: the method, not the body, is what is wrong.
   const otherMethods = fastify.supportedMethods.filter((m) => m !== 'GET' && m !== 'HEAD');
   for (const url of PROBE_PATHS) {

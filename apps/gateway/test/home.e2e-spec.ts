@@ -30,6 +30,7 @@ describe('the gateway at /', () => {
     expect(body.routes.serve_long).toMatch(/^POST \/v1\/serve\/\{key\}/);
     expect(body.docs.registry_openapi).toContain('/api/docs-json');
     expect(body.docs.serve).toContain('docs/API.md');
+    expect(body.docs.openapi).toContain('/openapi.json');
     expect(body.probes).toEqual(['/health', '/ready']);
   });
 

@@ -4,7 +4,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream } from 'pino';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { RegistryConfig } from '#config';
 import { AppModule } from './app.module.js';
 import { ErrorResponseFilter } from './common/error-response.filter.js';
@@ -15,6 +15,7 @@ import { requestLogging } from './common/request-logging.js';
 import { routeGate, type ExpressApp } from './common/route-gate.js';
 import { securityHeaders } from './common/security-headers.js';
 import { RequestValidationPipe } from './common/validation.js';
+import { buildRegistryOpenApiDocument, OPENAPI_JSON_PATH } from './openapi/registry-openapi.js';
 
 export const API_PREFIX = 'api/v1';
 
@@ -52,12 +53,6 @@ export async function createRegistryApp(
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new ErrorResponseFilter(logger));
 
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder()
-    .setTitle('Promptgate registry')
-    .setDescription('Management API: identity, workspaces, environments, prompts, reviews, evaluations, audit.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build());
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, buildRegistryOpenApiDocument(app), { jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1) });
   return app;
 }

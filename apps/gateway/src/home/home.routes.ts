@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { sendJson, sendNoRoute } from '../raw-reply.js';
 
 /**
- * `/` on the gateway: a pointer for whoever opens it in a browser or with curl. The gateway has no
- * OpenAPI document of its own; the serve routes are described in docs/API.md, and the registry's
- * OpenAPI document (its /api/docs-json) covers how prompts, environments and API keys are made.
+ * `/` on the gateway: a pointer for whoever opens it in a browser or with curl. The gateway's own
+ * OpenAPI document (/openapi.json) describes the serve routes and probes; the registry's (its
+ * /api/docs-json) covers how prompts, environments and API keys are made.
  */
 export const GATEWAY_HOME = Object.freeze({
   service: 'gateway',
@@ -16,6 +16,7 @@ export const GATEWAY_HOME = Object.freeze({
   },
   docs: {
     serve: 'docs/API.md (section "Gateway") in the Promptgate repository',
+    openapi: 'GET /openapi.json: this gateway\'s OpenAPI document',
     registry_openapi: 'the registry\'s /api/docs-json (Swagger UI at /api/docs), e.g. http://localhost:3000/api/docs-json',
   },
   probes: ['/health', '/ready'],

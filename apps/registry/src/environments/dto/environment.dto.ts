@@ -12,7 +12,7 @@ export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const IsNullable = () => ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null);
 
 export class CreateEnvironmentDto {
-  @ApiProperty({ example: 'qa', pattern: ENVIRONMENT_NAME.source })
+  @ApiProperty({ example: 'qa', pattern: ENVIRONMENT_NAME.source, minLength: 1, maxLength: 63 })
   @IsString() @Matches(ENVIRONMENT_NAME, { message: 'name must be 1-63 of a-z 0-9 _ -, starting with a letter or digit' })
   name: string;
 
@@ -27,27 +27,27 @@ export class JudgeDto {
   provider: ProviderName;
 
   @ApiPropertyOptional({
-    nullable: true, example: 'claude-sonnet-4-5', maxLength: 200, pattern: '^[A-Za-z0-9._:/-]{1,200}$', description: 'No "..", and no "/" for google.',
+    type: String, nullable: true, example: 'claude-sonnet-4-5', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:/-]{1,200}$', description: 'No "..", and no "/" for google.',
   })
   @IsNullable() @IsString() @IsJudgeModel()
   model?: string | null;
 }
 
 export class UpdateEnvironmentDto {
-  @ApiPropertyOptional() @IsOmittable() @IsBoolean()
+  @ApiPropertyOptional({ description: 'Protected environments refuse quick-approve.' }) @IsOmittable() @IsBoolean()
   is_protected?: boolean;
 
-  @ApiPropertyOptional() @IsOmittable() @IsBoolean()
+  @ApiPropertyOptional({ description: 'The approver must be someone other than the proposer.' }) @IsOmittable() @IsBoolean()
   require_review?: boolean;
 
-  @ApiPropertyOptional() @IsOmittable() @IsBoolean()
+  @ApiPropertyOptional({ description: 'Approval needs a succeeded evaluation scoring at least eval_pass_threshold.' }) @IsOmittable() @IsBoolean()
   eval_required?: boolean;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 10 })
   @IsOmittable() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(10)
   eval_pass_threshold?: number;
 
-  @ApiPropertyOptional({ type: JudgeDto, nullable: true })
+  @ApiPropertyOptional({ type: JudgeDto, nullable: true, description: 'null removes the judge.' })
   @IsNullable() @IsObject() @ValidateNested() @Type(() => JudgeDto)
   judge?: JudgeDto | null;
 }

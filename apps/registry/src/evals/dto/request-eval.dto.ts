@@ -18,7 +18,7 @@ export class RequestEvalDto {
   provider?: Provider;
 
   @ApiPropertyOptional({
-    nullable: true, example: 'claude-sonnet-4-5', maxLength: 200, pattern: '^[A-Za-z0-9._:/-]{1,200}$',
+    type: String, nullable: true, example: 'claude-sonnet-4-5', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:/-]{1,200}$',
     description: 'Judge only; defaults to the environment judge\'s model. No "..", and no "/" for google.',
   })
   @ValidateIf((_o: object, value: unknown) => value !== undefined && value !== null)

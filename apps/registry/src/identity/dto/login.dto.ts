@@ -4,11 +4,11 @@ import { PASSWORD_MAX_LENGTH } from '#domain';
 import { Trimmed } from '../../common/validation.js';
 
 export class LoginDto {
-  @ApiProperty({ example: 'ana@example.com' })
+  @ApiProperty({ example: 'ana@example.com', maxLength: 320 })
   @Trimmed() @IsString() @MaxLength(320)
   email: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, writeOnly: true })
   @IsString() @MaxLength(PASSWORD_MAX_LENGTH)
   password: string;
 }

@@ -5,7 +5,7 @@ import { INT4_MAX, IsOmittable, Trimmed } from '../../common/validation.js';
 const NOTE_MAX = 2000;
 
 export class ApproveVersionDto {
-  @ApiPropertyOptional({ example: 'Clearer tone, checked the refund wording' })
+  @ApiPropertyOptional({ example: 'Clearer tone, checked the refund wording', maxLength: NOTE_MAX, description: 'Becomes review_note.' })
   @IsOmittable() @Trimmed() @IsString() @MaxLength(NOTE_MAX)
   note?: string;
 
@@ -15,7 +15,7 @@ export class ApproveVersionDto {
 }
 
 export class RejectVersionDto {
-  @ApiProperty({ example: 'The refund policy changed last week; please update the amounts.' })
+  @ApiProperty({ example: 'The refund policy changed last week; please update the amounts.', minLength: 1, maxLength: NOTE_MAX, description: 'Not blank.' })
   @Trimmed() @IsString() @IsNotEmpty({ message: 'note must not be blank' }) @MaxLength(NOTE_MAX)
   note: string;
 }
@@ -25,7 +25,7 @@ export class RollbackDto {
   @IsInt() @Min(1) @Max(INT4_MAX)
   version_num: number;
 
-  @ApiPropertyOptional({ example: 'v5 broke the persona' })
+  @ApiPropertyOptional({ example: 'v5 broke the persona', maxLength: NOTE_MAX })
   @IsOmittable() @Trimmed() @IsString() @MaxLength(NOTE_MAX)
   note?: string;
 }

@@ -1,0 +1,237 @@
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { PROVIDERS, WEBHOOK_EVENTS } from '#contracts';
+import { PROMPT_KEY_PATTERN, ROLES } from '#domain';
+
+/**
+ * The answers of the registry as OpenAPI component schemas, one per view (the `*.view.ts`
+ * presenters and the services' answer types). Answers may gain fields (API.md), so no schema here
+ * closes its properties; request bodies are closed in registry-openapi.ts.
+ */
+
+const VERSION_STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'archived'] as const;
+const EVAL_MODES = ['rules', 'judge'] as const;
+const EVAL_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+
+type Schema = SchemaObject | ReferenceObject;
+
+export const ref = (name: string): ReferenceObject => ({ $ref: `#/components/schemas/${name}` });
+
+const uuid: Schema = { type: 'string', format: 'uuid' };
+const nullableUuid: Schema = { ...uuid, nullable: true };
+const timestamp: Schema = { type: 'string', format: 'date-time', description: 'ISO-8601 UTC with milliseconds' };
+const nullableTimestamp: Schema = { ...timestamp, nullable: true };
+const text: Schema = { type: 'string' };
+const nullableText: Schema = { type: 'string', nullable: true };
+const count: Schema = { type: 'integer', minimum: 0 };
+const versionNum: Schema = { type: 'integer', minimum: 1 };
+const score: Schema = { type: 'number', minimum: 0, maximum: 10 };
+const hash: Schema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+
+/** An object whose every listed property is always present (null where the view says so). */
+function object(properties: Record<string, Schema>, description?: string): SchemaObject {
+  return { type: 'object', ...(description ? { description } : {}), required: Object.keys(properties), properties };
+}
+
+const role: Schema = { type: 'string', enum: [...ROLES] };
+const provider: Schema = { type: 'string', enum: [...PROVIDERS] };
+const webhookEvent: Schema = { type: 'string', enum: [...WEBHOOK_EVENTS] };
+
+const versionSummary: Record<string, Schema> = {
+  id: uuid,
+  prompt_id: uuid,
+  version_num: versionNum,
+  status: { type: 'string', enum: [...VERSION_STATUSES] },
+  base_version_id: { ...nullableUuid, description: 'the version live when this one was proposed' },
+  rollback_of_version_id: { ...nullableUuid, description: 'for a rollback, the version whose content it repeats' },
+  commit_message: nullableText,
+  proposed_by: { ...nullableUuid, description: 'a user id' },
+  approved_by: { ...nullableUuid, description: 'a user id' },
+  review_note: nullableText,
+  created_at: timestamp,
+  submitted_at: nullableTimestamp,
+  reviewed_at: nullableTimestamp,
+  live_from: nullableTimestamp,
+  live_until: nullableTimestamp,
+  served_count: count,
+  last_served_at: nullableTimestamp,
+  last_eval: {
+    ...object({ id: uuid, score: { ...score, nullable: true }, mode: { type: 'string', enum: [...EVAL_MODES] }, status: { type: 'string', enum: [...EVAL_STATUSES] } }),
+    nullable: true,
+  },
+};
+
+const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
+  User: object({ id: uuid, email: { type: 'string', format: 'email' }, name: nullableText, created_at: timestamp }),
+  Workspace: object({ id: uuid, name: text, is_personal: { type: 'boolean' }, created_at: timestamp }),
+  WorkspaceAnswer: object({ workspace: ref('Workspace') }),
+  SignupAnswer: object({ user: ref('User'), access_token: { type: 'string', description: 'a JWT for Authorization: Bearer' } }),
+  LoginAnswer: object({
+    access_token: { type: 'string', description: 'a JWT for Authorization: Bearer' },
+    user: ref('User'),
+    expires_in: { type: 'integer', minimum: 1, description: 'seconds the token is valid' },
+  }),
+  Me: object({ user: ref('User'), memberships: { type: 'array', items: object({ workspace: ref('Workspace'), role }) } }),
+  Member: object({
+    user: object({ id: uuid, email: { type: 'string', format: 'email' }, name: nullableText }),
+    role,
+    created_at: timestamp,
+  }),
+  MemberAnswer: object({ member: ref('Member') }),
+  Environment: object({
+    id: uuid,
+    workspace_id: uuid,
+    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+    is_protected: { type: 'boolean' },
+    require_review: { type: 'boolean', description: 'the approver must be someone other than the proposer' },
+    eval_required: { type: 'boolean' },
+    eval_pass_threshold: score,
+    judge: { ...object({ provider, model: nullableText }), nullable: true },
+    created_at: timestamp,
+    updated_at: timestamp,
+  }),
+  EnvironmentAnswer: object({ environment: ref('Environment') }),
+  PromptListItem: object({
+    id: uuid,
+    key: { type: 'string', pattern: PROMPT_KEY_PATTERN.source },
+    description: nullableText,
+    live_version: { ...object({ id: uuid, version_num: versionNum }), nullable: true },
+    versions_count: count,
+    pending_count: count,
+    updated_at: timestamp,
+  }),
+  Prompt: object({
+    id: uuid,
+    key: { type: 'string', pattern: PROMPT_KEY_PATTERN.source },
+    workspace_id: uuid,
+    environment_id: uuid,
+    description: nullableText,
+    live_version: { ...object({ id: uuid, version_num: versionNum, content: text, live_from: timestamp }), nullable: true },
+    created_at: timestamp,
+    updated_at: timestamp,
+  }),
+  VersionSummary: object(versionSummary, 'A version in a list: without content and parent_content.'),
+  Version: object({ ...versionSummary, content: text, parent_content: { ...nullableText, description: 'the base version\'s content' } }),
+  VersionAnswer: object({ version: ref('Version') }),
+  PromptCreated: object({ prompt: ref('Prompt'), version: ref('Version') }),
+  VersionDiff: object({
+    version_id: uuid,
+    version_num: versionNum,
+    base_version_id: nullableUuid,
+    base_version_num: { ...versionNum, nullable: true },
+    lines: { type: 'array', items: object({ op: { type: 'string', enum: ['+', '-', ' '] }, text }) },
+    added: count,
+    removed: count,
+  }),
+  LiveAt: object({ version_id: uuid, version_num: versionNum, content: text, live_from: timestamp, live_until: nullableTimestamp }),
+  EvalQueued: object({ eval_id: uuid, status: { type: 'string', enum: ['queued'] } }),
+  Eval: object({
+    id: uuid,
+    version_id: uuid,
+    mode: { type: 'string', enum: [...EVAL_MODES] },
+    provider: { ...provider, nullable: true },
+    model: nullableText,
+    status: { type: 'string', enum: [...EVAL_STATUSES] },
+    score: { ...score, nullable: true },
+    dimensions: {
+      type: 'array',
+      items: {
+        ...object({ name: text, score, reason: text }),
+        properties: { name: text, score, reason: text, suggestion: { type: 'string', description: 'rules evals: what would score higher' } },
+      },
+    },
+    suggestions: { type: 'array', items: text },
+    error: nullableText,
+    created_at: timestamp,
+    started_at: nullableTimestamp,
+    finished_at: nullableTimestamp,
+  }),
+  ProviderKey: object({ provider, last4: { type: 'string', minLength: 4, maxLength: 4 }, updated_at: timestamp }),
+  CreatedApiKey: object({
+    id: uuid,
+    name: text,
+    prefix: text,
+    key: { type: 'string', pattern: '^pg_(live|test)_', description: 'shown this once; only its hash is kept' },
+    rate_limit_rpm: { type: 'integer', minimum: 1 },
+    environment_id: uuid,
+    created_at: timestamp,
+  }),
+  ApiKey: object({
+    id: uuid,
+    name: text,
+    prefix: text,
+    environment_id: uuid,
+    rate_limit_rpm: { type: 'integer', minimum: 1 },
+    created_at: timestamp,
+    revoked_at: nullableTimestamp,
+    served_count: count,
+    last_served_at: nullableTimestamp,
+  }),
+  CreatedWebhook: object({
+    id: uuid,
+    url: text,
+    events: { type: 'array', items: webhookEvent },
+    secret: { type: 'string', pattern: '^whsec_', description: 'shown this once' },
+    created_at: timestamp,
+  }),
+  Webhook: object({
+    id: uuid,
+    url: text,
+    events: { type: 'array', items: webhookEvent },
+    created_at: timestamp,
+    disabled_at: nullableTimestamp,
+    disabled_reason: nullableText,
+  }),
+  Delivery: object({
+    id: uuid,
+    event: webhookEvent,
+    message_id: { type: 'string', description: 'the webhook-id header, the same on every retry' },
+    status: { type: 'string', enum: [...DELIVERY_STATUSES] },
+    attempts: count,
+    response_status: { type: 'integer', nullable: true },
+    last_error: nullableText,
+    next_attempt_at: nullableTimestamp,
+    created_at: timestamp,
+    updated_at: timestamp,
+  }),
+  AuditEntry: object({
+    seq: versionNum,
+    action: { type: 'string', example: 'version.approved' },
+    resource_type: text,
+    resource_id: { ...nullableText, description: 'the id of what changed (a provider name for provider_key.*)' },
+    actor_email: nullableText,
+    extra: { type: 'object', additionalProperties: true },
+    prev_hash: hash,
+    integrity_hash: hash,
+    created_at: timestamp,
+  }),
+  AuditVerdict: {
+    oneOf: [
+      object({ ok: { type: 'boolean', enum: [true] }, entries_checked: count, head_hash: hash }),
+      object({ ok: { type: 'boolean', enum: [false] }, entries_checked: count, first_bad_seq: versionNum }),
+    ],
+  },
+  Health: object({ status: { type: 'string', enum: ['ok'] }, service: { type: 'string', enum: ['registry'] }, instance: text }),
+  Readiness: object({
+    status: { type: 'string', enum: ['ready', 'unavailable'] },
+    checks: object({ postgres: { type: 'string', enum: ['ok', 'down'] }, redis: { type: 'string', enum: ['ok', 'down'] } }),
+  }),
+  OpenApiDocument: { type: 'object', description: 'this document', additionalProperties: true },
+};
+
+/** Items of a list answer, by the name of their schema; each list answers `{items, next_cursor}`. */
+const PAGE_ITEMS = ['Member', 'Environment', 'PromptListItem', 'VersionSummary', 'Eval', 'ProviderKey', 'ApiKey', 'Webhook', 'Delivery', 'AuditEntry'] as const;
+export type PageItem = (typeof PAGE_ITEMS)[number];
+export const pageSchemaName = (item: PageItem) => `${item}Page`;
+
+function pageSchema(item: PageItem): SchemaObject {
+  return object({
+    items: { type: 'array', items: ref(item) },
+    next_cursor: { type: 'string', nullable: true, description: 'pass as ?cursor= for the next page; null on the last page' },
+  });
+}
+
+/** Every component schema of an answer, pages included. */
+export function responseSchemas(): Record<string, SchemaObject> {
+  return { ...RESPONSE_SCHEMAS, ...Object.fromEntries(PAGE_ITEMS.map((item) => [pageSchemaName(item), pageSchema(item)])) };
+}
