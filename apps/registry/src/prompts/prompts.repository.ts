@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager, type FindOptionsSelect } from 'typeorm';
+import type { GateEval, VersionStatus } from '#domain';
 import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
@@ -28,6 +29,18 @@ export interface VersionRow {
   rollbackOfVersionId: string | null;
   commitMessage: string | null;
   proposedBy: string;
+}
+
+/** A version about to go live, and what it replaces (already decided by the caller under the prompt's row lock). */
+export interface GoLive {
+  promptId: string;
+  versionId: string;
+  /** The version live until now, to be superseded. */
+  previous: { id: string; status: VersionStatus; liveFrom: Date | null } | null;
+  /** The previous version's status once superseded. */
+  supersededStatus: VersionStatus | null;
+  approvedBy: string;
+  note: string | null;
 }
 
 /** A version live over [live_from, live_until). */
@@ -184,5 +197,54 @@ export class PromptsRepository {
       [promptId, at],
     )) as LiveVersionRow[];
     return row ?? null;
+  }
+
+  /** Locks the prompt row for the rest of the caller's transaction and reads it as the last holder left it. */
+  lockPrompt(manager: EntityManager, promptId: string): Promise<PromptEntity | null> {
+    return manager.findOne(PromptEntity, { where: { id: promptId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  findVersionByNumber(manager: EntityManager, promptId: string, versionNum: number): Promise<PromptVersionEntity | null> {
+    return manager.findOneBy(PromptVersionEntity, { promptId, versionNum });
+  }
+
+  async markSubmitted(manager: EntityManager, versionId: string, status: VersionStatus): Promise<void> {
+    await manager.query(`UPDATE prompt_versions SET status = $2, submitted_at = clock_timestamp() WHERE id = $1`, [versionId, status]);
+  }
+
+  async markRejected(manager: EntityManager, versionId: string, status: VersionStatus, note: string): Promise<void> {
+    await manager.query(
+      `UPDATE prompt_versions SET status = $2, review_note = $3, reviewed_at = clock_timestamp() WHERE id = $1`, [versionId, status, note]);
+  }
+
+  /**
+   * Makes the version approved and the prompt's live version, and ends the previous one's range;
+   * answers the instant it went live. The caller holds the prompt's row lock.
+   */
+  async goLive(manager: EntityManager, change: GoLive): Promise<Date> {
+    // Millisecond precision, as the API shows it; never before the previous start, whatever the clock did.
+    const [{ now: clock }] = (await manager.query(`SELECT date_trunc('milliseconds', clock_timestamp()) AS now`)) as Array<{ now: Date }>;
+    const previousStart = change.previous?.liveFrom ?? null;
+    const now = previousStart && previousStart > clock ? previousStart : clock;
+    if (change.previous) {
+      await manager.query(`UPDATE prompt_versions SET status = $2, live_until = $3 WHERE id = $1`,
+        [change.previous.id, change.supersededStatus, now]);
+    }
+    await manager.query(
+      `UPDATE prompt_versions SET status = 'approved', approved_by = $2, review_note = $3, reviewed_at = $4, live_from = $4, live_until = NULL
+        WHERE id = $1`,
+      [change.versionId, change.approvedBy, change.note, now]);
+    await manager.query(`UPDATE prompts SET live_version_id = $2, updated_at = $3 WHERE id = $1`, [change.promptId, change.versionId, now]);
+    return now;
+  }
+
+  /** The version's newest succeeded evaluation of each mode: what the eval gate weighs. */
+  newestSucceededEvals(manager: EntityManager, versionId: string): Promise<GateEval[]> {
+    return manager.query(
+      `SELECT DISTINCT ON (mode) id, mode, score FROM eval_runs
+        WHERE version_id = $1 AND status = 'succeeded'
+        ORDER BY mode, created_at DESC, id DESC`,
+      [versionId],
+    ) as Promise<GateEval[]>;
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, NotFoundError, transition, ValidationError,
-  type EvalGatePass, type GateEval, type Role,
+  type EvalGatePass, type Role,
 } from '#domain';
 import { OUTBOX_CONSUMERS, type LiveSnapshot, type OutboxConsumption } from '#contracts';
 import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
@@ -11,6 +11,7 @@ import { AuditTrail } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { EventOutbox } from '../outbox/event-outbox.js';
+import { PromptsRepository } from '../prompts/prompts.repository.js';
 import { PromptsService } from '../prompts/prompts.service.js';
 import type { VersionView } from '../prompts/version.view.js';
 
@@ -34,6 +35,7 @@ export class ReviewService {
     private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
     private readonly prompts: PromptsService,
+    private readonly versions: PromptsRepository,
     private readonly outbox: EventOutbox,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
@@ -43,10 +45,8 @@ export class ReviewService {
     return this.dataSource.transaction(async (manager) => {
       const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'editor', manager);
       await this.lockPrompt(manager, prompt.id);
-      const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
-      const status = transition(version.status, 'submit');
-      await manager.query(
-        `UPDATE prompt_versions SET status = $2, submitted_at = clock_timestamp() WHERE id = $1`, [versionId, status]);
+      const version = await this.versions.getVersion(versionId, manager);
+      await this.versions.markSubmitted(manager, versionId, transition(version.status, 'submit'));
       await this.audit.append(manager, {
         workspaceId: prompt.workspaceId, action: 'version.submitted', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
@@ -64,7 +64,7 @@ export class ReviewService {
       const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
       const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
       const prompt = await this.lockPrompt(manager, found.id);
-      const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
+      const version = await this.versions.getVersion(versionId, manager);
       const decision = decideApproval({
         actorId: actor.id, actorRole, requireReview: environment.requireReview, liveVersionId: prompt.liveVersionId,
         version: { status: version.status, proposedBy: version.proposedBy, baseVersionId: version.baseVersionId },
@@ -86,11 +86,8 @@ export class ReviewService {
     return this.dataSource.transaction(async (manager) => {
       const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'reviewer', manager);
       await this.lockPrompt(manager, prompt.id);
-      const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
-      const status = transition(version.status, 'reject');
-      await manager.query(
-        `UPDATE prompt_versions SET status = $2, review_note = $3, reviewed_at = clock_timestamp() WHERE id = $1`,
-        [versionId, status, note]);
+      const version = await this.versions.getVersion(versionId, manager);
+      await this.versions.markRejected(manager, versionId, transition(version.status, 'reject'), note);
       await this.audit.append(manager, {
         workspaceId: prompt.workspaceId, action: 'version.rejected', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key, note },
@@ -105,7 +102,7 @@ export class ReviewService {
       const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
       const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
       const prompt = await this.lockPrompt(manager, found.id);
-      const version = await manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
+      const version = await this.versions.getVersion(versionId, manager);
       const decision = decideQuickApproval({
         actorId: actor.id, actorRole, requireReview: environment.requireReview, liveVersionId: prompt.liveVersionId,
         developmentMode: this.config.APP_ENV === 'development', environmentProtected: environment.isProtected,
@@ -130,7 +127,7 @@ export class ReviewService {
     return this.dataSource.transaction(async (manager) => {
       await this.prompts.loadPromptForUser(actor.id, promptId, 'reviewer', manager);
       await this.lockPrompt(manager, promptId);
-      const target = await manager.findOneBy(PromptVersionEntity, { promptId, versionNum: body.versionNum });
+      const target = await this.versions.findVersionByNumber(manager, promptId, body.versionNum);
       if (!target) throw new NotFoundError(`Version ${body.versionNum} of this prompt`);
       const allowed = decideRollbackTarget({ versionNum: target.versionNum, status: target.status, liveFrom: target.liveFrom });
       if (!allowed.ok) throw allowed.refusal;
@@ -138,7 +135,7 @@ export class ReviewService {
         promptId, content: target.content, actor, rollbackOfVersionId: target.id,
         commitMessage: `Rollback to version ${target.versionNum}`,
       });
-      const prompt = await manager.findOneByOrFail(PromptEntity, { id: promptId });
+      const prompt = await this.versions.getPrompt(promptId, manager);
       const went = await this.goLive(manager, prompt, created, { approvedBy: actor.id, note });
       await this.audit.append(manager, {
         workspaceId: prompt.workspaceId, action: 'version.rollback', resourceType: 'version', resourceId: created.id,
@@ -162,7 +159,7 @@ export class ReviewService {
       const to = await manager.findOneBy(EnvironmentEntity, { id: targetEnvironmentId });
       if (!to || to.workspaceId !== source.workspaceId) throw new NotFoundError('Environment');
       if (!source.liveVersionId) throw new ConflictError('The prompt has no live version to promote.', 'no_live_version');
-      const live = await manager.findOneByOrFail(PromptVersionEntity, { id: source.liveVersionId });
+      const live = await this.versions.getVersion(source.liveVersionId, manager);
       const proposal = {
         content: live.content, actor, status: 'pending_review' as const,
         commitMessage: `Promoted from ${from.name} version ${live.versionNum}`,
@@ -187,7 +184,7 @@ export class ReviewService {
     source: PromptEntity,
     proposal: Omit<Parameters<PromptsService['proposeVersion']>[1], 'promptId'>,
   ): Promise<PromptVersionEntity> {
-    const existing = await manager.findOneBy(PromptEntity, { environmentId: environment.id, key: source.key });
+    const existing = await this.versions.findPromptByKey(environment.id, source.key, manager);
     if (existing) return this.prompts.proposeVersion(manager, { ...proposal, promptId: existing.id });
     try {
       const created = await this.prompts.createPrompt(manager, { ...proposal, environment, key: source.key, description: source.description });
@@ -195,7 +192,8 @@ export class ReviewService {
     } catch (err) {
       // A concurrent promotion created the prompt first: propose on it instead.
       if (!(err instanceof ConflictError)) throw err;
-      const raced = await manager.findOneByOrFail(PromptEntity, { environmentId: environment.id, key: source.key });
+      const raced = await this.versions.findPromptByKey(environment.id, source.key, manager);
+      if (!raced) throw err;
       return this.prompts.proposeVersion(manager, { ...proposal, promptId: raced.id });
     }
   }
@@ -210,19 +208,11 @@ export class ReviewService {
     version: PromptVersionEntity,
     change: { approvedBy: string; note: string | null },
   ): Promise<WentLive> {
-    const previous = prompt.liveVersionId ? await manager.findOneByOrFail(PromptVersionEntity, { id: prompt.liveVersionId }) : null;
-    // Millisecond precision, as the API shows it; never before the previous start, whatever the clock did.
-    const [{ now: clock }] = (await manager.query(`SELECT date_trunc('milliseconds', clock_timestamp()) AS now`)) as Array<{ now: Date }>;
-    const now = previous?.liveFrom && previous.liveFrom > clock ? previous.liveFrom : clock;
-    if (previous) {
-      await manager.query(`UPDATE prompt_versions SET status = $2, live_until = $3 WHERE id = $1`,
-        [previous.id, transition(previous.status, 'supersede'), now]);
-    }
-    await manager.query(
-      `UPDATE prompt_versions SET status = 'approved', approved_by = $2, review_note = $3, reviewed_at = $4, live_from = $4, live_until = NULL
-        WHERE id = $1`,
-      [version.id, change.approvedBy, change.note, now]);
-    await manager.query(`UPDATE prompts SET live_version_id = $2, updated_at = $3 WHERE id = $1`, [prompt.id, version.id, now]);
+    const previous = prompt.liveVersionId ? await this.versions.getVersion(prompt.liveVersionId, manager) : null;
+    const now = await this.versions.goLive(manager, {
+      promptId: prompt.id, versionId: version.id, previous, supersededStatus: previous ? transition(previous.status, 'supersede') : null,
+      approvedBy: change.approvedBy, note: change.note,
+    });
     const view = await this.presentById(manager, version.id);
     return {
       view,
@@ -235,7 +225,7 @@ export class ReviewService {
 
   /** Locks the prompt row for the rest of the transaction and reads it as the last holder left it. */
   private async lockPrompt(manager: EntityManager, promptId: string): Promise<PromptEntity> {
-    const prompt = await manager.findOne(PromptEntity, { where: { id: promptId }, lock: { mode: 'pessimistic_write' } });
+    const prompt = await this.versions.lockPrompt(manager, promptId);
     if (!prompt) throw new NotFoundError('Prompt');
     return prompt;
   }
@@ -248,14 +238,7 @@ export class ReviewService {
 
   /** The environment's gate settings and the version's newest succeeded evaluation of each mode. */
   private async gateOf(manager: EntityManager, environment: EnvironmentEntity, versionId: string) {
-    const evals = environment.evalRequired
-      ? ((await manager.query(
-        `SELECT DISTINCT ON (mode) id, mode, score FROM eval_runs
-          WHERE version_id = $1 AND status = 'succeeded'
-          ORDER BY mode, created_at DESC, id DESC`,
-        [versionId],
-      )) as GateEval[])
-      : [];
+    const evals = environment.evalRequired ? await this.versions.newestSucceededEvals(manager, versionId) : [];
     return {
       evalRequired: environment.evalRequired,
       threshold: environment.evalPassThreshold,
@@ -265,7 +248,7 @@ export class ReviewService {
   }
 
   private async presentById(manager: EntityManager, versionId: string): Promise<VersionView> {
-    return this.prompts.presentVersionOf(await manager.findOneByOrFail(PromptVersionEntity, { id: versionId }), manager);
+    return this.prompts.presentVersionOf(await this.versions.getVersion(versionId, manager), manager);
   }
 }
 
