@@ -1,27 +1,11 @@
-import { loadGatewayConfig } from '#config';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../../../test/support/redis.js';
-import { createGatewayApp } from '../src/app.factory.js';
-import type { GatewayApp } from '../src/gateway-app.js';
+import { startGateway, useGateway } from './support/gateway.js';
 
 /** The answers the gateway gives itself where no route takes a request: 405 on a known path, 404 elsewhere, all in the error shape. */
 describe('the gateway where no route answers', () => {
-  let db: TestDatabase;
-  let app: GatewayApp;
-  let url: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createGatewayApp(loadGatewayConfig({ LOG_LEVEL: 'silent', REDIS_PREFIX: testRedisPrefix(), DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL }));
-    url = await app.listen(0, '127.0.0.1');
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  const gateway = useGateway();
 
   async function answer(path: string, init: RequestInit = {}) {
-    const res = await fetch(`${url}${path}`, init);
+    const res = await fetch(`${gateway.url}${path}`, init);
     const text = await res.text();
     return { status: res.status, allow: res.headers.get('allow'), nosniff: res.headers.get('x-content-type-options'), body: text === '' ? null : JSON.parse(text) as unknown };
   }
@@ -53,8 +37,7 @@ describe('the gateway where no route answers', () => {
   });
 
   it('stops for good: a second close waits for the first, and the port is let go', async () => {
-    const other = await createGatewayApp(loadGatewayConfig({ LOG_LEVEL: 'silent', REDIS_PREFIX: testRedisPrefix(), DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL }));
-    const otherUrl = await other.listen(0, '127.0.0.1');
+    const { app: other, url: otherUrl } = await startGateway({ DATABASE_URL: gateway.db.url });
     expect((await fetch(`${otherUrl}/health`)).status).toBe(200);
     await Promise.all([other.close(), other.close()]);
     await expect(fetch(`${otherUrl}/health`)).rejects.toThrow();
