@@ -104,7 +104,7 @@ export interface components {
                 code: string;
                 /** @description for people */
                 message: string;
-                /** @description where it helps */
+                /** @description where it helps: the fields at fault, retry_after, the stale base... */
                 details?: unknown;
                 /**
                  * Format: uuid

@@ -5,6 +5,25 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; error_id?: string };
 }
 
+/** The JSON Schema of ErrorBody, as both services' OpenAPI documents publish it (components.schemas.ErrorResponse). */
+export const ERROR_RESPONSE_SCHEMA = {
+  type: 'object',
+  description: 'The one shape of every error answer.',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'for programs: the operation lists the codes of each status' },
+        message: { type: 'string', description: 'for people' },
+        details: { description: 'where it helps: the fields at fault, retry_after, the stale base...' },
+        error_id: { type: 'string', format: 'uuid', description: 'internal_error only: the id of the log line with the cause' },
+      },
+    },
+  },
+};
+
 /** What a client reads on any 500, in every service; the cause is only in the log line holding the same error_id. */
 export const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our side. Quote the error_id when reporting it.';
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { PROMPT_KEY_PATTERN } from '#domain';
+import { ERROR_RESPONSE_SCHEMA } from '#runtime';
 import { JSON_TYPE, SECURITY_HEADERS, writeRaw } from '../raw-reply.js';
 
 /** Where the gateway publishes its own OpenAPI document. */
@@ -77,23 +78,7 @@ const IF_NONE_MATCH: Json = {
 const NOT_MODIFIED: Json = { description: 'The answer is still the one of the etag sent in If-None-Match.', headers: SERVE_HEADERS };
 
 const COMPONENT_SCHEMAS: Record<string, Json> = {
-  ErrorResponse: {
-    type: 'object',
-    description: 'The one shape of every error answer.',
-    required: ['error'],
-    properties: {
-      error: {
-        type: 'object',
-        required: ['code', 'message'],
-        properties: {
-          code: { type: 'string', description: 'for programs: the operation lists the codes of each status' },
-          message: { type: 'string', description: 'for people' },
-          details: { description: 'where it helps' },
-          error_id: { type: 'string', format: 'uuid', description: 'internal_error only: the id of the log line with the cause' },
-        },
-      },
-    },
-  },
+  ErrorResponse: ERROR_RESPONSE_SCHEMA,
   ServeAnswer: {
     type: 'object',
     required: ['key', 'version', 'content', 'unfilled_variables'],

@@ -1,24 +1,9 @@
 import { ApiExtension } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
+import { ERROR_RESPONSE_SCHEMA as SHARED_ERROR_RESPONSE_SCHEMA } from '#runtime';
 
 /** Every error answer of both services: `{error: {code, message, details?}}` (API.md, Errors). */
-export const ERROR_RESPONSE_SCHEMA: SchemaObject = {
-  type: 'object',
-  description: 'The one shape of every error answer.',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', description: 'for programs: the operation lists the codes of each status' },
-        message: { type: 'string', description: 'for people' },
-        details: { description: 'where it helps: the fields at fault, retry_after, the stale base...' },
-        error_id: { type: 'string', format: 'uuid', description: 'internal_error only: the id of the log line with the cause' },
-      },
-    },
-  },
-};
+export const ERROR_RESPONSE_SCHEMA = SHARED_ERROR_RESPONSE_SCHEMA as SchemaObject;
 
 /** The codes the registry answers, each with its status and when. */
 export const ERROR_CODES = {
