@@ -83,8 +83,12 @@ export class AuditRepository {
     if (filter.to) add('created_at < ?', filter.to);
     const after = window.afterSql(params);
     if (after) where.push(after);
+    const matching = `SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')}`;
+    // A bounded window is a range of audit_log_workspace_created_seq_idx sorted top-N: without the
+    // OFFSET 0 fence the planner walks the seq index back through every entry newer than `to`.
+    const source = filter.from && filter.to ? `(${matching} OFFSET 0) AS windowed` : null;
     const rows = (await manager.query(
-      `SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY ${window.orderSql()} LIMIT ${window.limitSql(params)}`,
+      `${source ? `SELECT ${COLUMNS} FROM ${source}` : matching} ORDER BY ${window.orderSql()} LIMIT ${window.limitSql(params)}`,
       params,
     )) as AuditRow[];
     return window.pageOf(rows, (r) => [Number(r.seq)], present);

@@ -2,6 +2,13 @@ import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
 import { ServeUsageBatches1764100000000 } from './1764100000000-serve-usage-batches.js';
 import { OutboxEvents1764300000000 } from './1764300000000-outbox-events.js';
 import { OutboxConsumptions1764400000000 } from './1764400000000-outbox-consumptions.js';
+import { SearchAndFilterIndexes1764500000000 } from './1764500000000-search-and-filter-indexes.js';
 
 /** Every migration, in order. A new migration is appended here and never edited once shipped. */
-export const MIGRATIONS = [InitialSchema1764000000000, ServeUsageBatches1764100000000, OutboxEvents1764300000000, OutboxConsumptions1764400000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  ServeUsageBatches1764100000000,
+  OutboxEvents1764300000000,
+  OutboxConsumptions1764400000000,
+  SearchAndFilterIndexes1764500000000,
+];
