@@ -1,16 +1,18 @@
 /**
  * Evaluation benchmark (docs/BENCHMARKS.md): the rules scorer on an 800-word prompt; a rules eval
- * from eval.requests to its final result on eval.results with the worker in-process; and from
+ * from eval.requests to its final result on eval.results with the worker in-process; from
  * POST /versions/:id/submit to the rules score stored in eval_runs with the registry and the worker
- * in-process, on a throwaway database and Redis namespace. Run: npm run bench:evals
+ * in-process; and the drain of 1,000 rules evals requested at once, at the old and the new
+ * EVAL_RESULTS_CONCURRENCY, each on a throwaway database and Redis namespace. Run: npm run bench:evals
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { loadRegistryConfig, loadWorkerConfig } from '#config';
+import { loadRegistryConfig, loadWorkerConfig, registrySchema } from '#config';
 import { EVAL_REQUEST_JOB, EVAL_RESULT_JOB, QUEUES, type EvalResultJob } from '#contracts';
 import { scorePromptRules } from '#domain';
 import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
@@ -25,6 +27,12 @@ const QUEUE_WARMUP = 20;
 const QUEUE_RUNS = 300;
 const SUBMIT_WARMUP = 10;
 const SUBMIT_RUNS = 200;
+const DRAIN_EVALS = 1000;
+const DRAIN_VERSIONS = 50;
+const DRAIN_CLIENTS = 16;
+/** EVAL_RESULTS_CONCURRENCY before it was configurable, then the default; the bench runs both in turn. */
+const DRAIN_CONCURRENCIES = ['4', String(registrySchema.shape.EVAL_RESULTS_CONCURRENCY.parse(undefined))];
+const DRAIN_LIMIT_MS = 60_000;
 
 /** An 800-word prompt with a role, rules, a format, variables and context, as a real one would have. */
 function eightHundredWordPrompt(): string {
@@ -188,12 +196,111 @@ async function benchSubmit(redisUrl: string): Promise<void> {
   }
 }
 
+/** One request on a pool of keep-alive connections, so DRAIN_CLIENTS requests are in flight at once. */
+const drainAgent = new http.Agent({ keepAlive: true, maxSockets: DRAIN_CLIENTS });
+function post(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: string }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: drainAgent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/**
+ * 1,000 rules evals requested over HTTP (POST /versions/:id/evals, DRAIN_CLIENTS in flight, on
+ * DRAIN_VERSIONS versions of one workspace), timed from the last 202 until eval_runs shows all of
+ * them succeeded (polled every 5 ms), with the registry's eval.results consumer at `concurrency`.
+ */
+async function benchDrain(redisUrl: string, concurrency: string): Promise<void> {
+  const url = databaseUrl(`promptgate_bench_${randomBytes(5).toString('hex')}`);
+  const prefix = `pgbench_${randomBytes(5).toString('hex')}`;
+  const encryptionKey = randomBytes(32).toString('hex');
+  const db = new pg.Client({ connectionString: url });
+  let app: Awaited<ReturnType<typeof createRegistryApp>> | undefined;
+  let worker: RunningWorker | undefined;
+  let connected = false;
+  try {
+    await ensureDatabase(url);
+    await runMigrations(url);
+    await db.connect();
+    connected = true;
+    app = await createRegistryApp(loadRegistryConfig({
+      ...process.env, APP_ENV: 'test', DATABASE_URL: url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix,
+      JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'silent',
+      EVAL_RESULTS_CONCURRENCY: concurrency,
+    }));
+    await app.listen(0, '127.0.0.1');
+    worker = await createWorker(loadWorkerConfig({
+      APP_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: redisUrl, REDIS_PREFIX: prefix,
+      ENCRYPTION_KEY: encryptionKey, WORKER_HEALTH_PORT: '0',
+    }));
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/api/v1`;
+    const signup = await send(`${base}/auth/signup`, { method: 'POST', body: { email: `bench.${randomBytes(4).toString('hex')}@example.com`, password: 'bench-password-123' } });
+    const auth = { authorization: `Bearer ${(JSON.parse(signup.body) as { access_token: string }).access_token}` };
+    const me = JSON.parse((await send(`${base}/me`, { headers: auth })).body) as { memberships: Array<{ workspace: { id: string } }> };
+    const environments = JSON.parse((await send(`${base}/workspaces/${me.memberships[0].workspace.id}/environments`, { headers: auth })).body) as { items: Array<{ id: string; name: string }> };
+    const environmentId = environments.items.find((e) => e.name === 'development')!.id;
+    const content = eightHundredWordPrompt();
+    const versionIds: string[] = [];
+    for (let i = 0; i < DRAIN_VERSIONS; i++) {
+      const created = await send(`${base}/environments/${environmentId}/prompts`, { method: 'POST', headers: auth, body: { key: `bench.drain-${i}`, content } });
+      if (created.status !== 201) throw new Error(`creating a prompt answered ${created.status}: ${created.body.slice(0, 200)}`);
+      versionIds.push((JSON.parse(created.body) as { version: { id: string } }).version.id);
+    }
+
+    const evalIds: string[] = [];
+    let next = 0;
+    const started = process.hrtime.bigint();
+    const client = async () => {
+      while (next < DRAIN_EVALS) {
+        const versionId = versionIds[next++ % DRAIN_VERSIONS];
+        const answer = await post(`${base}/versions/${versionId}/evals`, auth, { mode: 'rules' });
+        if (answer.status !== 202) throw new Error(`requesting an eval answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+        evalIds.push((JSON.parse(answer.body) as { eval_id: string }).eval_id);
+      }
+    };
+    await Promise.all(Array.from({ length: DRAIN_CLIENTS }, client));
+    const requestedMs = ms(started);
+    const lastRequest = process.hrtime.bigint();
+    let storedAtLast: number | undefined;
+    for (;;) {
+      const { rows } = await db.query<{ stored: string; failed: string }>(
+        `SELECT count(*) FILTER (WHERE status = 'succeeded') AS stored, count(*) FILTER (WHERE status = 'failed') AS failed FROM eval_runs WHERE id = ANY($1::uuid[])`,
+        [evalIds],
+      );
+      if (Number(rows[0].failed) > 0) throw new Error(`${rows[0].failed} rules evals failed`);
+      storedAtLast ??= Number(rows[0].stored);
+      if (Number(rows[0].stored) === DRAIN_EVALS) break;
+      if (ms(lastRequest) > DRAIN_LIMIT_MS) throw new Error(`${rows[0].stored} of ${DRAIN_EVALS} rules evals stored ${DRAIN_LIMIT_MS} ms after the last request`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const drainMs = ms(lastRequest);
+    const totalMs = ms(started);
+    console.log(`rules evals, ${DRAIN_EVALS} requested by ${DRAIN_CLIENTS} clients, EVAL_RESULTS_CONCURRENCY=${concurrency}: requested in ${requestedMs.toFixed(0)} ms `
+      + `(${storedAtLast} stored by then), all stored ${drainMs.toFixed(0)} ms after the last request, ${(DRAIN_EVALS / (totalMs / 1000)).toFixed(0)} stored/s from the first (target within 2000 ms)`);
+  } finally {
+    await worker?.close();
+    await app?.close();
+    if (connected) await db.end();
+    await dropDatabase(url);
+    await dropRedisNamespace(redisUrl, prefix);
+  }
+}
+
 async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   console.log(`bench:evals on node ${process.version}, ${new Date().toISOString()}`);
   benchScorer();
   await benchQueue(redisUrl);
   await benchSubmit(redisUrl);
+  for (const concurrency of DRAIN_CONCURRENCIES) await benchDrain(redisUrl, concurrency);
+  drainAgent.destroy();
 }
 
 main().then(

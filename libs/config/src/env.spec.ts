@@ -33,6 +33,8 @@ describe('configuration', () => {
     });
     expect(c.ENCRYPTION_KEY).toHaveLength(32);
     expect(c.WEBHOOK_RETRY_SCHEDULE).toEqual([5, 30, 120, 600, 3600, 14400]);
+    expect(c.EVAL_RESULTS_CONCURRENCY).toBe(8);
+    expect(loadRegistryConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '16' }).EVAL_RESULTS_CONCURRENCY).toBe(16);
     expect(loadGatewayConfig({})).toMatchObject({ GATEWAY_PORT: 8080, CACHE_TTL_SECONDS: 30 });
     expect(loadWorkerConfig({ ENCRYPTION_KEY: KEY })).toMatchObject({
       WORKER_HEALTH_PORT: 8090, EVAL_LOCK_MS: 30000, JUDGE_TIMEOUT_MS: 60000, JUDGE_MAX_ATTEMPTS: 3, JUDGE_RETRY_BASE_MS: 1000, JUDGE_RETRY_MAX_MS: 30000,
@@ -50,6 +52,9 @@ describe('configuration', () => {
     [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL must be a URL with scheme postgres or postgresql'],
     [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, APP_ENV: 'prod' }, 'APP_ENV'],
     [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, WEBHOOK_RETRY_SCHEDULE: '5,x' }, 'WEBHOOK_RETRY_SCHEDULE'],
+    [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '0' }, 'EVAL_RESULTS_CONCURRENCY'],
+    [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '65' }, 'EVAL_RESULTS_CONCURRENCY'],
+    [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '2.5' }, 'EVAL_RESULTS_CONCURRENCY'],
   ])('refuses %j naming the variable', (env, expected) => {
     expect(problemsOf(() => loadRegistryConfig(env)).join('\n')).toContain(expected);
   });

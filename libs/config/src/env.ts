@@ -117,6 +117,8 @@ export const registrySchema = z.object({
   PASSWORD_SCRYPT_N: z.coerce.number().int().min(2 ** 10).max(2 ** 18)
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
     .default(2 ** 17),
+  /** eval.results jobs applied at once per registry; each holds a pool connection while it writes. */
+  EVAL_RESULTS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export const gatewaySchema = z.object({

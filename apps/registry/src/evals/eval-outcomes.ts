@@ -57,6 +57,8 @@ export class EvalOutcomes {
       const run = await this.runs.finish(manager, final);
       if (!run) return 'ignored';
       await this.runs.pointLastEval(manager, run.version_id, final.evalId);
+      await this.outbox.evalEvent(manager, succeeded ? 'eval.completed' : 'eval.failed', final.evalId);
+      // Last, as the append takes the workspace's audit lock until COMMIT.
       await this.audit.append(manager, {
         workspaceId: run.workspace_id,
         action: succeeded ? 'eval.completed' : 'eval.failed',
@@ -67,7 +69,6 @@ export class EvalOutcomes {
           ? { version_id: run.version_id, mode: run.mode, provider: run.provider, model: run.model, score: run.score }
           : { version_id: run.version_id, mode: run.mode, provider: run.provider, error: run.error },
       });
-      await this.outbox.evalEvent(manager, succeeded ? 'eval.completed' : 'eval.failed', final.evalId);
       return 'recorded';
     });
   }
