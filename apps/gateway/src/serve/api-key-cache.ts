@@ -42,8 +42,10 @@ export class ApiKeyCache {
   /** The key with this hash was revoked: refuse it from now on, wherever it is cached. */
   revoke(keyHash: string): void {
     this.revocations += 1;
-    for (const entry of this.cache.lru.values()) {
-      if ('keyHash' in entry && entry.keyHash === keyHash && entry.record !== null) entry.record = { ...entry.record, revoked: true };
+    for (const value of this.cache.lru.values()) {
+      if (!('keyHash' in value)) continue;
+      const entry = value as CachedApiKey;
+      if (entry.keyHash === keyHash && entry.record !== null) entry.record = { ...entry.record, revoked: true };
     }
   }
 

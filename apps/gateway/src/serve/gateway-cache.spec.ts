@@ -9,8 +9,8 @@ const versionOf = (key: string, content: string): CachedVersion => ({
   expiresAt: Infinity,
   retryAt: 0,
 });
-const apiKeyOf = (hash: string): CachedApiKey => ({
-  keyHash: hash, record: { id: 'k-' + hash, environmentId: ENV, rateLimitRpm: 60, revoked: false }, expiresAt: Infinity, retryAt: 0,
+const apiKeyOf = (hash: string, record: CachedApiKey['record'] = { id: 'k-' + hash, environmentId: ENV, rateLimitRpm: 60, revoked: false }): CachedApiKey => ({
+  keyHash: hash, record, expiresAt: Infinity, retryAt: 0,
 });
 
 describe('GatewayCache', () => {
@@ -20,7 +20,7 @@ describe('GatewayCache', () => {
     // The content is held three times: as the text body, in the JSON body and in the compiled template.
     expect(big - small).toBe(1000 * 2 * 3);
     expect(small).toBeGreaterThan(ENTRY_OVERHEAD_BYTES);
-    expect(entryBytes('Bearer k', { keyHash: 'h', record: null, expiresAt: 0, retryAt: 0 })).toBe(ENTRY_OVERHEAD_BYTES + 2 * 8 + 2);
+    expect(entryBytes('Bearer k', apiKeyOf('h', null))).toBe(ENTRY_OVERHEAD_BYTES + 2 * 8 + 2);
   });
 
   it('stays under its byte bound across environments and kinds, the least recently used going first', () => {

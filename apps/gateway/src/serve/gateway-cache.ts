@@ -1,10 +1,13 @@
 import { LRUCache } from 'lru-cache';
-import type { CachedApiKey } from './api-key-cache.js';
-import type { CachedVersion } from './prompt-cache.js';
 import type { ServedVersion } from './served-version.js';
 
-/** A cached prompt answer or a cached API key: both share one byte budget. */
-export type GatewayCacheEntry = CachedVersion | CachedApiKey;
+/**
+ * What the cache sees of an entry, enough to size it: a cached prompt answer (CachedVersion) or a
+ * cached API key (CachedApiKey), both sharing one byte budget. Structural, so this module imports neither.
+ */
+export type GatewayCacheEntry =
+  | { readonly version: ServedVersion | null }
+  | { readonly keyHash: string; readonly record: { readonly id: string; readonly environmentId: string } | null };
 
 /** Bytes charged per entry on top of its strings: the entry objects and the LRU's own bookkeeping. */
 export const ENTRY_OVERHEAD_BYTES = 256;
