@@ -48,6 +48,9 @@ describe('serving prompts through the gateway, with the registry', () => {
     await stack?.close();
   });
 
+  /** A third gateway whose whole cache is 1 MiB: an entry over 64 KiB (1/16) is not kept. */
+  const gatewayWith1Mb = () => stack.startGateway({ GATEWAY_CACHE_MB: '1' });
+
   it('serves a prompt once approved: the text, its version, MISS then HIT, and the JSON form', async () => {
     const { promptId, versionId } = await createPrompt(stack.registry.http, t.editor, t.env.development, 'greet.basic', 'Hello, world.');
     expect((await serve(gw, key.key, '/v1/serve/greet.basic')).status).toBe(404);
@@ -71,6 +74,23 @@ describe('serving prompts through the gateway, with the registry', () => {
     expect(JSON.parse(json.text)).toEqual({ key: 'greet.basic', version: 1, content: 'Hello, world.', unfilled_variables: [] });
     expect(json.headers.get('etag')).not.toBe(first.headers.get('etag'));
     expect(promptId).toBeDefined();
+  });
+
+  it('serves a prompt too large for its share of GATEWAY_CACHE_MB without keeping it, and keeps the small ones', async () => {
+    const small = await gatewayWith1Mb();
+    const big = 'B'.repeat(12_000);
+    for (const [name, content] of [['cache.big', big], ['cache.small', 'small']] as const) {
+      const { versionId } = await createPrompt(stack.registry.http, t.editor, t.env.development, name, content);
+      await submit(stack.registry.http, t.editor, versionId);
+      await request(stack.registry.http).post(api(`/versions/${versionId}/approve`)).set(t.reviewer.auth).send({}).expect(200);
+    }
+    for (let i = 0; i < 2; i++) {
+      const res = await serve(small.url, key.key, '/v1/serve/cache.big');
+      expect([res.status, res.text === big, res.headers.get('x-prompt-cache')]).toEqual([200, true, 'MISS']);
+    }
+    await serve(small.url, key.key, '/v1/serve/cache.small');
+    expect((await serve(small.url, key.key, '/v1/serve/cache.small')).headers.get('x-prompt-cache')).toBe('HIT');
+    expect(small.app.runtime.cache.bytes).toBeLessThanOrEqual(1024 * 1024);
   });
 
   it('refuses a missing, malformed, unknown or mistyped API key with 401 invalid_api_key', async () => {

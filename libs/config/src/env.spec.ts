@@ -59,6 +59,15 @@ describe('configuration', () => {
     expect(problemsOf(() => loadRegistryConfig(env)).join('\n')).toContain(expected);
   });
 
+  it('bounds the gateway cache in MiB, accepting the old entry-count variables as ignored', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ GATEWAY_CACHE_MB: 256 });
+    expect(loadGatewayConfig({})).not.toHaveProperty('PROMPT_CACHE_SIZE');
+    expect(loadGatewayConfig({ GATEWAY_CACHE_MB: '64', PROMPT_CACHE_SIZE: '10000', API_KEY_CACHE_SIZE: '5' }))
+      .toMatchObject({ GATEWAY_CACHE_MB: 64, PROMPT_CACHE_SIZE: '10000', API_KEY_CACHE_SIZE: '5' });
+    expect(() => loadGatewayConfig({ GATEWAY_CACHE_MB: '0' })).toThrow(/GATEWAY_CACHE_MB/);
+    expect(() => loadGatewayConfig({ GATEWAY_CACHE_MB: 'lots' })).toThrow(/GATEWAY_CACHE_MB/);
+  });
+
   it('treats an empty value as unset', () => {
     expect(problemsOf(() => loadRegistryConfig({ JWT_SECRET: '', ENCRYPTION_KEY: KEY }))).toEqual(['JWT_SECRET is required']);
   });

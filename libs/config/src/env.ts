@@ -127,9 +127,11 @@ export const gatewaySchema = z.object({
   GATEWAY_HOST: host,
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DATABASE_READ_URL: urlWithScheme(['postgres', 'postgresql'], '').optional().or(z.literal('')),
-  /** Live and pinned versions kept per environment, and API keys kept, in each gateway's memory. */
-  PROMPT_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
-  API_KEY_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** MiB of each gateway's memory for its one cache: every environment's live and pinned versions and the API keys. */
+  GATEWAY_CACHE_MB: z.coerce.number().int().min(1).max(65_536).default(256),
+  /** Replaced by GATEWAY_CACHE_MB: still accepted (any value) so old deployments boot, and ignored with a warning. */
+  PROMPT_CACHE_SIZE: z.string().optional(),
+  API_KEY_CACHE_SIZE: z.string().optional(),
   /** How often a gateway reconciles its rate-limit counts with Redis. */
   RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(10_000).default(100),
   /** How often a gateway sends its serve counts to the serve.usage queue. */

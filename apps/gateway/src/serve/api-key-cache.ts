@@ -1,5 +1,5 @@
 import { checkApiKeyFormat, hashApiKey } from '#domain';
-import { LruMap } from './lru-map.js';
+import type { GatewayCache } from './gateway-cache.js';
 import { SourcesUnavailableError, type ApiKeyRecord, type PromptStore } from './prompt-store.js';
 import { REFRESH_RETRY_MS, type EnvironmentPrompts } from './prompt-cache.js';
 import type { KeyLimiter } from './rate-limiter.js';
@@ -25,33 +25,33 @@ const BEARER = 'Bearer ';
  * one map read and no hashing. Revocations pushed by the registry mark entries at once.
  */
 export class ApiKeyCache {
-  private readonly entries: LruMap<string, CachedApiKey>;
   private readonly loading = new Map<string, Promise<CachedApiKey>>();
   private revocations = 0;
 
   constructor(
     private readonly store: PromptStore,
     private readonly ttlMs: number,
-    capacity: number,
-  ) {
-    this.entries = new LruMap(capacity);
-  }
+    private readonly cache: GatewayCache,
+  ) {}
 
+  /** The entry, marked as just used; the cast holds as a header never names a prompt's entry (those hold a newline). */
   get(authorization: string): CachedApiKey | undefined {
-    return this.entries.get(authorization);
+    return this.cache.lru.get(authorization) as CachedApiKey | undefined;
   }
 
   /** The key with this hash was revoked: refuse it from now on, wherever it is cached. */
   revoke(keyHash: string): void {
     this.revocations += 1;
-    for (const entry of this.entries.values()) {
+    for (const value of this.cache.lru.values()) {
+      if (!('keyHash' in value)) continue;
+      const entry = value as CachedApiKey;
       if (entry.keyHash === keyHash && entry.record !== null) entry.record = { ...entry.record, revoked: true };
     }
   }
 
   clear(): void {
     this.revocations += 1;
-    this.entries.clear();
+    this.cache.deleteWhere((_key, entry) => 'keyHash' in entry);
   }
 
   /**
@@ -84,7 +84,7 @@ export class ApiKeyCache {
     // A revocation pushed during the read may be of this key: use the answer once, then read again.
     if (this.revocations !== revocationsBefore) expiresAt = now;
     const entry: CachedApiKey = { keyHash, record, expiresAt, retryAt: 0 };
-    this.entries.set(authorization, entry);
+    this.cache.lru.set(authorization, entry);
     return entry;
   }
 }

@@ -1,4 +1,4 @@
-import { LruMap } from './lru-map.js';
+import type { GatewayCache } from './gateway-cache.js';
 import { SourcesUnavailableError, type PromptStore } from './prompt-store.js';
 import { toServedVersion, type ServedVersion } from './served-version.js';
 
@@ -11,18 +11,50 @@ export interface CachedVersion {
   retryAt: number;
 }
 
-/** The cached prompts of one environment: live versions by prompt key, pinned ones by key and number. */
+/**
+ * The cached prompts of one environment, a view on the gateway's shared cache: live versions by
+ * prompt key, pinned ones by key and number. The casts hold because no prompt key holds a newline
+ * (isPromptKey) and no Authorization header does: a prompt's cache key never names an API key.
+ */
 export class EnvironmentPrompts {
-  readonly live: LruMap<string, CachedVersion>;
-  readonly pinned: LruMap<string, CachedVersion>;
+  private readonly prefix: string;
 
-  constructor(capacity: number) {
-    this.live = new LruMap(capacity);
-    this.pinned = new LruMap(capacity);
+  constructor(private readonly cache: GatewayCache, readonly environmentId: string) {
+    this.prefix = `${environmentId}\n`;
+  }
+
+  /** The live answer, marked as just used. */
+  live(key: string): CachedVersion | undefined {
+    return this.cache.lru.get(this.prefix + key) as CachedVersion | undefined;
+  }
+
+  /** The answer for version `num`, marked as just used. */
+  pinned(key: string, num: number): CachedVersion | undefined {
+    return this.cache.lru.get(`${this.prefix}${key}\n${num}`) as CachedVersion | undefined;
+  }
+
+  /** The answer for version `num`, without touching its recency. */
+  peekPinned(key: string, num: number): CachedVersion | undefined {
+    return this.cache.lru.peek(`${this.prefix}${key}\n${num}`) as CachedVersion | undefined;
+  }
+
+  /** Keeps an answer unless it alone is over the per-entry bound: the caller serves it either way. */
+  setLive(key: string, cached: CachedVersion): void {
+    this.cache.lru.set(this.prefix + key, cached);
+  }
+
+  setPinned(key: string, num: number, cached: CachedVersion): void {
+    this.cache.lru.set(`${this.prefix}${key}\n${num}`, cached);
+  }
+
+  deleteLive(key: string): void {
+    this.cache.lru.delete(this.prefix + key);
+  }
+
+  deletePinned(key: string, num: number): void {
+    this.cache.lru.delete(`${this.prefix}${key}\n${num}`);
   }
 }
-
-export const pinnedName = (key: string, num: number) => `${key}\n${num}`;
 
 /** How long "not found" is believed, so a typo hammering the gateway does not reach PostgreSQL each time. */
 const NOT_FOUND_TTL_MS = 5_000;
@@ -41,6 +73,7 @@ export interface Loaded {
  * pushes; a miss is read once however many requests wait for it.
  */
 export class PromptCache {
+  /** Views only (an id each): the entries live in the shared, byte-bounded cache. */
   private readonly environments = new Map<string, EnvironmentPrompts>();
   private readonly loading = new Map<string, Promise<CachedVersion>>();
   /** Bumped by every eviction: a read that started before one must not be kept as current. */
@@ -49,13 +82,13 @@ export class PromptCache {
   constructor(
     private readonly store: PromptStore,
     private readonly ttlMs: number,
-    private readonly capacity: number,
+    private readonly cache: GatewayCache,
   ) {}
 
   environment(environmentId: string): EnvironmentPrompts {
     let prompts = this.environments.get(environmentId);
     if (prompts === undefined) {
-      prompts = new EnvironmentPrompts(this.capacity);
+      prompts = new EnvironmentPrompts(this.cache, environmentId);
       this.environments.set(environmentId, prompts);
     }
     return prompts;
@@ -66,18 +99,15 @@ export class PromptCache {
     this.evictions += 1;
     const prompts = this.environments.get(environmentId);
     if (prompts === undefined) return;
-    prompts.live.delete(key);
-    const pinned = prompts.pinned.peek(pinnedName(key, versionNum));
-    if (pinned !== undefined && pinned.version === null) prompts.pinned.delete(pinnedName(key, versionNum));
+    prompts.deleteLive(key);
+    const pinned = prompts.peekPinned(key, versionNum);
+    if (pinned !== undefined && pinned.version === null) prompts.deletePinned(key, versionNum);
   }
 
-  /** Empties every environment in place: API-key entries hold their environment's prompts and must keep seeing evictions. */
+  /** Drops every cached prompt of every environment; the views stay, as API-key entries hold them. */
   clear(): void {
     this.evictions += 1;
-    for (const prompts of this.environments.values()) {
-      prompts.live.clear();
-      prompts.pinned.clear();
-    }
+    this.cache.deleteWhere((_key, entry) => !('keyHash' in entry));
   }
 
   /**
@@ -115,8 +145,8 @@ export class PromptCache {
     // An eviction during the read may concern this very prompt: answer the waiters, but do not trust it for later.
     if (this.evictions !== evictionsBefore && num === undefined) expiresAt = now;
     const cached: CachedVersion = { version, expiresAt, retryAt: 0 };
-    if (num === undefined) prompts.live.set(key, cached);
-    else prompts.pinned.set(pinnedName(key, num), cached);
+    if (num === undefined) prompts.setLive(key, cached);
+    else prompts.setPinned(key, num, cached);
     return cached;
   }
 }

@@ -5,6 +5,7 @@ import { redisNames } from '#contracts';
 import type { GatewayConfig } from '#config';
 import { closeRedis, createRedisClient, type AppLogger } from '#runtime';
 import { ApiKeyCache } from './api-key-cache.js';
+import { GatewayCache } from './gateway-cache.js';
 import { LiveChannel } from './live-channel.js';
 import { PromptCache } from './prompt-cache.js';
 import { PromptStore } from './prompt-store.js';
@@ -19,6 +20,7 @@ import { ServeUsageCounter } from './usage-counter.js';
 export class ServeRuntime implements ServeDependencies {
   readonly apiKeys: ApiKeyCache;
   readonly prompts: PromptCache;
+  readonly cache: GatewayCache;
   readonly rateLimiter: ServeRateLimiter;
   readonly usage: ServeUsageCounter;
   readonly liveChannel: LiveChannel;
@@ -28,8 +30,12 @@ export class ServeRuntime implements ServeDependencies {
     const names = redisNames(config.REDIS_PREFIX);
     const ttlMs = config.CACHE_TTL_SECONDS * 1000;
     const store = new PromptStore(redis, pool, names);
-    this.prompts = new PromptCache(store, ttlMs, config.PROMPT_CACHE_SIZE);
-    this.apiKeys = new ApiKeyCache(store, ttlMs, config.API_KEY_CACHE_SIZE);
+    for (const old of ['PROMPT_CACHE_SIZE', 'API_KEY_CACHE_SIZE'] as const) {
+      if (config[old] !== undefined) logger.pino.warn({ variable: old }, `${old} is ignored: the cache is bounded in bytes by GATEWAY_CACHE_MB`);
+    }
+    this.cache = new GatewayCache(config.GATEWAY_CACHE_MB * 1024 * 1024);
+    this.prompts = new PromptCache(store, ttlMs, this.cache);
+    this.apiKeys = new ApiKeyCache(store, ttlMs, this.cache);
     this.rateLimiter = new ServeRateLimiter(redis, names, config.RATE_LIMIT_SYNC_MS, logger);
     this.subscriber = createRedisClient(config.REDIS_URL, logger, 'promptgate-gateway-live');
     this.liveChannel = new LiveChannel(this.subscriber, redis, names.liveChannel, this.prompts, this.apiKeys, logger);

@@ -8,7 +8,7 @@ import { errorBody, internalErrorBody, type AppLogger } from '#runtime';
 import { JSON_TYPE, SECURITY_HEADERS, writeRaw } from '../raw-reply.js';
 import type { ApiKeyCache, CachedApiKey } from './api-key-cache.js';
 import type { LiveChannel } from './live-channel.js';
-import { pinnedName, type CachedVersion, type PromptCache } from './prompt-cache.js';
+import type { CachedVersion, PromptCache } from './prompt-cache.js';
 import type { ServeRateLimiter } from './rate-limiter.js';
 import { jsonBodyOf } from './served-version.js';
 import type { ServeUsageCounter } from './usage-counter.js';
@@ -151,7 +151,7 @@ class ServeHandler {
     if (wait > 0) return sendError(reply, 429, RATE_LIMITED, String(retryAfterSeconds(wait)));
 
     const prompts = entry.prompts ?? (entry.prompts = this.deps.prompts.environment(apiKey.environmentId));
-    const cached = num === undefined ? prompts.live.get(key) : prompts.pinned.get(pinnedName(key, num));
+    const cached = num === undefined ? prompts.live(key) : prompts.pinned(key, num);
     if (cached !== undefined && (cached.expiresAt > now || cached.retryAt > now)) {
       // Without the live channel a push may have been missed: the answer is only as fresh as the last one received.
       const stale = keyStale || cached.expiresAt <= now || (num === undefined && !this.deps.liveChannel.connected);
