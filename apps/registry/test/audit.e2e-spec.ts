@@ -135,4 +135,65 @@ describe('audit log', () => {
     const bad = await request(h.http).get(`/api/v1/workspaces/${ws}/audit/verify`).set(owner.auth).expect(200);
     expect(bad.body).toEqual({ ok: false, entries_checked: 3, first_bad_seq: 3 });
   });
+
+  it('verifies a long chain while writes land, and still finds a tampered entry deep in it', async () => {
+    const owner = await signup(h.http);
+    const ws = owner.workspaceId;
+    const client = new pg.Client({ connectionString: h.db.ownerUrl });
+    await client.connect();
+    const seeded = 12_000;
+    try {
+      // Extends the signup's 5 entries to `seeded`, hashed by this file's own reading of API.md.
+      const [head] = (await client.query(`SELECT seq, integrity_hash FROM audit_log WHERE workspace_id = $1 ORDER BY seq DESC LIMIT 1`, [ws])).rows;
+      let prev = head.integrity_hash as string;
+      const rows: Array<Record<string, unknown>> = [];
+      for (let seq = Number(head.seq) + 1; seq <= seeded; seq++) {
+        const e: Record<string, unknown> = {
+          seq, action: 'environment.updated', resource_type: 'environment', resource_id: `r${seq}`,
+          actor_email: owner.user.email, extra: { n: seq }, created_at: new Date(Date.UTC(2026, 0, 1) + seq).toISOString(), prev_hash: prev,
+        };
+        e.integrity_hash = recompute(e);
+        prev = e.integrity_hash as string;
+        rows.push(e);
+      }
+      const col = (k: string) => rows.map((r) => (k === 'extra' ? JSON.stringify(r[k]) : r[k]));
+      await client.query(
+        `INSERT INTO audit_log (workspace_id, seq, action, resource_type, resource_id, actor_email, extra, prev_hash, integrity_hash, created_at)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[])`,
+        [ws, ...['seq', 'action', 'resource_type', 'resource_id', 'actor_email', 'extra', 'prev_hash', 'integrity_hash', 'created_at'].map(col)],
+      );
+
+      const envs = await request(h.http).get(`/api/v1/workspaces/${ws}/environments`).set(owner.auth).expect(200);
+      const envIds = (envs.body.items as Array<{ id: string }>).map((e) => e.id);
+      const writes = (round: number) => Promise.all(envIds.map(async (envId, w) => {
+        for (let i = 0; i < 10; i++) {
+          await request(h.http).patch(`/api/v1/environments/${envId}`).set(owner.auth)
+            .send({ eval_pass_threshold: (i % 2) + w / 10 + round }).expect(200);
+        }
+      }));
+      const [verdict] = await Promise.all([
+        request(h.http).get(`/api/v1/workspaces/${ws}/audit/verify`).set(owner.auth).expect(200),
+        writes(1),
+      ]);
+      expect(verdict.body).toEqual({ ok: true, entries_checked: expect.any(Number), head_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(verdict.body.entries_checked).toBeGreaterThanOrEqual(seeded);
+      expect(verdict.body.entries_checked).toBeLessThanOrEqual(seeded + 30);
+      const after = await request(h.http).get(`/api/v1/workspaces/${ws}/audit/verify`).set(owner.auth).expect(200);
+      expect(after.body).toMatchObject({ ok: true, entries_checked: seeded + 30 });
+
+      const bad = 9_876;
+      await client.query('BEGIN');
+      await client.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete');
+      await client.query(`UPDATE audit_log SET extra = '{"n": 1}' WHERE workspace_id = $1 AND seq = $2`, [ws, bad]);
+      await client.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete');
+      await client.query('COMMIT');
+      const [tampered] = await Promise.all([
+        request(h.http).get(`/api/v1/workspaces/${ws}/audit/verify`).set(owner.auth).expect(200),
+        writes(2),
+      ]);
+      expect(tampered.body).toEqual({ ok: false, entries_checked: bad, first_bad_seq: bad });
+    } finally {
+      await client.end();
+    }
+  });
 });
