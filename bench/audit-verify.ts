@@ -9,12 +9,12 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { loadRegistryConfig } from '#config';
 import { chainEntry, type ChainedAuditEntry } from '#domain';
 import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
 import { dropRedisNamespace } from '#runtime';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
-import { databaseUrl, type Figures, formatFigures, json, keepAliveAgent, measure, percentile, send } from './support/measure.js';
+import { type Figures, formatFigures, json, keepAliveAgent, measure, percentile, send } from './support/measure.js';
+import { runBench, throwaway } from './support/throwaway.js';
 
 const ENTRIES = 100_000;
 const INSERT_BATCH = 5_000;
@@ -52,18 +52,8 @@ async function seedChain(db: pg.Client, workspaceId: string, total: number): Pro
 }
 
 async function main(): Promise<void> {
-  const name = `promptgate_bench_${randomBytes(5).toString('hex')}`;
-  const url = databaseUrl(name);
-  const redisPrefix = `pgbench_${randomBytes(5).toString('hex')}`;
-  const config = loadRegistryConfig({
-    ...process.env,
-    APP_ENV: 'test',
-    DATABASE_URL: url,
-    REDIS_PREFIX: redisPrefix,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
-  });
+  const { url, redisPrefix, registryConfig } = throwaway();
+  const config = registryConfig();
   const db = new pg.Client({ connectionString: url });
   // The verify gets its own connection, so the timed requests never queue behind it on a socket.
   const verifyAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -146,10 +136,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

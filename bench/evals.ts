@@ -20,6 +20,7 @@ import { dropRedisNamespace } from '#runtime';
 import { createWorker, type RunningWorker } from '../apps/eval-worker/src/app.factory.js';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
 import { databaseUrl, percentile, send } from './support/measure.js';
+import { runBench } from './support/throwaway.js';
 
 const SCORER_WARMUP = 500;
 const SCORER_RUNS = 5000;
@@ -303,10 +304,4 @@ async function main(): Promise<void> {
   drainAgent.destroy();
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

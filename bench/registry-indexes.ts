@@ -15,6 +15,7 @@ import { databaseUrl } from './support/measure.js';
 import {
   ACTORS, AUDIT_ENTRIES, AUDIT_EPOCH, type IssuedStatement, PROMPTS, recordingManager, seedIndexFixtures,
 } from './support/seed-indexes.js';
+import { runBench } from './support/throwaway.js';
 
 const RUNS = 25;
 const TARGET_MS = 5;
@@ -114,10 +115,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -8,31 +8,21 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { loadRegistryConfig } from '#config';
 import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
 import { dropRedisNamespace } from '#runtime';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
 import { promptListSql } from '../apps/registry/src/prompts/prompt-list.query.js';
-import { databaseUrl, type Figures, formatFigures, json, keepAliveAgent, measure, send } from './support/measure.js';
+import { type Figures, formatFigures, json, keepAliveAgent, measure, send } from './support/measure.js';
 import { seedPrompts } from './support/seed-prompts.js';
+import { runBench, throwaway } from './support/throwaway.js';
 
 const PROMPTS = 10_000;
 const VERSIONS_PER_PROMPT = 10;
 const TARGET_P95_MS = 50;
 
 async function main(): Promise<void> {
-  const name = `promptgate_bench_${randomBytes(5).toString('hex')}`;
-  const url = databaseUrl(name);
-  const redisPrefix = `pgbench_${randomBytes(5).toString('hex')}`;
-  const config = loadRegistryConfig({
-    ...process.env,
-    APP_ENV: 'test',
-    DATABASE_URL: url,
-    REDIS_PREFIX: redisPrefix,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
-  });
+  const { url, redisPrefix, registryConfig } = throwaway();
+  const config = registryConfig();
   const db = new pg.Client({ connectionString: url });
   let app: Awaited<ReturnType<typeof createRegistryApp>> | undefined;
   let connected = false;
@@ -96,10 +86,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

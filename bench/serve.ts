@@ -18,11 +18,11 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { loadRegistryConfig } from '#config';
 import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
 import { dropRedisNamespace, freePort } from '#runtime';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
-import { databaseUrl, json, keepAliveAgent, percentile, send } from './support/measure.js';
+import { json, keepAliveAgent, percentile, send } from './support/measure.js';
+import { runBench, throwaway } from './support/throwaway.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -87,13 +87,8 @@ const median = (values: number[]) => {
 const fmt = (r: Round) => `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(1).padStart(5)} ms  p99 ${r.p99.toFixed(1).padStart(5)} ms`;
 
 async function main(): Promise<void> {
-  const name = `promptgate_bench_${randomBytes(5).toString('hex')}`;
-  const url = databaseUrl(name);
-  const redisPrefix = `pgbench_${randomBytes(5).toString('hex')}`;
-  const config = loadRegistryConfig({
-    ...process.env, APP_ENV: 'test', DATABASE_URL: url, REDIS_PREFIX: redisPrefix,
-    JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent',
-  });
+  const { url, redisPrefix, registryConfig } = throwaway();
+  const config = registryConfig();
   let registry: Awaited<ReturnType<typeof createRegistryApp>> | undefined;
   let gateway: ChildProcess | undefined;
   let bare: ChildProcess | undefined;
@@ -209,10 +204,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);
