@@ -1,4 +1,4 @@
-import { buildJudgeRubric, JUDGE_CRITERION_NAMES, judgeAnswerJsonSchema } from './judge-rubric.js';
+import { buildChatJudgeRubric, buildJudgeRubric, JUDGE_CRITERION_NAMES, judgeAnswerJsonSchema } from './judge-rubric.js';
 import { parseJudgeAnswer } from './judge-answer.js';
 
 describe('judge rubric', () => {
@@ -38,5 +38,13 @@ describe('judge rubric', () => {
       expect(o.additionalProperties).toBe(false);
       expect([...(o.required as string[])].sort()).toEqual(Object.keys(o.properties as object).sort());
     }
+  });
+});
+
+describe('buildChatJudgeRubric', () => {
+  it('shows the judge the messages rendered as the diff renders them', () => {
+    const rubric = buildChatJudgeRubric([{ role: 'system', content: 'You are terse.' }, { role: 'placeholder', name: 'history' }]);
+    expect(rubric.system).toBe(buildJudgeRubric('x').system);
+    expect(rubric.user).toContain('<<<PROMPT\n[system]\nYou are terse.\n[placeholder:history]\nPROMPT>>>');
   });
 });

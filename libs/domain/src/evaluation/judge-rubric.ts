@@ -2,6 +2,9 @@
  * The LLM-as-judge rubric: what the judge is asked to score and the exact JSON shape it must
  * answer in. The answer is parsed by `parseJudgeAnswer` (judge-answer.ts) against the same criteria.
  */
+import type { PromptMessage } from '../portable/messages.js';
+import { messagesAsText } from '../prompts/messages.js';
+
 export const JUDGE_CRITERIA = [
   { name: 'clarity', asks: 'Is every instruction unambiguous, so that two readers would carry it out the same way?' },
   { name: 'specificity', asks: 'Does it state the task, audience, constraints and limits concretely instead of vaguely?' },
@@ -77,5 +80,19 @@ export function buildJudgeRubric(content: string): JudgeRubric {
   return {
     system: SYSTEM,
     user: `Score the prompt between the markers.\n<<<PROMPT\n${content}\nPROMPT>>>\nAnswer with only the JSON object.`,
+  };
+}
+
+/**
+ * The judge's messages for a chat version: its messages rendered as its diff renders them, each
+ * `[role]` line opening a message and `[placeholder:name]` marking where the application inserts
+ * messages (chat history) at serve time.
+ */
+export function buildChatJudgeRubric(messages: readonly PromptMessage[]): JudgeRubric {
+  return {
+    system: SYSTEM,
+    user: 'Score the chat prompt between the markers: a list of messages sent to the model in order. Each line [system], [user] or ' +
+      '[assistant] opens a message whose content follows; a line [placeholder:name] is where the application inserts messages ' +
+      `(such as the conversation so far) at run time.\n<<<PROMPT\n${messagesAsText(messages)}\nPROMPT>>>\nAnswer with only the JSON object.`,
   };
 }

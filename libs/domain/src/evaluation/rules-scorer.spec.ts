@@ -1,6 +1,7 @@
 import vm from 'node:vm';
 import fc from 'fast-check';
-import { linearScansForTest, RULE_DIMENSIONS, scorePromptRules, type RuleDimension } from './rules-scorer.js';
+import { messagesAsText } from '../prompts/messages.js';
+import { linearScansForTest, RULE_DIMENSIONS, scoreChatRules, scorePromptRules, type RuleDimension } from './rules-scorer.js';
 
 const GOOD = `You are a support agent for {{product}} who answers billing questions from small-business owners.
 
@@ -189,5 +190,34 @@ describe('rules scorer', () => {
       const r = scoreWithin(content, 4000);
       expect(r.dimensions).toHaveLength(8);
     }, 5000);
+  });
+});
+
+describe('scoreChatRules', () => {
+  const body = 'Answer billing questions in at most 3 sentences. Never promise refunds; cite the policy section.';
+  it('counts a role defined in a system message for role clarity, wherever the message stands', () => {
+    const chat = scoreChatRules([
+      { role: 'user', content: 'Earlier context that is long. '.repeat(20) },
+      { role: 'system', content: `You are a support agent for Acme. ${body}` },
+    ]);
+    expect(chat.dimensions.find((d) => d.name === 'role_clarity')).toMatchObject({ score: 10, reason: expect.stringContaining('system message') });
+  });
+
+  it('counts placeholders as parameterisation', () => {
+    const withSlot = scoreChatRules([{ role: 'system', content: `You are a support agent. ${body}` }, { role: 'placeholder', name: 'history' }]);
+    const without = scoreChatRules([{ role: 'system', content: `You are a support agent. ${body}` }]);
+    const usage = (e: ReturnType<typeof scoreChatRules>) => e.dimensions.find((d) => d.name === 'variable_usage')!;
+    expect(usage(without).score).toBe(7);
+    expect(usage(withSlot).score).toBe(10);
+    expect(usage(withSlot).reason).toContain('1 placeholder for messages (history)');
+  });
+
+  it('scores the rendering otherwise exactly as a text prompt of that text', () => {
+    const messages = [{ role: 'system' as const, content: `You are a tutor. ${body}` }, { role: 'user' as const, content: '{{question}}' }];
+    const chat = scoreChatRules(messages);
+    const text = scorePromptRules(messagesAsText(messages));
+    for (const name of ['instruction_quality', 'output_format', 'specificity', 'context_provision', 'length', 'safety']) {
+      expect(chat.dimensions.find((d) => d.name === name)).toEqual(text.dimensions.find((d) => d.name === name));
+    }
   });
 });

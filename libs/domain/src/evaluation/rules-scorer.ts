@@ -4,6 +4,9 @@
  * Heuristics, not judgement: they catch what a reviewer would flag at a glance (no role, no output
  * format, a leaked key, an injection phrase) so that a weak prompt never reaches review unnoticed.
  */
+import type { PromptMessage } from '../portable/messages.js';
+import { messagesAsText } from '../prompts/messages.js';
+
 export const RULE_DIMENSIONS = [
   'role_clarity',
   'instruction_quality',
@@ -224,7 +227,14 @@ function dimension(name: RuleDimension, score: number, reason: string, suggestio
 const ROLE_STRONG = /\b(you are|you're|act as|acting as|your role is|you will act as|as an? [a-z-]+ (assistant|agent|expert|specialist|analyst|writer|editor|tutor|reviewer|engineer|advisor))\b/;
 const ROLE_WEAK = /\b(assistant|agent|bot|expert|persona|role)\b/;
 
-function roleClarity(t: Text): DimensionScore {
+function roleClarity(t: Text, chat?: ChatParts): DimensionScore {
+  // A chat prompt's system message is where a role belongs: one that defines it counts as at the start.
+  for (const system of chat?.system ?? []) {
+    const s = ROLE_STRONG.exec(system.toLowerCase());
+    if (s && s.index < 300) {
+      return dimension('role_clarity', 10, `The system message states who the model is ("${system.substr(s.index, 40).trim()}…").`, null);
+    }
+  }
   const m = ROLE_STRONG.exec(t.lower);
   if (m && m.index < 300) {
     return dimension('role_clarity', 10, `States who the model is at the start ("${t.raw.substr(m.index, 40).trim()}…").`, null);
@@ -315,18 +325,20 @@ function specificity(t: Text): DimensionScore {
 const PLACEHOLDER = /\{\{([A-Za-z0-9_]+)\}\}/g;
 const UNCLEAR_NAME = /^(x|y|z|a|b|c|var\d*|v\d*|tmp|foo|bar|input\d*|data\d*|text\d*)$/i;
 
-function variableUsage(t: Text): DimensionScore {
+function variableUsage(t: Text, chat?: ChatParts): DimensionScore {
   const names = [...t.raw.matchAll(PLACEHOLDER)].map((m) => m[1]);
   const distinct = [...new Set(names)];
   const malformed = countMalformedPlaceholders(t.raw);
-  const unclear = distinct.filter((n) => UNCLEAR_NAME.test(n));
-  if (distinct.length === 0 && malformed === 0) {
+  const slots = chat?.placeholders ?? [];
+  const unclear = [...distinct, ...slots].filter((n) => UNCLEAR_NAME.test(n));
+  if (distinct.length === 0 && malformed === 0 && slots.length === 0) {
     return dimension('variable_usage', 7, 'A static prompt: no {{variables}}.',
       'If the prompt is filled with changing data (names, products, user input), use {{variables}} instead of editing the text.');
   }
   const score = 10 - malformed * 3 - unclear.length * 2;
   const parts: string[] = [];
   if (distinct.length) parts.push(`${distinct.length} variable${distinct.length === 1 ? '' : 's'} (${distinct.slice(0, 5).map((n) => `{{${n}}}`).join(', ')})`);
+  if (slots.length) parts.push(`${slots.length} placeholder${slots.length === 1 ? '' : 's'} for messages (${slots.slice(0, 5).join(', ')})`);
   if (malformed) parts.push(`${malformed} malformed placeholder${malformed === 1 ? '' : 's'} that will not be substituted`);
   if (unclear.length) parts.push(`unclear name${unclear.length === 1 ? '' : 's'}: ${unclear.join(', ')}`);
   const suggestion = malformed
@@ -461,8 +473,32 @@ const WEIGHTS: Record<RuleDimension, number> = {
   safety: 1.5,
 };
 
+/** What a chat prompt adds to its rendering: its system messages' contents and its placeholder names. */
+interface ChatParts {
+  system: string[];
+  placeholders: string[];
+}
+
+/**
+ * Scores a chat version: its messages rendered as its diff renders them (API.md), where a system
+ * message that defines a role counts for role clarity and placeholders count as parameterisation.
+ */
+export function scoreChatRules(messages: readonly PromptMessage[]): RulesEvaluation {
+  const system: string[] = [];
+  const placeholders: string[] = [];
+  for (const m of messages) {
+    if (m.role === 'placeholder') placeholders.push(m.name);
+    else if (m.role === 'system') system.push(m.content);
+  }
+  return scoreRules(messagesAsText(messages), { system, placeholders });
+}
+
 /** Scores a prompt on the eight rules dimensions, in API.md's order. */
 export function scorePromptRules(content: string): RulesEvaluation {
+  return scoreRules(content);
+}
+
+function scoreRules(content: string, chat?: ChatParts): RulesEvaluation {
   const text: Text = {
     raw: content,
     lower: content.toLowerCase(),
@@ -470,11 +506,11 @@ export function scorePromptRules(content: string): RulesEvaluation {
     lines: content.split(/\r?\n/),
   };
   const dimensions = [
-    roleClarity(text),
+    roleClarity(text, chat),
     instructionQuality(text),
     outputFormat(text),
     specificity(text),
-    variableUsage(text),
+    variableUsage(text, chat),
     contextProvision(text),
     length(text),
     safety(text),

@@ -1,1 +1,4 @@
 export * from './prompt-key.js';
+export * from './messages.js';
+export * from './model-config.js';
+export * from '../portable/messages.js';
