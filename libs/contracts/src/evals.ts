@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { judgeModelProblem } from '#domain';
 import { dbId } from './ids.js';
+import { promptMessagesSchema } from './prompts.js';
 
 export const PROVIDERS = ['anthropic', 'openai', 'google', 'groq', 'mistral'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 /**
  * `eval.requests` v1 (registry -> eval-worker). The prompt text travels in the job because the
- * worker never reads the database. A judge job carries the provider key sealed with AES-256-GCM
+ * worker never reads the database; for a chat version `content` is its messages rendered as text
+ * (libs/domain messagesAsText) and `messages` the messages themselves. A judge job carries the provider key sealed with AES-256-GCM
  * and bound to this job id and `expires_at` (libs/domain sealSecret / evalJobKeyBinding): never
  * the key itself.
  */
@@ -19,6 +21,7 @@ export const evalRequestJobSchema = z.discriminatedUnion('mode', [
     workspace_id: dbId(),
     version_id: dbId(),
     content: z.string().max(1_000_000),
+    messages: promptMessagesSchema.optional(),
   }),
   z.object({
     v: z.literal(1),
@@ -27,6 +30,7 @@ export const evalRequestJobSchema = z.discriminatedUnion('mode', [
     workspace_id: dbId(),
     version_id: dbId(),
     content: z.string().max(1_000_000),
+    messages: promptMessagesSchema.optional(),
     provider: z.enum(PROVIDERS),
     model: z.string().min(1).max(200).nullable(),
     sealed_key: z.string().regex(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/),

@@ -7,3 +7,4 @@ export * from './webhooks.js';
 export * from './redis-keys.js';
 export * from './jobs.js';
 export * from './outbox.js';
+export * from './prompts.js';

@@ -21,7 +21,22 @@ describe('live channel contract', () => {
 
   it('round-trips a snapshot and refuses a partial one', () => {
     const snap = { v: 1, prompt_id: ENV, environment_id: ENV, key: 'k', version_id: ENV, version_num: 2, content: 'Hi {{name}}', live_from: '2026-01-01T00:00:00.000Z' };
-    expect(parseLiveSnapshot(JSON.stringify(snap))).toEqual(snap);
+    // A snapshot written before chat prompts reads as a text prompt with config {}.
+    expect(parseLiveSnapshot(JSON.stringify(snap))).toEqual({ ...snap, type: 'text', messages: null, config: {} });
     expect(parseLiveSnapshot(JSON.stringify({ ...snap, content: undefined }))).toBeNull();
+  });
+
+  it('round-trips a chat snapshot and refuses one whose body does not match its type', () => {
+    const chat = {
+      v: 1, prompt_id: ENV, environment_id: ENV, key: 'k', version_id: ENV, version_num: 3, type: 'chat', content: null,
+      messages: [{ role: 'system', content: 'You are {{who}}.' }, { role: 'placeholder', name: 'history' }],
+      config: { temperature: 0.2, response_format: { type: 'json_object' } }, live_from: '2026-01-01T00:00:00.000Z',
+    };
+    expect(parseLiveSnapshot(JSON.stringify(chat))).toEqual(chat);
+    expect(parseLiveSnapshot(JSON.stringify({ ...chat, content: 'x' }))).toBeNull();
+    expect(parseLiveSnapshot(JSON.stringify({ ...chat, messages: null }))).toBeNull();
+    expect(parseLiveSnapshot(JSON.stringify({ ...chat, type: 'text' }))).toBeNull();
+    expect(parseLiveSnapshot(JSON.stringify({ ...chat, messages: [{ role: 'tool', content: 'x' }] }))).toBeNull();
+    expect(parseLiveSnapshot(JSON.stringify({ ...chat, config: [] }))).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dbId } from './ids.js';
+import { modelConfigSchema, promptMessagesSchema, promptTypeSchema } from './prompts.js';
 
 /**
  * The live snapshot of one prompt in one environment, written by the registry to Redis on every
@@ -12,8 +13,17 @@ export const liveSnapshotSchema = z.object({
   key: z.string(),
   version_id: dbId(),
   version_num: z.number().int().positive(),
-  content: z.string(),
+  /** Absent in snapshots written before chat prompts: those are text prompts with config `{}`. */
+  type: promptTypeSchema.default('text'),
+  /** The text prompt's content; null for a chat prompt. */
+  content: z.string().nullable(),
+  /** The chat prompt's messages; null (or absent) for a text prompt. */
+  messages: promptMessagesSchema.nullable().default(null),
+  config: modelConfigSchema.default({}),
   live_from: z.string(),
+}).superRefine((snap, ctx) => {
+  if (snap.type === 'text' && (snap.content === null || snap.messages !== null)) ctx.addIssue({ code: 'custom', path: ['content'], message: 'a text snapshot holds content only' });
+  if (snap.type === 'chat' && (snap.messages === null || snap.content !== null)) ctx.addIssue({ code: 'custom', path: ['messages'], message: 'a chat snapshot holds messages only' });
 });
 export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
 

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { ModelConfig, PromptMessage } from '#domain';
 import { bigintToNumber } from './transformers.js';
 
 export type VersionStatus = 'draft' | 'pending_review' | 'approved' | 'rejected' | 'archived';
@@ -9,8 +10,15 @@ export class PromptVersionEntity {
   @Column('uuid', { name: 'prompt_id' }) promptId: string;
   @Column('integer', { name: 'version_num' }) versionNum: number;
   @Column('text') status: VersionStatus;
-  @Column('text') content: string;
+  /** A text version's content; null for a chat version. */
+  @Column('text', { nullable: true }) content: string | null;
   @Column('text', { name: 'parent_content', nullable: true }) parentContent: string | null;
+  /** A chat version's messages (libs/domain PromptMessage[]); null for a text version. */
+  @Column('jsonb', { nullable: true }) messages: PromptMessage[] | null;
+  @Column('jsonb', { name: 'parent_messages', nullable: true }) parentMessages: PromptMessage[] | null;
+  /** The model configuration the version was reviewed with; `{}` when none. */
+  @Column('jsonb', { default: () => `'{}'::jsonb` }) config: ModelConfig;
+  @Column('jsonb', { name: 'parent_config', nullable: true }) parentConfig: ModelConfig | null;
   @Column('uuid', { name: 'base_version_id', nullable: true }) baseVersionId: string | null;
   @Column('uuid', { name: 'rollback_of_version_id', nullable: true }) rollbackOfVersionId: string | null;
   @Column('text', { name: 'commit_message', nullable: true }) commitMessage: string | null;

@@ -1,3 +1,4 @@
+import type { PromptType } from '#domain';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('prompts')
@@ -6,6 +7,8 @@ export class PromptEntity {
   @Column('uuid', { name: 'workspace_id' }) workspaceId: string;
   @Column('uuid', { name: 'environment_id' }) environmentId: string;
   @Column('text') key: string;
+  /** `text` or `chat`, fixed at creation. */
+  @Column('text', { default: 'text' }) type: PromptType;
   @Column('text', { nullable: true }) description: string | null;
   @Column('uuid', { name: 'live_version_id', nullable: true }) liveVersionId: string | null;
   /** Highest version number handed out; bumped under the prompt's row lock, so numbers have no gaps. */
