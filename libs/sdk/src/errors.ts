@@ -48,3 +48,10 @@ export class PromptgateUnavailableError extends PromptgateError {}
 
 /** No answer within `timeoutMs`. */
 export class PromptgateTimeoutError extends PromptgateUnavailableError {}
+
+/** `serve` of a chat prompt, whose answer is a list of messages rather than a string: use `getPrompt`. */
+export class PromptgateTypeError extends PromptgateError {
+  constructor(message: string) {
+    super(message, { status: null, code: 'prompt_type_mismatch' });
+  }
+}

@@ -1,5 +1,10 @@
 export {
   Promptgate,
+  type ChatPrompt,
+  type GetPromptOptions,
+  type PlaceholderValues,
+  type Prompt,
+  type TextPrompt,
   type FetchFunction,
   type PromptgateOptions,
   type ServeOptions,
@@ -14,6 +19,8 @@ export {
   PromptgateNotFoundError,
   PromptgateRateLimitError,
   PromptgateTimeoutError,
+  PromptgateTypeError,
   PromptgateUnavailableError,
   PromptgateValidationError,
 } from './errors.js';
+export type { ContentMessage, MessageRole, PlaceholderMessage, PromptMessage, PromptType } from './portable/messages.js';

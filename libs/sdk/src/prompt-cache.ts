@@ -1,8 +1,15 @@
+import type { PromptMessage, PromptType } from './portable/messages.js';
+
 /** One gateway answer kept for a (prompt key, version pin, variables) triple. */
 export interface CachedPrompt {
   key: string;
   version: number;
-  content: string;
+  type: PromptType;
+  /** A text prompt's content (variables substituted when the request had some); null for a chat prompt. */
+  content: string | null;
+  /** A chat prompt's messages; null for a text prompt. */
+  messages: PromptMessage[] | null;
+  config: Record<string, unknown>;
   unfilledVariables: string[];
   etag: string | null;
   /** The gateway served it from its own cache while its store was down (`x-prompt-stale: 1`). */

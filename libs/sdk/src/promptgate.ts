@@ -5,9 +5,14 @@ import {
   PromptgateNotFoundError,
   PromptgateRateLimitError,
   PromptgateTimeoutError,
+  PromptgateTypeError,
   PromptgateUnavailableError,
   PromptgateValidationError,
 } from './errors.js';
+import {
+  compileMessages, MESSAGE_ROLES, renderMessages, type CompiledMessages, type ContentMessage, type PromptMessage, type PromptType,
+} from './portable/messages.js';
+import { compileTemplate, renderTemplate, type CompiledTemplate } from './portable/template.js';
 import { PromptCache, type CachedPrompt } from './prompt-cache.js';
 
 /** The subset of `fetch` the SDK calls; the global `fetch` fits, and so does a wrapper around it. */
@@ -53,6 +58,59 @@ export interface ServeOptions {
  */
 export type ServeSource = 'network' | 'cache' | 'stale' | 'fallback';
 
+export interface GetPromptOptions {
+  /** Get this version number instead of the live one (reproducible runs); cached without a TTL. */
+  version?: number;
+  /**
+   * Used when the gateway fails and nothing was ever fetched for this key: a string for a text
+   * prompt, a list of messages for a chat prompt. It compiles as a fetched prompt does.
+   */
+  fallback?: string | readonly PromptMessage[];
+  /** Stops waiting for the gateway; the shared request still completes and fills the cache. */
+  signal?: AbortSignal;
+}
+
+/** Messages that fill a chat prompt's placeholders, by placeholder name (e.g. the conversation so far). */
+export type PlaceholderValues = Readonly<Record<string, readonly ContentMessage[]>>;
+
+interface PromptCommon {
+  key: string;
+  /** The version number; `null` for a fallback. */
+  version: number | null;
+  /** The model configuration the version was reviewed with (`model`, `temperature`, ...); `{}` when none. */
+  config: Record<string, unknown>;
+  /** The `{{variables}}` the prompt uses, in order of first appearance. */
+  variables: readonly string[];
+  /** True when this may not be the live version: `stale` and `fallback` answers, or the gateway said so. */
+  stale: boolean;
+  source: ServeSource;
+}
+
+/** A text prompt: `compile` substitutes variables exactly as the gateway does. */
+export interface TextPrompt extends PromptCommon {
+  type: 'text';
+  content: string;
+  messages: null;
+  placeholders: readonly string[];
+  compile(variables?: Readonly<Record<string, VariableValue>>): string;
+}
+
+/**
+ * A chat prompt: `compile` substitutes variables in every message and replaces each placeholder
+ * given in `placeholders` by its messages (inserted as is), exactly as the gateway does; a
+ * placeholder not given stays in place as `{role: "placeholder", name}`.
+ */
+export interface ChatPrompt extends PromptCommon {
+  type: 'chat';
+  content: null;
+  messages: PromptMessage[];
+  /** The placeholder names, in order. */
+  placeholders: readonly string[];
+  compile(variables?: Readonly<Record<string, VariableValue>>, placeholders?: PlaceholderValues): PromptMessage[];
+}
+
+export type Prompt = TextPrompt | ChatPrompt;
+
 export interface ServedPrompt {
   key: string;
   /** The version number served; `null` for a fallback. */
@@ -70,18 +128,21 @@ const DEFAULT_BASE_URL = 'http://localhost:8080';
 const MAX_GET_URL_LENGTH = 2048;
 const MAX_RETRY_PAUSE_MS = 1000;
 const VARIABLE_NAME = /^[A-Za-z0-9_]+$/;
-const PLACEHOLDER = /\{\{([A-Za-z0-9_]+)\}\}/g;
 
 /** One serve call, normalised: variables sorted by name so that their order never splits the cache. */
 interface ServeRequest {
   key: string;
   version: number | undefined;
   variables: Array<[string, string]>;
+  fallback: string | undefined;
   cacheKey: string;
 }
 
 type GatewayAnswer =
-  | { kind: 'prompt'; version: number; content: string; unfilledVariables: string[]; etag: string | null; staleAtGateway: boolean }
+  | {
+      kind: 'prompt'; version: number; type: PromptType; content: string | null; messages: PromptMessage[] | null;
+      config: Record<string, unknown>; unfilledVariables: string[]; etag: string | null; staleAtGateway: boolean;
+    }
   | { kind: 'not_modified'; staleAtGateway: boolean };
 
 /**
@@ -140,22 +201,61 @@ export class Promptgate {
     return (await this.serveJson(key, options)).content;
   }
 
-  /** The prompt with its version, unfilled variables and where the answer came from. */
+  /**
+   * The prompt with its version, unfilled variables and where the answer came from. A chat prompt
+   * is a list of messages, not a string: `serve` of one throws PromptgateTypeError (use getPrompt).
+   */
   async serveJson(key: string, options: ServeOptions = {}): Promise<ServedPrompt> {
     const request = describeRequest(key, options);
-    options.signal?.throwIfAborted();
+    const found = await this.lookUp(request, options.signal);
+    if (found === null) return servedFallback(request, options.fallback!);
+    return servedFrom(found.entry, found.source);
+  }
+
+  /**
+   * The prompt itself, text or chat, with its model configuration and a `compile` that substitutes
+   * variables (and fills placeholders) locally, exactly as the gateway does. One cached copy per
+   * key serves every set of variables; it follows the same TTL, revalidation, stale-if-error and
+   * fallback rules as `serve`.
+   */
+  async getPrompt(key: string, options: GetPromptOptions = {}): Promise<Prompt> {
+    if (typeof options !== 'object' || options === null) throw new PromptgateConfigError(`getPrompt('${String(key)}'): options must be an object`);
+    const request = describeRequest(key, { version: options.version });
+    const fallback = options.fallback === undefined ? undefined : readFallback(key, options.fallback);
+    const found = await this.lookUp(request, options.signal, fallback !== undefined);
+    if (found === null) {
+      return fallback!.type === 'text'
+        ? textPrompt(key, null, fallback!.content, {}, true, 'fallback')
+        : chatPrompt(key, null, fallback!.messages, {}, true, 'fallback');
+    }
+    const { entry, source } = found;
+    const stale = source === 'stale' || entry.staleAtGateway;
+    return entry.type === 'chat'
+      ? chatPrompt(key, entry.version, entry.messages!, entry.config, stale, source, entry)
+      : textPrompt(key, entry.version, entry.content!, entry.config, stale, source, entry);
+  }
+
+  /**
+   * The cached entry (fresh, or stale while revalidating), else the gateway's answer; null when the
+   * gateway failed, nothing is cached and the caller has a fallback.
+   */
+  private async lookUp(
+    request: ServeRequest, signal: AbortSignal | undefined, hasFallback = false,
+  ): Promise<{ entry: CachedPrompt; source: 'network' | 'cache' | 'stale' } | null> {
+    signal?.throwIfAborted();
     const cached = this.cache.get(request.cacheKey);
     if (cached) {
       const now = clock();
-      if (now < cached.freshUntil) return servedFrom(cached, 'cache');
+      if (now < cached.freshUntil) return { entry: cached, source: 'cache' };
       if (now >= cached.revalidateAfter) this.fetchShared(request).catch(() => undefined);
-      return servedFrom(cached, 'stale');
+      return { entry: cached, source: 'stale' };
     }
     try {
-      return servedFrom(await untilAborted(this.fetchShared(request), options.signal), 'network');
+      return { entry: await untilAborted(this.fetchShared(request), signal), source: 'network' };
     } catch (error) {
-      if (options.fallback === undefined || !(error instanceof PromptgateError)) throw error;
-      return servedFallback(request, options.fallback);
+      if (!(error instanceof PromptgateError) || error instanceof PromptgateConfigError) throw error;
+      if (request.fallback !== undefined || hasFallback) return null;
+      throw error;
     }
   }
 
@@ -189,7 +289,10 @@ export class Promptgate {
         : {
             key: request.key,
             version: answer.version,
+            type: answer.type,
             content: answer.content,
+            messages: answer.messages,
+            config: answer.config,
             unfilledVariables: answer.unfilledVariables,
             etag: answer.etag,
             staleAtGateway: answer.staleAtGateway,
@@ -279,17 +382,90 @@ function describeRequest(key: string, options: ServeOptions): ServeRequest {
   if (fallback !== undefined && typeof fallback !== 'string') {
     throw new PromptgateConfigError(`serve('${key}'): fallback must be a string`);
   }
+  const pairs = variablePairs(`serve('${key}')`, variables);
+  return { key, version, variables: pairs, fallback, cacheKey: JSON.stringify([key, version ?? null, pairs]) };
+}
+
+/** Variables as sorted name/text pairs; a name the gateway would ignore is refused, so a variable never silently stays unfilled. */
+function variablePairs(call: string, variables: unknown): Array<[string, string]> {
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+    throw new PromptgateConfigError(`${call}: variables must be an object of name -> value`);
+  }
   const pairs: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(variables)) {
-    // The gateway ignores such a name, so the placeholder would silently stay unfilled.
-    if (!VARIABLE_NAME.test(name)) throw new PromptgateConfigError(`serve('${key}'): variable name "${name}" is not made of [A-Za-z0-9_]`);
+    if (!VARIABLE_NAME.test(name)) throw new PromptgateConfigError(`${call}: variable name "${name}" is not made of [A-Za-z0-9_]`);
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      throw new PromptgateConfigError(`serve('${key}'): variable "${name}" must be a string, number or boolean`);
+      throw new PromptgateConfigError(`${call}: variable "${name}" must be a string, number or boolean`);
     }
     pairs.push([name, String(value)]);
   }
-  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return { key, version, variables: pairs, cacheKey: JSON.stringify([key, version ?? null, pairs]) };
+  return pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A message as API.md fixes it: `{role, content}` of a known role, or `{role: "placeholder", name}`. */
+function isPromptMessage(value: unknown, allowPlaceholder: boolean): value is PromptMessage {
+  if (!isRecord(value)) return false;
+  const fields = Object.keys(value);
+  if (value.role === 'placeholder') {
+    return allowPlaceholder && fields.length === 2 && typeof value.name === 'string' && VARIABLE_NAME.test(value.name);
+  }
+  return fields.length === 2 && typeof value.content === 'string' && (MESSAGE_ROLES as readonly unknown[]).includes(value.role);
+}
+
+function readFallback(key: string, fallback: unknown): { type: 'text'; content: string } | { type: 'chat'; messages: PromptMessage[] } {
+  if (typeof fallback === 'string') return { type: 'text', content: fallback };
+  if (Array.isArray(fallback) && fallback.length > 0 && fallback.every((m) => isPromptMessage(m, true))) {
+    return { type: 'chat', messages: fallback.map((m: PromptMessage) => ({ ...m })) };
+  }
+  throw new PromptgateConfigError(`getPrompt('${key}'): fallback must be a string (text prompt) or a non-empty list of messages {role, content} (chat prompt)`);
+}
+
+/** Compiled once per cached version, on first use; every `compile` call then only joins. */
+const compiledTexts = new WeakMap<object, CompiledTemplate>();
+const compiledChats = new WeakMap<object, CompiledMessages>();
+
+function textPrompt(
+  key: string, version: number | null, content: string, config: Record<string, unknown>, stale: boolean, source: ServeSource, owner: object = {},
+): TextPrompt {
+  let compiled = compiledTexts.get(owner);
+  if (compiled === undefined) compiledTexts.set(owner, (compiled = compileTemplate(content)));
+  const template = compiled;
+  return {
+    key, type: 'text', version, content, messages: null, config: structuredClone(config), variables: template.variables, placeholders: [], stale, source,
+    compile(variables = {}) {
+      const rendered = renderTemplate(template, new Map(variablePairs(`compile('${key}')`, variables)));
+      if (rendered === null) throw new PromptgateError(`compile('${key}'): the prompt with these variables would be over 1 MiB`, { status: null, code: 'rendered_too_large' });
+      return rendered.content;
+    },
+  };
+}
+
+function chatPrompt(
+  key: string, version: number | null, messages: PromptMessage[], config: Record<string, unknown>, stale: boolean, source: ServeSource, owner: object = {},
+): ChatPrompt {
+  let compiled = compiledChats.get(owner);
+  if (compiled === undefined) compiledChats.set(owner, (compiled = compileMessages(messages)));
+  const chat = compiled;
+  return {
+    key, type: 'chat', version, content: null, messages: structuredClone(messages), config: structuredClone(config),
+    variables: chat.variables, placeholders: chat.placeholders, stale, source,
+    compile(variables = {}, placeholders = {}) {
+      const call = `compile('${key}')`;
+      const fills = new Map<string, ContentMessage[]>();
+      if (!isRecord(placeholders)) throw new PromptgateConfigError(`${call}: placeholders must be an object of name -> list of messages`);
+      for (const [name, list] of Object.entries(placeholders)) {
+        if (!Array.isArray(list) || !list.every((m) => isPromptMessage(m, false))) {
+          throw new PromptgateConfigError(`${call}: placeholder "${name}" must be a list of messages {role: system|user|assistant, content}`);
+        }
+        fills.set(name, list as ContentMessage[]);
+      }
+      const rendered = renderMessages(chat, new Map(variablePairs(call, variables)), fills);
+      if (rendered === null) throw new PromptgateError(`${call}: the messages with these values would be over 1 MiB`, { status: null, code: 'rendered_too_large' });
+      return rendered.messages;
+    },
+  };
 }
 
 async function readAnswer(request: ServeRequest, response: Response, askedToRevalidate: boolean): Promise<GatewayAnswer> {
@@ -297,18 +473,28 @@ async function readAnswer(request: ServeRequest, response: Response, askedToReva
   if (response.status === 304 && askedToRevalidate) return { kind: 'not_modified', staleAtGateway };
   const text = await response.text();
   if (response.status === 200) {
-    const body = parseJson(text) as { version?: unknown; content?: unknown; unfilled_variables?: unknown } | undefined;
+    const body = parseJson(text) as { version?: unknown; type?: unknown; content?: unknown; messages?: unknown; config?: unknown; unfilled_variables?: unknown } | undefined;
+    // A gateway from before chat prompts sends neither type nor config: a text prompt with config {}.
+    const type = body?.type ?? 'text';
+    const config = body?.config ?? {};
+    const bodyOk = type === 'chat'
+      ? Array.isArray(body?.messages) && body.messages.length > 0 && body.messages.every((m) => isPromptMessage(m, true)) && (body.content ?? null) === null
+      : type === 'text' && typeof body?.content === 'string';
     if (
       body &&
+      bodyOk &&
+      isRecord(config) &&
       Number.isInteger(body.version) &&
-      typeof body.content === 'string' &&
       Array.isArray(body.unfilled_variables) &&
       body.unfilled_variables.every((name) => typeof name === 'string')
     ) {
       return {
         kind: 'prompt',
         version: body.version as number,
-        content: body.content,
+        type: type as PromptType,
+        content: type === 'text' ? (body.content as string) : null,
+        messages: type === 'chat' ? (body.messages as PromptMessage[]) : null,
+        config,
         unfilledVariables: body.unfilled_variables as string[],
         etag: response.headers.get('etag'),
         staleAtGateway,
@@ -334,6 +520,9 @@ function errorFromAnswer(request: ServeRequest, response: Response, body: unknow
 }
 
 function servedFrom(entry: CachedPrompt, source: 'network' | 'cache' | 'stale'): ServedPrompt {
+  if (entry.type !== 'text' || entry.content === null) {
+    throw new PromptgateTypeError(`serve('${entry.key}'): this is a chat prompt, served as a list of messages: use getPrompt('${entry.key}') and its compile()`);
+  }
   return {
     key: entry.key,
     version: entry.version,
@@ -346,15 +535,8 @@ function servedFrom(entry: CachedPrompt, source: 'network' | 'cache' | 'stale'):
 
 /** The fallback gets the gateway's substitution rules, so a hard-coded template moved into it reads the same. */
 function servedFallback(request: ServeRequest, fallback: string): ServedPrompt {
-  const values = new Map(request.variables);
-  const unfilled: string[] = [];
-  const content = fallback.replace(PLACEHOLDER, (placeholder: string, name: string) => {
-    const value = values.get(name);
-    if (value !== undefined) return value;
-    if (!unfilled.includes(name)) unfilled.push(name);
-    return placeholder;
-  });
-  return { key: request.key, version: null, content, unfilledVariables: unfilled, stale: true, source: 'fallback' };
+  const rendered = renderTemplate(compileTemplate(fallback), new Map(request.variables), Infinity)!;
+  return { key: request.key, version: null, content: rendered.content, unfilledVariables: rendered.unfilled, stale: true, source: 'fallback' };
 }
 
 function parseBaseUrl(value: unknown): string {

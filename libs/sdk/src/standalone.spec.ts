@@ -7,12 +7,21 @@ const SPECIFIER = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(
 
 /** @promptgate/sdk is published on its own: it may not reach into the monorepo nor need runtime packages. */
 describe('@promptgate/sdk stands alone', () => {
-  const sources = readdirSync(join(SDK, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+  const sources = [
+    ...readdirSync(join(SDK, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')),
+    ...readdirSync(join(SDK, 'src/portable')).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).map((f) => `portable/${f}`),
+  ];
 
   it.each(sources)('%s imports only files of its own package', (file) => {
     const text = readFileSync(join(SDK, 'src', file), 'utf8');
     const specifiers = [...text.matchAll(SPECIFIER)].map((m) => m[1] ?? m[2]);
     expect(specifiers.filter((s) => !s.startsWith('./'))).toEqual([]);
+  });
+
+  // The gateway and the SDK substitute with the same code: the SDK ships libs/domain/src/portable as is.
+  const portable = readdirSync(join(SDK, '../domain/src/portable')).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+  it.each(portable)('src/portable/%s is a byte-for-byte copy of libs/domain/src/portable (cp libs/domain/src/portable/*.ts libs/sdk/src/portable/ after a change)', (file) => {
+    expect(readFileSync(join(SDK, 'src/portable', file), 'utf8')).toBe(readFileSync(join(SDK, '../domain/src/portable', file), 'utf8'));
   });
 
   it('declares no runtime dependency and exports its built entry point with types', () => {
