@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EvalRequestJob, EvalResultJob } from '#contracts';
 import type { WorkerConfig } from '#config';
-import { evalJobKeyBinding, openSecret, parseJudgeAnswer, scorePromptRules, scrubProviderKeys } from '#domain';
+import { evalJobKeyBinding, openSecret, parseJudgeAnswer, scoreChatRules, scorePromptRules, scrubProviderKeys } from '#domain';
 import { DEFAULT_JUDGE_MODELS } from '../judge/judge-models.js';
 import { JudgeService } from '../judge/judge.service.js';
 import { WORKER_CONFIG } from '../worker-config.js';
@@ -22,7 +22,8 @@ export class EvalRunner {
 
   async run(job: EvalRequestJob, jobId: string, startedAt: string): Promise<FinalEvalResult> {
     if (job.mode === 'rules') {
-      const rules = scorePromptRules(job.content);
+      // A chat version is scored on its messages: a role in a system message and placeholders count.
+      const rules = job.messages === undefined ? scorePromptRules(job.content) : scoreChatRules(job.messages);
       return {
         v: 1, status: 'succeeded', eval_id: job.eval_id, model: null, score: rules.score,
         dimensions: rules.dimensions.map(({ name, score, reason, suggestion }) => ({ name, score, reason, suggestion })),
@@ -46,7 +47,7 @@ export class EvalRunner {
       return failed(KEY_UNOPENABLE);
     }
     // Strings cannot be wiped in JS: the key lives in this call's locals only, collected once it returns.
-    const outcome = await this.judge.judge({ evalId: job.eval_id, provider: job.provider, model, content: job.content, apiKey });
+    const outcome = await this.judge.judge({ evalId: job.eval_id, provider: job.provider, model, content: job.content, messages: job.messages, apiKey });
     if (!outcome.ok) return failed(outcome.error);
     const keys = apiKey ? [apiKey] : [];
     // The parser redacts the whole answer before it quotes any of it, and every reason and suggestion it keeps.

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Provider } from '#contracts';
-import { buildJudgeRubric, isRetryableJudgeFailure, judgeRetryDelayMs, scrubProviderKeys } from '#domain';
+import { buildChatJudgeRubric, buildJudgeRubric, isRetryableJudgeFailure, judgeRetryDelayMs, scrubProviderKeys, type PromptMessage } from '#domain';
 import type { WorkerConfig } from '#config';
 import { AppLogger } from '#runtime';
 import { WORKER_CONFIG } from '../worker-config.js';
@@ -27,6 +27,8 @@ export interface JudgeRequest {
   provider: Provider;
   model: string;
   content: string;
+  /** A chat version's messages: the judge sees them rendered as the diff renders them. */
+  messages?: readonly PromptMessage[];
   apiKey: string;
 }
 
@@ -54,7 +56,7 @@ export class JudgeService {
 
   async judge(request: JudgeRequest): Promise<JudgeOutcome> {
     const { provider, apiKey } = request;
-    const rubric = buildJudgeRubric(request.content);
+    const rubric = request.messages === undefined ? buildJudgeRubric(request.content) : buildChatJudgeRubric(request.messages);
     const timeoutMs = this.config.JUDGE_TIMEOUT_MS;
     const maxAttempts = this.config.JUDGE_MAX_ATTEMPTS;
     const policy = { baseMs: this.config.JUDGE_RETRY_BASE_MS, maxMs: this.config.JUDGE_RETRY_MAX_MS };
