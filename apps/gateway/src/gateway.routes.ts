@@ -13,8 +13,8 @@ export interface GatewayDependencies {
   logger: AppLogger;
 }
 
-/** The routes that answer GET (and HEAD) only. */
-const PROBE_PATHS = ['/', '/health', '/ready', GATEWAY_OPENAPI_PATH];
+/** The routes off the serve path that answer GET (and HEAD) only. */
+const PROBE_PATHS = ['/', '/health', '/ready', '/v1/prompts', GATEWAY_OPENAPI_PATH];
 const PROBE_ALLOW = 'GET, HEAD';
 
 /**

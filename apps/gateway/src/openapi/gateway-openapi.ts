@@ -12,7 +12,7 @@ const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 const header = (description: string, schema: Json = { type: 'string' }): Json => ({ description, schema });
 
 const ERROR_MEANINGS: Record<string, { status: number; when: string }> = {
-  validation_failed: { status: 400, when: 'a version that is not a positive integer, a format other than text or json, a value with NUL or an unpaired surrogate, a body that is not a JSON object of string variables' },
+  validation_failed: { status: 400, when: 'a version that is not a positive integer, a format other than text or json, a value with NUL or an unpaired surrogate, a body that is not a JSON object of string variables and placeholder message lists, a bad limit or cursor' },
   invalid_api_key: { status: 401, when: 'a missing, malformed, unknown or revoked API key' },
   prompt_not_found: { status: 404, when: 'no prompt with this key has a live version in the API key\'s environment' },
   version_not_found: { status: 404, when: 'the pinned version does not exist or was never live' },
@@ -47,8 +47,9 @@ function errors(...codes: string[]): Json {
 /** Headers of every `200` and `304` serve answer. */
 const SERVE_HEADERS: Json = {
   'x-prompt-version': header('the version number served', { type: 'integer', minimum: 1 }),
+  'x-prompt-type': header('text or chat', { type: 'string', enum: ['text', 'chat'] }),
   'x-prompt-cache': header('HIT from this gateway\'s memory, MISS when read from Redis or PostgreSQL', { type: 'string', enum: ['HIT', 'MISS'] }),
-  etag: header('of this exact answer (after substitution, in this format): send it back as If-None-Match'),
+  etag: header('of this exact answer (after substitution, in this format; it changes when content, messages or config change): send it back as If-None-Match'),
   'cache-control': header('private, no-cache for the live version; private, max-age=31536000, immutable for a pinned one'),
   'x-prompt-stale': header('1 when the answer may be older than it should be (Redis or every source unreachable)', { type: 'string', enum: ['1'] }),
   warning: header('110 - "Response is Stale", with x-prompt-stale'),
@@ -79,14 +80,39 @@ const NOT_MODIFIED: Json = { description: 'The answer is still the one of the et
 
 const COMPONENT_SCHEMAS: Record<string, Json> = {
   ErrorResponse: ERROR_RESPONSE_SCHEMA,
+  Message: {
+    type: 'object',
+    required: ['role', 'content'],
+    additionalProperties: false,
+    properties: { role: { type: 'string', enum: ['system', 'user', 'assistant'] }, content: { type: 'string' } },
+  },
+  PromptMessage: {
+    description: 'A message, or a placeholder left unfilled: `{role: "placeholder", name}`.',
+    oneOf: [
+      ref('Message'),
+      {
+        type: 'object',
+        required: ['role', 'name'],
+        additionalProperties: false,
+        properties: { role: { type: 'string', enum: ['placeholder'] }, name: { type: 'string', pattern: '^[A-Za-z0-9_]+$' } },
+      },
+    ],
+  },
   ServeAnswer: {
     type: 'object',
-    required: ['key', 'version', 'content', 'unfilled_variables'],
+    required: ['key', 'type', 'version', 'content', 'messages', 'config', 'unfilled_variables', 'unfilled_placeholders'],
     properties: {
       key: { type: 'string', pattern: PROMPT_KEY_PATTERN.source },
+      type: { type: 'string', enum: ['text', 'chat'] },
       version: { type: 'integer', minimum: 1, description: 'the version number' },
-      content: { type: 'string', description: 'with the variables given substituted' },
-      unfilled_variables: { type: 'array', items: { type: 'string' }, description: 'variables the content uses that were not given, in order of first appearance' },
+      content: { type: 'string', nullable: true, description: 'a text prompt\'s content with the variables given substituted; null for a chat prompt' },
+      messages: {
+        type: 'array', nullable: true, items: ref('PromptMessage'),
+        description: 'a chat prompt\'s messages, variables substituted in every one and filled placeholders replaced; null for a text prompt',
+      },
+      config: { type: 'object', additionalProperties: true, description: 'the model configuration the version was reviewed with ({} when none)' },
+      unfilled_variables: { type: 'array', items: { type: 'string' }, description: 'variables the prompt uses that were not given, in order of first appearance' },
+      unfilled_placeholders: { type: 'array', items: { type: 'string' }, description: 'placeholders given no messages, in order ([] for text prompts)' },
     },
   },
   ServeBody: {
@@ -98,7 +124,30 @@ const COMPONENT_SCHEMAS: Record<string, Json> = {
         additionalProperties: { type: 'string' },
         description: 'name: value; a value is inserted as is and never scanned again',
       },
+      placeholders: {
+        type: 'object',
+        additionalProperties: { type: 'array', items: ref('Message') },
+        description: 'name: the messages that replace that placeholder of a chat prompt (inserted as is, never scanned for variables; [] removes it); names the version lacks, and placeholders for a text prompt, are ignored',
+      },
     },
+  },
+  PromptListItem: {
+    type: 'object',
+    required: ['key', 'type', 'version', 'description', 'variables', 'placeholders', 'updated_at'],
+    properties: {
+      key: { type: 'string', pattern: PROMPT_KEY_PATTERN.source },
+      type: { type: 'string', enum: ['text', 'chat'] },
+      version: { type: 'integer', minimum: 1, description: 'the live version number' },
+      description: { type: 'string', nullable: true },
+      variables: { type: 'array', items: { type: 'string' }, description: 'the variables the live version uses, in order of first appearance' },
+      placeholders: { type: 'array', items: { type: 'string' }, description: 'the live version\'s placeholders, in order' },
+      updated_at: { type: 'string', format: 'date-time', nullable: true, description: 'when the live version went live' },
+    },
+  },
+  PromptList: {
+    type: 'object',
+    required: ['items', 'next_cursor'],
+    properties: { items: { type: 'array', items: ref('PromptListItem') }, next_cursor: { type: 'string', nullable: true } },
   },
   Health: {
     type: 'object',
@@ -159,7 +208,7 @@ export function gatewayOpenApiDocument(): Json {
         get: {
           operationId: 'serve',
           summary: 'The live version of a prompt, or a pinned one',
-          description: 'Text by default (the content alone); JSON with format=json. Variables are `{{name}}` in the content.',
+          description: 'A text prompt: text by default (the content alone), JSON with format=json. A chat prompt: always JSON. Variables are `{{name}}` in the content or in every message.',
           tags: ['serve'],
           security,
           parameters: [
@@ -186,7 +235,7 @@ export function gatewayOpenApiDocument(): Json {
         post: {
           operationId: 'serveWithBody',
           summary: 'As GET, with the variables in a JSON body (for long values)',
-          description: 'Always answers JSON; format does not apply.',
+          description: 'Always answers JSON; format does not apply. Also fills a chat prompt\'s placeholders.',
           tags: ['serve'],
           security,
           parameters: [KEY_PARAM, VERSION_PARAM, IF_NONE_MATCH],
@@ -195,6 +244,23 @@ export function gatewayOpenApiDocument(): Json {
             200: { description: 'The JSON answer, variables substituted.', headers: SERVE_HEADERS, content: { 'application/json': { schema: ref('ServeAnswer') } } },
             304: NOT_MODIFIED,
             ...errors(...SERVE_ERRORS, 'payload_too_large', 'unsupported_media_type'),
+          },
+        },
+      },
+      '/v1/prompts': {
+        get: {
+          operationId: 'listPrompts',
+          summary: 'The prompts with a live version in the API key\'s environment',
+          description: 'In key order (byte order), with the variables and placeholders the live version uses: for SDK warm-up, CLIs and tool integrations.',
+          tags: ['serve'],
+          security,
+          parameters: [
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, default: 50, maximum: 200 }, description: 'above 200 is read as 200' },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'next_cursor of the previous page' },
+          ],
+          responses: {
+            200: { description: 'One page.', content: { 'application/json': { schema: ref('PromptList') } } },
+            ...errors('validation_failed', 'invalid_api_key', 'rate_limited', 'request_headers_too_large', 'internal_error', 'service_unavailable'),
           },
         },
       },

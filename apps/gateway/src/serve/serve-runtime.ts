@@ -8,6 +8,7 @@ import { ApiKeyCache } from './api-key-cache.js';
 import { GatewayCache } from './gateway-cache.js';
 import { LiveChannel } from './live-channel.js';
 import { PromptCache } from './prompt-cache.js';
+import { PromptList } from './prompt-list.js';
 import { PromptStore } from './prompt-store.js';
 import { ServeRateLimiter } from './rate-limiter.js';
 import type { ServeDependencies } from './serve.routes.js';
@@ -24,6 +25,7 @@ export class ServeRuntime implements ServeDependencies {
   readonly rateLimiter: ServeRateLimiter;
   readonly usage: ServeUsageCounter;
   readonly liveChannel: LiveChannel;
+  readonly promptList: PromptList;
   private readonly subscriber: Redis;
 
   constructor(config: GatewayConfig, pool: pg.Pool, redis: Redis, readonly logger: AppLogger) {
@@ -37,6 +39,7 @@ export class ServeRuntime implements ServeDependencies {
     this.prompts = new PromptCache(store, ttlMs, this.cache);
     this.apiKeys = new ApiKeyCache(store, ttlMs, this.cache);
     this.rateLimiter = new ServeRateLimiter(redis, names, config.RATE_LIMIT_SYNC_MS, logger);
+    this.promptList = new PromptList(pool, this.apiKeys, this.rateLimiter);
     this.subscriber = createRedisClient(config.REDIS_URL, logger, 'promptgate-gateway-live');
     this.liveChannel = new LiveChannel(this.subscriber, redis, names.liveChannel, this.prompts, this.apiKeys, logger);
     const gatewayId = config.GATEWAY_ID ?? `${hostname()}:${process.pid}`;

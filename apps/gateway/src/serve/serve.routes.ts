@@ -9,6 +9,7 @@ import { JSON_TYPE, SECURITY_HEADERS, writeRaw } from '../raw-reply.js';
 import type { ApiKeyCache, CachedApiKey } from './api-key-cache.js';
 import type { LiveChannel } from './live-channel.js';
 import type { CachedVersion, PromptCache } from './prompt-cache.js';
+import type { PromptList } from './prompt-list.js';
 import type { ServeRateLimiter } from './rate-limiter.js';
 import { jsonBodyOf } from './served-version.js';
 import type { ServeUsageCounter } from './usage-counter.js';
@@ -19,6 +20,7 @@ export interface ServeDependencies {
   rateLimiter: ServeRateLimiter;
   usage: ServeUsageCounter;
   liveChannel: LiveChannel;
+  promptList: PromptList;
   logger: AppLogger;
 }
 
@@ -61,6 +63,9 @@ export function registerServeRoutes(fastify: FastifyInstance, deps: ServeDepende
   const errorHandler = (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => handler.failed(reply, err);
   fastify.get('/v1/serve/:key', { errorHandler }, (request, reply) => handler.guarded(request, reply, false));
   fastify.post('/v1/serve/:key', { errorHandler, bodyLimit: MAX_BODY_BYTES }, (request, reply) => handler.guarded(request, reply, true));
+  fastify.get('/v1/prompts', { errorHandler }, (request, reply) => {
+    deps.promptList.handle(request, reply).catch((err: unknown) => handler.failed(reply, err));
+  });
   return { notFound: serveNotFound, failed: (reply, err) => handler.failed(reply, err) };
 }
 
