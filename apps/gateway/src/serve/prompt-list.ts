@@ -10,7 +10,7 @@ import type { ServeRateLimiter } from './rate-limiter.js';
 const LIST_SQL = `
   SELECT p.key, p.type, p.description, v.version_num, v.content, v.messages, v.live_from
     FROM prompts p JOIN prompt_versions v ON v.id = p.live_version_id
-   WHERE p.environment_id = $1 AND ($2::text IS NULL OR p.key COLLATE "C" > $2::text COLLATE "C")
+   WHERE p.environment_id = $1 AND p.live_version_id IS NOT NULL AND ($2::text IS NULL OR p.key COLLATE "C" > $2::text COLLATE "C")
    ORDER BY p.key COLLATE "C"
    LIMIT $3`;
 const POSTGRES_TIMEOUT_MS = 1500;
