@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { type ApiKeySnapshot, type LiveSnapshot, QUEUES, redisNames, serveUsageJobSchema } from '#contracts';
+import { type ApiKeySnapshot, type LiveSnapshotInput, QUEUES, redisNames, serveUsageJobSchema } from '#contracts';
 import { generateApiKey } from '#domain';
 import { freePort } from '#runtime';
 import { builtFile } from '../../../test/support/build.js';
@@ -64,7 +64,7 @@ describe('a gateway process under hostile input', () => {
     db = await createTestDatabase();
     redis = new Redis(TEST_REDIS_URL);
     const apiKey: ApiKeySnapshot = { v: 1, id: apiKeyId, workspace_id: md5Id('workspace'), environment_id: environmentId, rate_limit_rpm: 1_000_000, revoked: false };
-    const snapshot = (key: string, versionId: string, num: number, content: string): LiveSnapshot => ({
+    const snapshot = (key: string, versionId: string, num: number, content: string): LiveSnapshotInput => ({
       v: 1, prompt_id: md5Id(key), environment_id: environmentId, key, version_id: versionId, version_num: num, content, live_from: new Date().toISOString(),
     });
     await redis.set(names.apiKey(issued.hash), JSON.stringify(apiKey));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadGatewayConfig } from '#config';
-import { type ApiKeySnapshot, type LiveSnapshot, QUEUES, redisNames, SERVE_USAGE_JOB, serveUsageJobSchema } from '#contracts';
+import { type ApiKeySnapshot, type LiveSnapshotInput, QUEUES, redisNames, SERVE_USAGE_JOB, serveUsageJobSchema } from '#contracts';
 import { generateApiKey } from '#domain';
 import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../../../test/support/redis.js';
 import { createGatewayApp } from '../src/app.factory.js';
@@ -23,7 +23,7 @@ describe('serve usage counts', () => {
   beforeAll(async () => {
     redis = new Redis(TEST_REDIS_URL);
     const apiKey: ApiKeySnapshot = { v: 1, id: apiKeyId, workspace_id: randomUUID(), environment_id: environmentId, rate_limit_rpm: 600, revoked: false };
-    const live: LiveSnapshot = {
+    const live: LiveSnapshotInput = {
       v: 1, prompt_id: randomUUID(), environment_id: environmentId, key: 'usage.demo', version_id: versionId, version_num: 4,
       content: 'Counted {{x}}', live_from: new Date().toISOString(),
     };

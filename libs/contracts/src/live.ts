@@ -26,6 +26,8 @@ export const liveSnapshotSchema = z.object({
   if (snap.type === 'chat' && (snap.messages === null || snap.content !== null)) ctx.addIssue({ code: 'custom', path: ['messages'], message: 'a chat snapshot holds messages only' });
 });
 export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
+/** A snapshot as written: type, messages and config may be left out (a text prompt with config {}). */
+export type LiveSnapshotInput = z.input<typeof liveSnapshotSchema>;
 
 /**
  * Published on the live channel after the change commits; every gateway evicts what it names.

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { EvalRequestJob } from '#contracts';
 import {
   evalJobKeyBinding, evalJobKeyExpiry, judgeModelFor, judgeModelProblem, NotFoundError, sealSecret, ServiceUnavailableError,
-  submissionEvalId, UnprocessableError, ValidationError,
+  messagesAsText, submissionEvalId, UnprocessableError, ValidationError, type PromptMessage,
 } from '#domain';
 import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { AppLogger } from '#runtime';
@@ -30,9 +30,16 @@ export interface Submission {
 /** A recorded run and what its job needs; `apiKey` lives only in memory until it is sealed into the job. */
 interface RecordedRun {
   run: EvalRunEntity;
+  /** What the evaluation reads: a text version's content, a chat version's messages rendered as text. */
   content: string;
+  /** A chat version's messages, for the scorers that read them as messages. */
+  messages: PromptMessage[] | null;
   apiKey: string | null;
 }
+
+/** The body an eval job carries (API.md: evaluations of a chat version read its messages, rendered as the diff renders them). */
+const evalBody = (v: { content: string | null; messages: PromptMessage[] | null }) =>
+  ({ content: v.messages === null ? v.content ?? '' : messagesAsText(v.messages), messages: v.messages });
 
 /**
  * Eval runs: requested here and recorded as queued, then scored by the eval worker through
@@ -75,7 +82,7 @@ export class EvalsService {
         workspaceId: prompt.workspaceId, versionId, mode: request.mode, provider: request.mode === 'judge' ? request.provider : null,
         model, status: 'queued', requestedBy: actor.id,
       }));
-      return { run, content: version.content, apiKey };
+      return { run, ...evalBody(version), apiKey };
     });
     await this.queueJob(recorded);
     return { eval_id: recorded.run.id, status: 'queued' };
@@ -166,11 +173,14 @@ export class EvalsService {
     const run = await manager.findOneByOrFail(EvalRunEntity, { id });
     // A run already under way or finished has had its job: queueing it again would score it twice.
     if (run.status !== 'queued') return null;
-    return { run, content: version.content, apiKey };
+    return { run, ...evalBody(version), apiKey };
   }
 
-  private async queueJob({ run, content, apiKey }: RecordedRun): Promise<void> {
-    const base = { v: 1 as const, eval_id: run.id, workspace_id: run.workspaceId, version_id: run.versionId, content };
+  private async queueJob({ run, content, messages, apiKey }: RecordedRun): Promise<void> {
+    const base = {
+      v: 1 as const, eval_id: run.id, workspace_id: run.workspaceId, version_id: run.versionId, content,
+      ...(messages === null ? {} : { messages }),
+    };
     let job: EvalRequestJob;
     if (run.mode === 'judge' && run.provider && apiKey !== null) {
       const expiresAt = evalJobKeyExpiry(new Date());

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, ValidationError } from '#domain';
+import { NotFoundError, ValidationError, type ModelConfig, type PromptMessage } from '#domain';
 import { PromptsRepository } from '../prompts/prompts.repository.js';
 import { PromptsService } from '../prompts/prompts.service.js';
 
 export interface LiveAtView {
   version_id: string;
   version_num: number;
-  content: string;
+  content: string | null;
+  messages: PromptMessage[] | null;
+  config: ModelConfig;
   live_from: string;
   live_until: string | null;
 }
@@ -39,6 +41,8 @@ export class LiveHistory {
       version_id: row.id,
       version_num: row.version_num,
       content: row.content,
+      messages: row.messages,
+      config: row.config,
       live_from: row.live_from.toISOString(),
       live_until: row.live_until ? row.live_until.toISOString() : null,
     };

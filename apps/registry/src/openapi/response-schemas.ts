@@ -37,11 +37,29 @@ const role: Schema = { type: 'string', enum: [...ROLES] };
 const provider: Schema = { type: 'string', enum: [...PROVIDERS] };
 const webhookEvent: Schema = { type: 'string', enum: [...WEBHOOK_EVENTS] };
 
+const promptType: Schema = { type: 'string', enum: ['text', 'chat'], description: 'fixed at creation: text holds content, chat holds messages' };
+const message: Schema = {
+  type: 'object', required: ['role', 'content'],
+  properties: { role: { type: 'string', enum: ['system', 'user', 'assistant'] }, content: { type: 'string', maxLength: 262_144 } },
+};
+const placeholder: Schema = {
+  type: 'object', required: ['role', 'name'],
+  properties: { role: { type: 'string', enum: ['placeholder'] }, name: { type: 'string', pattern: '^[A-Za-z0-9_]+$' } },
+  description: 'filled with messages (such as the conversation so far) by the application at serve time',
+};
+const messages: Schema = { type: 'array', items: { oneOf: [message, placeholder] }, minItems: 1, maxItems: 100 };
+const modelConfig: Schema = {
+  type: 'object', additionalProperties: true,
+  description: 'the model settings the version was reviewed with; provider, model, temperature, top_p, max_tokens and stop are checked, other keys kept',
+};
+const nullable = (schema: Schema, description: string): Schema => ({ ...(schema as SchemaObject), nullable: true, description });
+
 const versionSummary: Record<string, Schema> = {
   id: uuid,
   prompt_id: uuid,
   version_num: versionNum,
   status: { type: 'string', enum: [...VERSION_STATUSES] },
+  type: promptType,
   base_version_id: { ...nullableUuid, description: 'the version live when this one was proposed' },
   rollback_of_version_id: { ...nullableUuid, description: 'for a rollback, the version whose content it repeats' },
   commit_message: nullableText,
@@ -94,6 +112,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
   PromptListItem: object({
     id: uuid,
     key: { type: 'string', pattern: PROMPT_KEY_PATTERN.source },
+    type: promptType,
     description: nullableText,
     live_version: { ...object({ id: uuid, version_num: versionNum }), nullable: true },
     versions_count: count,
@@ -103,15 +122,30 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
   Prompt: object({
     id: uuid,
     key: { type: 'string', pattern: PROMPT_KEY_PATTERN.source },
+    type: promptType,
     workspace_id: uuid,
     environment_id: uuid,
     description: nullableText,
-    live_version: { ...object({ id: uuid, version_num: versionNum, content: text, live_from: timestamp }), nullable: true },
+    live_version: {
+      ...object({
+        id: uuid, version_num: versionNum, content: nullable(text, 'a text prompt\'s content; null for chat'),
+        messages: nullable(messages, 'a chat prompt\'s messages; null for text'), config: modelConfig, live_from: timestamp,
+      }),
+      nullable: true,
+    },
     created_at: timestamp,
     updated_at: timestamp,
   }),
-  VersionSummary: object(versionSummary, 'A version in a list: without content and parent_content.'),
-  Version: object({ ...versionSummary, content: text, parent_content: { ...nullableText, description: 'the base version\'s content' } }),
+  VersionSummary: object(versionSummary, 'A version in a list: without content, messages, config and their parents\'.'),
+  Version: object({
+    ...versionSummary,
+    content: nullable(text, 'a text version\'s content; null for chat'),
+    messages: nullable(messages, 'a chat version\'s messages; null for text'),
+    config: modelConfig,
+    parent_content: { ...nullableText, description: 'the base version\'s content' },
+    parent_messages: nullable(messages, 'the base version\'s messages'),
+    parent_config: nullable(modelConfig, 'the base version\'s config'),
+  }),
   VersionAnswer: object({ version: ref('Version') }),
   PromptCreated: object({ prompt: ref('Prompt'), version: ref('Version') }),
   VersionDiff: object({
@@ -122,8 +156,16 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
     lines: { type: 'array', items: object({ op: { type: 'string', enum: ['+', '-', ' '] }, text }) },
     added: count,
     removed: count,
+    config_changes: {
+      type: 'array',
+      description: 'one item per changed leaf of config, sorted by path; the side where the key is absent is null',
+      items: object({ path: text, before: { nullable: true, description: 'any JSON value' }, after: { nullable: true, description: 'any JSON value' } }),
+    },
   }),
-  LiveAt: object({ version_id: uuid, version_num: versionNum, content: text, live_from: timestamp, live_until: nullableTimestamp }),
+  LiveAt: object({
+    version_id: uuid, version_num: versionNum, content: nullable(text, 'null for chat'), messages: nullable(messages, 'null for text'),
+    config: modelConfig, live_from: timestamp, live_until: nullableTimestamp,
+  }),
   EvalQueued: object({ eval_id: uuid, status: { type: 'string', enum: ['queued'] } }),
   Eval: object({
     id: uuid,

@@ -5,6 +5,7 @@ import { containsPattern } from './search.js';
 export interface PromptListRow {
   id: string;
   key: string;
+  type: 'text' | 'chat';
   description: string | null;
   live_id: string | null;
   live_num: number | null;
@@ -43,7 +44,7 @@ export function promptListSql(q: PromptListQuery): { sql: string; params: unknow
   if (q.after !== null) where.push(keysetAfterSql(PROMPT_LIST_ORDER, q.after, (value) => `$${params.push(value)}`));
   params.push(q.limit + 1);
   const sql = `
-    SELECT p.id, p.key, p.description, p.last_version_num AS versions_count, p.updated_at,
+    SELECT p.id, p.key, p.type, p.description, p.last_version_num AS versions_count, p.updated_at,
            ${exactTimestampSql('p.updated_at')} AS position_at,
            lv.id AS live_id, lv.version_num AS live_num,
            (SELECT count(*)::int FROM prompt_versions pv

@@ -1,3 +1,4 @@
+import type { ModelConfig, PromptMessage } from '#domain';
 import type { PromptEntity } from '#persistence';
 import type { PromptListRow } from './prompt-list.query.js';
 
@@ -5,7 +6,9 @@ import type { PromptListRow } from './prompt-list.query.js';
 export interface LiveVersionOfPrompt {
   id: string;
   versionNum: number;
-  content: string;
+  content: string | null;
+  messages: PromptMessage[] | null;
+  config: ModelConfig;
   liveFrom: Date;
 }
 
@@ -14,11 +17,15 @@ export function presentPrompt(p: PromptEntity, live: LiveVersionOfPrompt | null)
   return {
     id: p.id,
     key: p.key,
+    type: p.type,
     workspace_id: p.workspaceId,
     environment_id: p.environmentId,
     description: p.description,
     live_version: live
-      ? { id: live.id, version_num: live.versionNum, content: live.content, live_from: live.liveFrom.toISOString() }
+      ? {
+          id: live.id, version_num: live.versionNum, content: live.content, messages: live.messages, config: live.config,
+          live_from: live.liveFrom.toISOString(),
+        }
       : null,
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
@@ -30,6 +37,7 @@ export function presentPromptListItem(r: PromptListRow) {
   return {
     id: r.id,
     key: r.key,
+    type: r.type,
     description: r.description,
     live_version: r.live_id !== null ? { id: r.live_id, version_num: r.live_num as number } : null,
     versions_count: r.versions_count,

@@ -16,12 +16,13 @@ export class PromptsController {
   constructor(private readonly prompts: PromptsService) {}
 
   @Post('environments/:env/prompts')
-  @ApiOperation({ summary: 'Create a prompt', description: 'Role: editor. Version 1 is a draft.' })
+  @ApiOperation({ summary: 'Create a prompt', description: 'Role: editor. Version 1 is a draft. A text prompt takes content, a chat prompt (type chat) messages; both take config.' })
   @ApiAnswer(201, 'PromptCreated', 'The prompt and its version 1, a draft.')
   @ApiErrors(...FOUND_WITH_ROLE, 'conflict')
   create(@CurrentUser() user: AuthenticatedUser, @IdParam('env') environmentId: string, @Body() body: CreatePromptDto) {
     return this.prompts.create(user, environmentId, {
-      key: body.key, content: body.content, description: body.description, commitMessage: body.commit_message,
+      key: body.key, type: body.type, content: body.content, messages: body.messages, config: body.config,
+      description: body.description, commitMessage: body.commit_message,
     });
   }
 
@@ -70,7 +71,11 @@ export class PromptsController {
   @ApiAnswer(201, 'VersionAnswer', 'The new version, a draft based on the version live now.')
   @ApiErrors(...FOUND_WITH_ROLE)
   async propose(@CurrentUser() user: AuthenticatedUser, @IdParam('id') promptId: string, @Body() body: ProposeVersionDto) {
-    return { version: await this.prompts.propose(user, promptId, { content: body.content, commitMessage: body.commit_message }) };
+    return {
+      version: await this.prompts.propose(user, promptId, {
+        content: body.content, messages: body.messages, config: body.config, commitMessage: body.commit_message,
+      }),
+    };
   }
 
   @Get('versions/:id')
@@ -83,7 +88,7 @@ export class PromptsController {
 
   @Get('versions/:id/diff')
   @ApiOperation({ summary: 'Diff a version against its base', description: 'Role: viewer.' })
-  @ApiAnswer(200, 'VersionDiff', 'A line diff against parent_content, unchanged lines included.')
+  @ApiAnswer(200, 'VersionDiff', 'A line diff against the base (a chat version\'s messages rendered as text), unchanged lines included, and the config\'s changed leaves.')
   @ApiErrors(...FOUND)
   diff(@CurrentUser() user: AuthenticatedUser, @IdParam('id') versionId: string) {
     return this.prompts.diffVersion(user.id, versionId);

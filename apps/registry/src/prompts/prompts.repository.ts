@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager, type FindOptionsSelect } from 'typeorm';
-import type { GateEval, VersionStatus } from '#domain';
+import type { GateEval, ModelConfig, PromptMessage, PromptType, VersionStatus } from '#domain';
 import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
@@ -9,7 +9,7 @@ import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-l
 export type LastEval = Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'>;
 const LAST_EVAL_COLUMNS: FindOptionsSelect<EvalRunEntity> = { id: true, score: true, mode: true, status: true };
 
-/** Every column of a version but its two texts: what a list of versions reads. */
+/** Every column of a version but its body and its base's (content, messages, config): what a list of versions reads. */
 const VERSION_SUMMARY_COLUMNS = [
   'id', 'promptId', 'versionNum', 'status', 'baseVersionId', 'rollbackOfVersionId', 'commitMessage', 'proposedBy', 'approvedBy',
   'reviewNote', 'submittedAt', 'reviewedAt', 'liveFrom', 'liveUntil', 'lastEvalId', 'servedCount', 'lastServedAt', 'createdAt',
@@ -23,8 +23,13 @@ export interface VersionRow {
   promptId: string;
   versionNum: number;
   status: 'draft' | 'pending_review';
-  content: string;
+  /** Exactly one of content (text) and messages (chat). */
+  content: string | null;
+  messages: PromptMessage[] | null;
+  config: ModelConfig;
   parentContent: string | null;
+  parentMessages: PromptMessage[] | null;
+  parentConfig: ModelConfig | null;
   baseVersionId: string | null;
   rollbackOfVersionId: string | null;
   commitMessage: string | null;
@@ -47,7 +52,9 @@ export interface GoLive {
 export interface LiveVersionRow {
   id: string;
   version_num: number;
-  content: string;
+  content: string | null;
+  messages: PromptMessage[] | null;
+  config: ModelConfig;
   live_from: Date;
   live_until: Date | null;
 }
@@ -85,9 +92,9 @@ export class PromptsRepository {
     return manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
   }
 
-  /** A version's id and content only: the base a new version is diffed against. */
-  getVersionContent(versionId: string, manager: EntityManager): Promise<Pick<PromptVersionEntity, 'id' | 'content'>> {
-    return manager.findOneOrFail(PromptVersionEntity, { where: { id: versionId }, select: { id: true, content: true } });
+  /** A version's id and body only: the base a new version is diffed against and carries the config of. */
+  getVersionBody(versionId: string, manager: EntityManager): Promise<Pick<PromptVersionEntity, 'id' | 'content' | 'messages' | 'config'>> {
+    return manager.findOneOrFail(PromptVersionEntity, { where: { id: versionId }, select: { id: true, content: true, messages: true, config: true } });
   }
 
   /** A version's id and number only, or null. */
@@ -99,9 +106,9 @@ export class PromptsRepository {
   getLiveContent(
     versionId: string,
     manager: EntityManager = this.dataSource.manager,
-  ): Promise<Pick<PromptVersionEntity, 'id' | 'versionNum' | 'content' | 'liveFrom'>> {
+  ): Promise<Pick<PromptVersionEntity, 'id' | 'versionNum' | 'content' | 'messages' | 'config' | 'liveFrom'>> {
     return manager.findOneOrFail(PromptVersionEntity, {
-      where: { id: versionId }, select: { id: true, versionNum: true, content: true, liveFrom: true },
+      where: { id: versionId }, select: { id: true, versionNum: true, content: true, messages: true, config: true, liveFrom: true },
     });
   }
 
@@ -123,14 +130,14 @@ export class PromptsRepository {
    */
   async insertPrompt(
     manager: EntityManager,
-    prompt: { workspaceId: string; environmentId: string; key: string; description: string | null },
+    prompt: { workspaceId: string; environmentId: string; key: string; type: PromptType; description: string | null },
   ): Promise<string | null> {
     const inserted = (await manager.query(
-      `INSERT INTO prompts (workspace_id, environment_id, key, description, last_version_num, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 1, clock_timestamp(), clock_timestamp())
+      `INSERT INTO prompts (workspace_id, environment_id, key, type, description, last_version_num, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, 1, clock_timestamp(), clock_timestamp())
        ON CONFLICT ON CONSTRAINT prompts_environment_key_key DO NOTHING
        RETURNING id`,
-      [prompt.workspaceId, prompt.environmentId, prompt.key, prompt.description],
+      [prompt.workspaceId, prompt.environmentId, prompt.key, prompt.type, prompt.description],
     )) as Array<{ id: string }>;
     return inserted[0]?.id ?? null;
   }
@@ -156,10 +163,16 @@ export class PromptsRepository {
   async insertVersion(manager: EntityManager, v: VersionRow): Promise<string> {
     const [row] = (await manager.query(
       `INSERT INTO prompt_versions (prompt_id, version_num, status, content, parent_content, base_version_id,
-                                    rollback_of_version_id, commit_message, proposed_by, submitted_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $3 = 'pending_review' THEN clock_timestamp() END, clock_timestamp())
+                                    rollback_of_version_id, commit_message, proposed_by, submitted_at, created_at,
+                                    messages, parent_messages, config, parent_config)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $3 = 'pending_review' THEN clock_timestamp() END, clock_timestamp(),
+               $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb)
        RETURNING id`,
-      [v.promptId, v.versionNum, v.status, v.content, v.parentContent, v.baseVersionId, v.rollbackOfVersionId, v.commitMessage, v.proposedBy],
+      [
+        v.promptId, v.versionNum, v.status, v.content, v.parentContent, v.baseVersionId, v.rollbackOfVersionId, v.commitMessage, v.proposedBy,
+        // jsonb as text: pg would send a JavaScript array as a PostgreSQL array, not as JSON.
+        jsonOrNull(v.messages), jsonOrNull(v.parentMessages), JSON.stringify(v.config), jsonOrNull(v.parentConfig),
+      ],
     )) as Array<{ id: string }>;
     return row.id;
   }
@@ -189,7 +202,7 @@ export class PromptsRepository {
   async findLiveAt(promptId: string, at: Date): Promise<LiveVersionRow | null> {
     // The latest start at or before T, if it had not ended by T.
     const [row] = (await this.dataSource.query(
-      `SELECT id, version_num, content, live_from, live_until
+      `SELECT id, version_num, content, messages, config, live_from, live_until
          FROM prompt_versions
         WHERE prompt_id = $1 AND live_from IS NOT NULL AND live_from <= $2 AND (live_until IS NULL OR live_until > $2)
         ORDER BY live_from DESC
@@ -248,3 +261,5 @@ export class PromptsRepository {
     ) as Promise<GateEval[]>;
   }
 }
+
+const jsonOrNull = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));

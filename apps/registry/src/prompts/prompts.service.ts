@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { checkContentSize, checkPromptKey, ConflictError, ForbiddenError, lineDiff, NotFoundError, roleAtLeast, type DiffLine, type Role } from '#domain';
+import {
+  checkPromptKey, configChanges, ConflictError, ForbiddenError, lineDiff, messagesAsText, NotFoundError, readModelConfig, readPromptBody,
+  readPromptType, roleAtLeast, ValidationError, type ConfigChange, type DiffLine, type ModelConfig, type PromptBody, type PromptMessage, type Role,
+} from '#domain';
 import type { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { AuditTrail } from '../audit/audit-trail.js';
@@ -18,10 +21,30 @@ export interface PromptActor {
 /** A new version starts as a draft, or straight in review (promotion proposes for review). */
 export type ProposedStatus = 'draft' | 'pending_review';
 
+/** A version's body as stored: content for text, messages for chat (the other null), and its config. */
+export interface StoredBody {
+  content: string | null;
+  messages: PromptMessage[] | null;
+  config: ModelConfig;
+}
+
+/** The stored body of a version read back: the same columns as PromptBody plus its config. */
+export function bodyOf(v: { content: string | null; messages: PromptMessage[] | null }): PromptBody {
+  return v.messages === null ? { type: 'text', content: v.content ?? '' } : { type: 'chat', messages: v.messages };
+}
+
+/** What the request body of a create or a proposal carries, before it is read. */
+export interface BodyInput {
+  content?: unknown;
+  messages?: unknown;
+  config?: unknown;
+}
+
 export interface NewPrompt {
   environment: EnvironmentEntity;
   key: string;
-  content: string;
+  body: PromptBody;
+  config: ModelConfig;
   description?: string | null;
   commitMessage?: string | null;
   actor: PromptActor;
@@ -30,11 +53,13 @@ export interface NewPrompt {
 
 export interface NewVersion {
   promptId: string;
-  content: string;
+  body: PromptBody;
+  /** Absent: the base version's config is carried over (`{}` when there is no base). */
+  config?: ModelConfig;
   commitMessage?: string | null;
   actor: PromptActor;
   status?: ProposedStatus;
-  /** Set by a rollback: the version whose content this one repeats. */
+  /** Set by a rollback: the version whose body and config this one repeats. */
   rollbackOfVersionId?: string | null;
 }
 
@@ -47,7 +72,15 @@ export interface VersionDiffView {
   lines: DiffLine[];
   added: number;
   removed: number;
+  config_changes: ConfigChange[];
 }
+
+/** What a diff compares: a text version's content, a chat version's messages rendered as text (API.md). */
+const diffText = (content: string | null, messages: PromptMessage[] | null): string =>
+  messages !== null ? messagesAsText(messages) : content ?? '';
+
+const stored = (body: PromptBody, config: ModelConfig): StoredBody =>
+  body.type === 'text' ? { content: body.content, messages: null, config } : { content: null, messages: body.messages, config };
 
 /**
  * Prompts and their versions. The write methods take the caller's EntityManager so that the
@@ -66,10 +99,9 @@ export class PromptsService {
   /** The prompt with version 1; `409` when the key exists in the environment, `400` for a bad key. */
   async createPrompt(manager: EntityManager, input: NewPrompt): Promise<{ prompt: PromptEntity; version: PromptVersionEntity }> {
     const key = checkPromptKey(input.key);
-    checkContentSize(input.content);
     const { environment, actor } = input;
     const promptId = await this.prompts.insertPrompt(manager, {
-      workspaceId: environment.workspaceId, environmentId: environment.id, key, description: input.description ?? null,
+      workspaceId: environment.workspaceId, environmentId: environment.id, key, type: input.body.type, description: input.description ?? null,
     });
     if (promptId === null) {
       throw new ConflictError(`A prompt with key "${key}" already exists in environment "${environment.name}".`);
@@ -80,7 +112,8 @@ export class PromptsService {
       actorEmail: actor.email, extra: { key, environment_id: environment.id, environment_name: environment.name },
     });
     const version = await this.insertVersion(manager, prompt, {
-      versionNum: 1, status: input.status ?? 'draft', content: input.content, parentContent: null, baseVersionId: null,
+      versionNum: 1, status: input.status ?? 'draft', ...stored(input.body, input.config),
+      parentContent: null, parentMessages: null, parentConfig: null, baseVersionId: null,
       rollbackOfVersionId: null, commitMessage: input.commitMessage ?? null, actor,
     });
     return { prompt, version };
@@ -91,14 +124,17 @@ export class PromptsService {
    * gaps and no duplicates, however many propose at once), based on the version live right now.
    */
   async proposeVersion(manager: EntityManager, input: NewVersion): Promise<PromptVersionEntity> {
-    checkContentSize(input.content);
     if (!(await this.prompts.countNewVersion(manager, input.promptId))) throw new NotFoundError('Prompt');
     // Read after the lock is held: a fresh snapshot sees the live version the lock holder left.
     const prompt = await this.prompts.getPrompt(input.promptId, manager);
-    const base = prompt.liveVersionId ? await this.prompts.getVersionContent(prompt.liveVersionId, manager) : null;
+    if (prompt.type !== input.body.type) {
+      // Callers read the body for the prompt's type; a mismatch here is a bug, never written.
+      throw new ValidationError(`The prompt is a ${prompt.type} prompt; this version is ${input.body.type}.`);
+    }
+    const base = prompt.liveVersionId ? await this.prompts.getVersionBody(prompt.liveVersionId, manager) : null;
     return this.insertVersion(manager, prompt, {
-      versionNum: prompt.lastVersionNum, status: input.status ?? 'draft', content: input.content,
-      parentContent: base?.content ?? null, baseVersionId: base?.id ?? null,
+      versionNum: prompt.lastVersionNum, status: input.status ?? 'draft', ...stored(input.body, input.config ?? base?.config ?? {}),
+      parentContent: base?.content ?? null, parentMessages: base?.messages ?? null, parentConfig: base?.config ?? null, baseVersionId: base?.id ?? null,
       rollbackOfVersionId: input.rollbackOfVersionId ?? null, commitMessage: input.commitMessage ?? null, actor: input.actor,
     });
   }
@@ -139,24 +175,31 @@ export class PromptsService {
     return presentVersion(version, lastEval);
   }
 
-  /** POST /environments/:env/prompts. */
+  /** POST /environments/:env/prompts: `type` (text by default), then content or messages, and config (`{}` by default). */
   async create(
     actor: PromptActor,
     environmentId: string,
-    body: { key: string; content: string; description?: string | null; commitMessage?: string | null },
+    input: BodyInput & { key: string; type?: unknown; description?: string | null; commitMessage?: string | null },
   ): Promise<{ prompt: PromptView; version: VersionView }> {
     return this.dataSource.transaction(async (manager) => {
       const environment = await this.access.requireEnvironmentRole(actor.id, environmentId, 'editor', manager);
-      const { prompt, version } = await this.createPrompt(manager, { environment, ...body, actor });
+      const key = checkPromptKey(input.key);
+      const body = readPromptBody(readPromptType(input.type), input);
+      const config = input.config === undefined ? {} : readModelConfig(input.config);
+      const { prompt, version } = await this.createPrompt(manager, {
+        environment, key, body, config, description: input.description, commitMessage: input.commitMessage, actor,
+      });
       return { prompt: presentPrompt(prompt, null), version: await this.presentVersionOf(version, manager) };
     });
   }
 
-  /** POST /prompts/:id/versions. */
-  async propose(actor: PromptActor, promptId: string, body: { content: string; commitMessage?: string | null }): Promise<VersionView> {
+  /** POST /prompts/:id/versions: content or messages, the one of the prompt's type; config carried over from the base when absent. */
+  async propose(actor: PromptActor, promptId: string, input: BodyInput & { commitMessage?: string | null }): Promise<VersionView> {
     return this.dataSource.transaction(async (manager) => {
-      await this.loadPromptForUser(actor.id, promptId, 'editor', manager);
-      const version = await this.proposeVersion(manager, { promptId, ...body, actor });
+      const { prompt } = await this.loadPromptForUser(actor.id, promptId, 'editor', manager);
+      const body = readPromptBody(prompt.type, input);
+      const config = input.config === undefined ? undefined : readModelConfig(input.config);
+      const version = await this.proposeVersion(manager, { promptId, body, config, commitMessage: input.commitMessage, actor });
       return this.presentVersionOf(version, manager);
     });
   }
@@ -181,20 +224,22 @@ export class PromptsService {
     return this.presentPromptOf(prompt);
   }
 
-  /** The prompt with its live version's content. */
+  /** The prompt with its live version's content (or messages) and config. */
   async presentPromptOf(prompt: PromptEntity, manager: EntityManager = this.dataSource.manager): Promise<PromptView> {
     if (!prompt.liveVersionId) return presentPrompt(prompt, null);
     const live = await this.prompts.getLiveContent(prompt.liveVersionId, manager);
-    return presentPrompt(prompt, live.liveFrom ? { id: live.id, versionNum: live.versionNum, content: live.content, liveFrom: live.liveFrom } : null);
+    return presentPrompt(prompt, live.liveFrom
+      ? { id: live.id, versionNum: live.versionNum, content: live.content, messages: live.messages, config: live.config, liveFrom: live.liveFrom }
+      : null);
   }
 
   /** GET /prompts/:id/versions: newest first, keyset on version_num, without contents. */
   async listVersions(userId: string, promptId: string, page: PageRequest): Promise<Page<VersionSummaryView>> {
-    await this.loadPromptForUser(userId, promptId, 'viewer');
+    const { prompt } = await this.loadPromptForUser(userId, promptId, 'viewer');
     const versions = await this.prompts.listVersions(promptId, page);
     const evalById = await this.prompts.lastEvalsOf(versions.items);
     return {
-      items: versions.items.map((v) => presentVersionSummary(v, v.lastEvalId ? evalById.get(v.lastEvalId) ?? null : null)),
+      items: versions.items.map((v) => presentVersionSummary(v, prompt.type, v.lastEvalId ? evalById.get(v.lastEvalId) ?? null : null)),
       next_cursor: versions.next_cursor,
     };
   }
@@ -205,7 +250,10 @@ export class PromptsService {
     return this.presentVersionOf(version);
   }
 
-  /** GET /versions/:id/diff: against parent_content; with no parent every line is added. */
+  /**
+   * GET /versions/:id/diff: against the base's body (a chat version's messages rendered as text);
+   * with no base every line is added. config_changes compares the base's config with this one's.
+   */
   async diffVersion(userId: string, versionId: string): Promise<VersionDiffView> {
     const { version } = await this.loadVersionForUser(userId, versionId, 'viewer');
     const base = version.baseVersionId ? await this.prompts.findVersionNumber(version.baseVersionId) : null;
@@ -214,7 +262,8 @@ export class PromptsService {
       version_num: version.versionNum,
       base_version_id: base?.id ?? null,
       base_version_num: base?.versionNum ?? null,
-      ...lineDiff(version.parentContent ?? '', version.content),
+      ...lineDiff(diffText(version.parentContent, version.parentMessages), diffText(version.content, version.messages)),
+      config_changes: configChanges(version.parentConfig ?? {}, version.config),
     };
   }
 
@@ -227,9 +276,10 @@ export class PromptsService {
   private async insertVersion(
     manager: EntityManager,
     prompt: PromptEntity,
-    v: {
-      versionNum: number; status: ProposedStatus; content: string; parentContent: string | null; baseVersionId: string | null;
-      rollbackOfVersionId: string | null; commitMessage: string | null; actor: PromptActor;
+    v: StoredBody & {
+      versionNum: number; status: ProposedStatus; parentContent: string | null; parentMessages: PromptMessage[] | null;
+      parentConfig: ModelConfig | null; baseVersionId: string | null; rollbackOfVersionId: string | null; commitMessage: string | null;
+      actor: PromptActor;
     },
   ): Promise<PromptVersionEntity> {
     const { actor, ...row } = v;

@@ -1,3 +1,4 @@
+import type { ModelConfig, PromptMessage, PromptType } from '#domain';
 import type { EvalRunEntity, PromptVersionEntity } from '#persistence';
 
 /** A version as GET /versions/:id answers it (API.md); every endpoint answering `{version}` uses this. */
@@ -6,8 +7,15 @@ export interface VersionView {
   prompt_id: string;
   version_num: number;
   status: string;
-  content: string;
+  type: PromptType;
+  /** A text version's content; null for chat. */
+  content: string | null;
+  /** A chat version's messages; null for text. */
+  messages: PromptMessage[] | null;
+  config: ModelConfig;
   parent_content: string | null;
+  parent_messages: PromptMessage[] | null;
+  parent_config: ModelConfig | null;
   base_version_id: string | null;
   rollback_of_version_id: string | null;
   commit_message: string | null;
@@ -24,13 +32,19 @@ export interface VersionView {
   last_eval: { id: string; score: number | null; mode: string; status: string } | null;
 }
 
-/** A version in a list: everything but the texts (lists never load contents). */
-export type VersionSummaryView = Omit<VersionView, 'content' | 'parent_content'>;
+/** The parts of a version a list never loads. */
+type Body = 'content' | 'messages' | 'config' | 'parent_content' | 'parent_messages' | 'parent_config';
+/** A version in a list: everything but its body and its base's (lists never load them). */
+export type VersionSummaryView = Omit<VersionView, Body>;
+
+/** A version row without its body, as lists read it; `type` is the prompt's. */
+export type VersionSummaryRow = Omit<PromptVersionEntity, 'content' | 'parentContent' | 'messages' | 'parentMessages' | 'config' | 'parentConfig'>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function presentVersionSummary(
-  v: Omit<PromptVersionEntity, 'content' | 'parentContent'>,
+  v: VersionSummaryRow,
+  type: PromptType,
   lastEval: Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'> | null,
 ): VersionSummaryView {
   return {
@@ -38,6 +52,7 @@ export function presentVersionSummary(
     prompt_id: v.promptId,
     version_num: v.versionNum,
     status: v.status,
+    type,
     base_version_id: v.baseVersionId,
     rollback_of_version_id: v.rollbackOfVersionId,
     commit_message: v.commitMessage,
@@ -55,9 +70,20 @@ export function presentVersionSummary(
   };
 }
 
+/** A version's type follows from its body: a chat version holds messages, a text version content. */
+export const typeOfVersion = (v: Pick<PromptVersionEntity, 'messages'>): PromptType => (v.messages === null ? 'text' : 'chat');
+
 export function presentVersion(
   v: PromptVersionEntity,
   lastEval: Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'> | null,
 ): VersionView {
-  return { ...presentVersionSummary(v, lastEval), content: v.content, parent_content: v.parentContent };
+  return {
+    ...presentVersionSummary(v, typeOfVersion(v), lastEval),
+    content: v.content,
+    messages: v.messages,
+    config: v.config,
+    parent_content: v.parentContent,
+    parent_messages: v.parentMessages,
+    parent_config: v.parentConfig,
+  };
 }

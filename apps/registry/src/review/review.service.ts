@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, NotFoundError, transition, ValidationError,
-  type EvalGatePass, type Role,
+  type EvalGatePass, type ModelConfig, type Role,
 } from '#domain';
 import { OUTBOX_CONSUMERS, type LiveSnapshot, type OutboxConsumption } from '#contracts';
 import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
@@ -12,7 +12,7 @@ import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { EventOutbox } from '../outbox/event-outbox.js';
 import { PromptsRepository } from '../prompts/prompts.repository.js';
-import { PromptsService } from '../prompts/prompts.service.js';
+import { bodyOf, PromptsService } from '../prompts/prompts.service.js';
 import type { VersionView } from '../prompts/version.view.js';
 
 /** A version that just went live: its answer, and the snapshot its outbox event carries to the gateways. */
@@ -121,7 +121,7 @@ export class ReviewService {
     });
   }
 
-  /** A new version repeating content that was live before, live at once: history stays linear. */
+  /** A new version repeating the content (or messages) and config of one that was live before, live at once: history stays linear. */
   async rollback(actor: AuthenticatedUser, promptId: string, body: { versionNum: number; note?: string }): Promise<VersionView> {
     const note = body.note || null;
     return this.dataSource.transaction(async (manager) => {
@@ -132,7 +132,7 @@ export class ReviewService {
       const allowed = decideRollbackTarget({ versionNum: target.versionNum, status: target.status, liveFrom: target.liveFrom });
       if (!allowed.ok) throw allowed.refusal;
       const created = await this.prompts.proposeVersion(manager, {
-        promptId, content: target.content, actor, rollbackOfVersionId: target.id,
+        promptId, body: bodyOf(target), config: target.config, actor, rollbackOfVersionId: target.id,
         commitMessage: `Rollback to version ${target.versionNum}`,
       });
       const prompt = await this.versions.getPrompt(promptId, manager);
@@ -147,7 +147,7 @@ export class ReviewService {
     });
   }
 
-  /** Proposes the prompt's live content for review in another environment of the workspace. */
+  /** Proposes the prompt's live content (or messages) and config for review in another environment of the workspace. */
   async promote(actor: AuthenticatedUser, promptId: string, targetEnvironmentId: string): Promise<VersionView> {
     return this.dataSource.transaction(async (manager) => {
       const { prompt: source, environment: from } = await this.prompts.loadPromptForUser(actor.id, promptId, 'editor', manager);
@@ -161,7 +161,7 @@ export class ReviewService {
       if (!source.liveVersionId) throw new ConflictError('The prompt has no live version to promote.', 'no_live_version');
       const live = await this.versions.getVersion(source.liveVersionId, manager);
       const proposal = {
-        content: live.content, actor, status: 'pending_review' as const,
+        body: bodyOf(live), config: live.config, actor, status: 'pending_review' as const,
         commitMessage: `Promoted from ${from.name} version ${live.versionNum}`,
       };
       const version = await this.proposeInEnvironment(manager, to, source, proposal);
@@ -182,19 +182,28 @@ export class ReviewService {
     manager: EntityManager,
     environment: EnvironmentEntity,
     source: PromptEntity,
-    proposal: Omit<Parameters<PromptsService['proposeVersion']>[1], 'promptId'>,
+    proposal: Omit<Parameters<PromptsService['proposeVersion']>[1], 'promptId'> & { config: ModelConfig },
   ): Promise<PromptVersionEntity> {
+    const onExisting = (existing: PromptEntity) => {
+      if (existing.type !== source.type) {
+        throw new ConflictError(
+          `"${source.key}" is a ${existing.type} prompt in ${environment.name}; a ${source.type} prompt cannot be promoted onto it.`,
+          'prompt_type_mismatch',
+        );
+      }
+      return this.prompts.proposeVersion(manager, { ...proposal, promptId: existing.id });
+    };
     const existing = await this.versions.findPromptByKey(environment.id, source.key, manager);
-    if (existing) return this.prompts.proposeVersion(manager, { ...proposal, promptId: existing.id });
+    if (existing) return onExisting(existing);
     try {
       const created = await this.prompts.createPrompt(manager, { ...proposal, environment, key: source.key, description: source.description });
       return created.version;
     } catch (err) {
       // A concurrent promotion created the prompt first: propose on it instead.
-      if (!(err instanceof ConflictError)) throw err;
+      if (!(err instanceof ConflictError) || err.code !== 'conflict') throw err;
       const raced = await this.versions.findPromptByKey(environment.id, source.key, manager);
       if (!raced) throw err;
-      return this.prompts.proposeVersion(manager, { ...proposal, promptId: raced.id });
+      return onExisting(raced);
     }
   }
 
@@ -218,7 +227,8 @@ export class ReviewService {
       view,
       snapshot: {
         v: 1, prompt_id: prompt.id, environment_id: prompt.environmentId, key: prompt.key,
-        version_id: version.id, version_num: version.versionNum, content: version.content, live_from: now.toISOString(),
+        version_id: version.id, version_num: version.versionNum, type: prompt.type, content: version.content, messages: version.messages,
+        config: version.config, live_from: now.toISOString(),
       },
     };
   }
