@@ -70,10 +70,10 @@ describe('prompts and versions: reading', () => {
       expect(res.body).toEqual({
         items: [
           {
-            id: a.prompt.id, key: 'list.alpha', description: 'The alpha prompt',
+            id: a.prompt.id, key: 'list.alpha', type: 'text', description: 'The alpha prompt',
             live_version: { id: a.version.id, version_num: 1 }, versions_count: 4, pending_count: 2, updated_at: expect.any(String),
           },
-          { id: b.prompt.id, key: 'list.beta', description: null, live_version: null, versions_count: 1, pending_count: 0, updated_at: b.prompt.updated_at },
+          { id: b.prompt.id, key: 'list.beta', type: 'text', description: null, live_version: null, versions_count: 1, pending_count: 0, updated_at: b.prompt.updated_at },
         ],
         next_cursor: null,
       });
@@ -154,13 +154,15 @@ describe('prompts and versions: reading', () => {
       const { prompt, version } = await create('read.single', 'Live words', dev, 'A description');
       const before = await request(h.http).get(api(`/prompts/${prompt.id}`)).set(viewer.auth).expect(200);
       expect(before.body).toEqual({
-        id: prompt.id, key: 'read.single', workspace_id: ws, environment_id: dev, description: 'A description',
+        id: prompt.id, key: 'read.single', type: 'text', workspace_id: ws, environment_id: dev, description: 'A description',
         live_version: null, created_at: expect.any(String), updated_at: expect.any(String),
       });
       await makeLive(prompt.id, version.id);
       const [{ live_from }] = await h.dataSource.query(`SELECT live_from FROM prompt_versions WHERE id = $1`, [version.id]);
       const after = await request(h.http).get(api(`/prompts/${prompt.id}`)).set(viewer.auth).expect(200);
-      expect(after.body.live_version).toEqual({ id: version.id, version_num: 1, content: 'Live words', live_from: live_from.toISOString() });
+      expect(after.body.live_version).toEqual({
+        id: version.id, version_num: 1, content: 'Live words', messages: null, config: {}, live_from: live_from.toISOString(),
+      });
       const byKey = await request(h.http).get(api(`/environments/${dev}/prompts/by-key/read.single`)).set(viewer.auth).expect(200);
       expect(byKey.body).toEqual(after.body);
     });
@@ -237,7 +239,7 @@ describe('prompts and versions: reading', () => {
           { op: ' ', text: 'Sign as Ana.' },
           { op: '+', text: 'Add a summary.' },
         ],
-        added: 2, removed: 1,
+        added: 2, removed: 1, config_changes: [],
       });
     });
 

@@ -39,7 +39,7 @@ describe('prompts and versions: writing', () => {
         .expect(201);
       expect(res.body).toEqual({
         prompt: {
-          id: expect.any(String), key: 'support.greeting', workspace_id: ws, environment_id: dev, description: 'First message',
+          id: expect.any(String), key: 'support.greeting', type: 'text', workspace_id: ws, environment_id: dev, description: 'First message',
           live_version: null, created_at: expect.any(String), updated_at: expect.any(String),
         },
         version: expect.objectContaining({

@@ -34,7 +34,9 @@ describe('rollback and live-at', () => {
     expect(statuses).toEqual([{ version_num: 1, status: 'archived' }, { version_num: 2, status: 'archived' }, { version_num: 3, status: 'approved' }]);
 
     const whileV2 = await liveAt(promptId, between(v2.live_from, v3.live_from)).expect(200);
-    expect(whileV2.body).toEqual({ version_id: v2.id, version_num: 2, content: 'Be thorough.', live_from: v2.live_from, live_until: v3.live_from });
+    expect(whileV2.body).toEqual({
+      version_id: v2.id, version_num: 2, content: 'Be thorough.', messages: null, config: {}, live_from: v2.live_from, live_until: v3.live_from,
+    });
     expect((await liveAt(promptId, between(v1.live_from, v2.live_from)).expect(200)).body).toMatchObject({ version_num: 1, live_until: v2.live_from });
     expect((await liveAt(promptId, v2.live_from).expect(200)).body.version_num).toBe(2);
     expect((await liveAt(promptId, new Date().toISOString()).expect(200)).body).toMatchObject({ version_num: 3, content: 'Be brief.', live_until: null });
