@@ -1,14 +1,21 @@
 /**
  * Gateway benchmark (docs/BENCHMARKS.md, "Gateway"). Against a throwaway database and Redis
- * namespace: the registry in-process, the gateway (dist/apps/gateway/src/main.js) and a bare
- * Fastify server returning a constant body of the benchmark prompt's size, both as child
- * processes so the load generator does not share their event loop. Then:
- *  1. throughput: alternating rounds of autocannon, 50 keep-alive connections each, on the bare
- *     server, the gateway serving a ~1 KB prompt (cache hit), and the gateway substituting
- *     variables into one; requests/s, p50 and p99 per round, medians, and gateway/bare ratios;
- *  2. approval to served: approvals of new versions through the registry API, each followed by a
- *     tight poll of the gateway until it serves the new version number; p50 and p99.
- * Run: npm run bench:serve   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_APPROVALS override 5, 10, 50)
+ * namespace: the registry in-process; the gateway (dist/apps/gateway/src/main.js), a bare node:http
+ * server and a bare Fastify server, the last two returning a constant body of the benchmark
+ * prompt's size, all three as child processes so no load generator shares their event loop. Then:
+ *  1. fresh: alternating rounds on the bare node:http server, bare Fastify, the gateway serving one
+ *     ~1 KB prompt (the hot key, a cache hit) and the gateway substituting three variables; with
+ *     wrk (if installed) and the raw-socket worker-thread generator, 50 keep-alive connections;
+ *  2. the mix: 20,000 live prompts of ~1 KB seeded in SQL and made live as the registry's outbox
+ *     does (LivePublisher: snapshot in Redis, push on the live channel), then a uniform mix over
+ *     them (BENCH_MIX_SECONDS, a warm-up fifth first), with the cache hit ratio once warm and the
+ *     gateway's RSS before and after;
+ *  3. after the mix: the same rounds on the hot key again;
+ *  4. approval to served: approvals through the registry API, each followed by a tight poll of the
+ *     gateway until it serves the new version number.
+ * Every round prints req/s, p50, p99, the generator's CPU and the server's (cores busy).
+ * Run: npm run bench:serve   (BENCH_ROUNDS 3, BENCH_SECONDS 10, BENCH_MIX_SECONDS 30, BENCH_MIX_PROMPTS 20000,
+ * BENCH_APPROVALS 50, BENCH_GENERATORS "wrk,workers", BENCH_THREADS 2, BENCH_PIPELINING 1)
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,24 +24,51 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import pg from 'pg';
 import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
 import { dropRedisNamespace, freePort } from '#runtime';
 import { createRegistryApp } from '../apps/registry/src/app.factory.js';
+import { LivePublisher } from '../apps/registry/src/live/live-publisher.js';
+import { processRssMb, workerLoad, wrkAvailable, wrkLoad, WRK, type LoadOptions, type LoadResult } from './support/load-generator.js';
 import { json, keepAliveAgent, percentile, send } from './support/measure.js';
+import { seedLivePrompts } from './support/seed-live-prompts.js';
 import { runBench, throwaway } from './support/throwaway.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const MIX_SECONDS = Number(process.env.BENCH_MIX_SECONDS ?? 30);
+const MIX_PROMPTS = Number(process.env.BENCH_MIX_PROMPTS ?? 20_000);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 50);
+const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 1);
 const CONNECTIONS = 50;
+/** The mix spreads its requests over several API keys, so no key's rate limit (1,000,000 rpm at most) is reached. */
+const MIX_API_KEYS = 10;
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..');
+const HOST = '127.0.0.1';
 
 /** ~1 KB of instructions, as a production prompt might hold; the variant with variables has three. */
 const PROMPT = Array.from({ length: 12 }, (_, i) =>
   `Rule ${i + 1}: answer the customer politely, cite the refund policy section, and keep it short.`).join('\n');
 const PROMPT_WITH_VARIABLES = `You help {{customer_name}} of {{company}}.\n${PROMPT}\nSign as {{agent}}.`;
 const VARS = '?vars=customer_name=Ana%20Lima&vars=company=Acme&vars=agent=Promptgate';
+
+type Generator = 'wrk' | 'workers';
+
+function generators(): Generator[] {
+  const asked = (process.env.BENCH_GENERATORS ?? 'wrk,workers').split(',').map((g) => g.trim()).filter(Boolean);
+  const chosen: Generator[] = [];
+  for (const g of asked) {
+    if (g !== 'wrk' && g !== 'workers') throw new Error(`BENCH_GENERATORS: unknown generator ${g} (wrk, workers)`);
+    if (g === 'wrk' && !wrkAvailable()) {
+      console.log(`wrk is not installed (${WRK} is absent; apt-get install -y wrk): measuring with the worker-thread generator only`);
+      continue;
+    }
+    if (!chosen.includes(g)) chosen.push(g);
+  }
+  if (!chosen.includes('workers') && chosen.length === 0) chosen.push('workers');
+  return chosen;
+}
 
 /** `nodeArgs`: e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/gateway-prof" profiles the gateway alone. */
 function startChild(file: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
@@ -65,18 +99,22 @@ async function waitForHealth(url: string, what: string): Promise<void> {
   throw new Error(`${what} did not answer /health within 30 s`);
 }
 
-interface Round {
-  rps: number;
-  p50: number;
-  p99: number;
+interface Target {
+  name: string;
+  port: number;
+  pid: number;
 }
 
-async function load(url: string, headers: Record<string, string>): Promise<Round> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors: the figures would mean nothing`);
+async function load(generator: Generator, target: Target, paths: string[], headerSets: Array<Record<string, string>>, seconds = SECONDS): Promise<LoadResult> {
+  const options: LoadOptions = {
+    host: HOST, port: target.port, connections: CONNECTIONS, seconds, paths, headerSets, threads: THREADS, pipelining: PIPELINING, serverPid: target.pid,
+  };
+  const result = generator === 'wrk' && paths.length === 1 && headerSets.length === 1 && PIPELINING === 1 ? await wrkLoad(options) : await workerLoad(options);
+  const bad = Object.entries(result.statuses).filter(([s]) => !s.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+  if (bad > 0 || result.errors > 0) {
+    throw new Error(`${target.name}: ${bad} non-2xx answers (${JSON.stringify(result.statuses)}) and ${result.errors} errors: the figures would mean nothing`);
   }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return result;
 }
 
 const median = (values: number[]) => {
@@ -84,28 +122,46 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const fmt = (r: Round) => `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(1).padStart(5)} ms  p99 ${r.p99.toFixed(1).padStart(5)} ms`;
+const cores = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '  n/a' : n.toFixed(2).padStart(5));
+const fmt = (r: LoadResult) =>
+  `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ` +
+  `cpu: generator ${cores(r.generatorCores)}, server ${cores(r.serverCores)} cores`;
+
+interface Medians {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+const med = (rounds: LoadResult[]): Medians => ({ rps: median(rounds.map((r) => r.rps)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)) });
+const fmtMed = (m: Medians) => `${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(2).padStart(6)} ms  p99 ${m.p99.toFixed(2).padStart(6)} ms`;
+
+function verdict(label: string, gateway: Medians, bare: Medians): string {
+  const rps = gateway.rps / bare.rps;
+  const p99 = gateway.p99 / bare.p99;
+  return `${label}: req/s ${rps.toFixed(2)} (target >= 0.80: ${rps >= 0.8 ? 'met' : 'MISSED'}), p99 ${p99.toFixed(2)}x (target <= 1.50: ${p99 <= 1.5 ? 'met' : 'MISSED'})`;
+}
 
 async function main(): Promise<void> {
   const { url, redisPrefix, registryConfig } = throwaway();
   const config = registryConfig();
   let registry: Awaited<ReturnType<typeof createRegistryApp>> | undefined;
-  let gateway: ChildProcess | undefined;
-  let bare: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
+  const db = new pg.Client({ connectionString: url });
   try {
     await ensureDatabase(url);
     await runMigrations(url);
+    await db.connect();
     registry = await createRegistryApp(config);
-    await registry.listen(0, '127.0.0.1');
-    const base = `http://127.0.0.1:${(registry.getHttpServer().address() as AddressInfo).port}/api/v1`;
+    await registry.listen(0, HOST);
+    const base = `http://${HOST}:${(registry.getHttpServer().address() as AddressInfo).port}/api/v1`;
 
     const signedUp = await json<{ access_token: string }>(send(`${base}/auth/signup`, {
       method: 'POST', body: { email: `bench.${randomBytes(4).toString('hex')}@example.com`, password: 'bench-password-123' },
     }), 201);
     const auth = { authorization: `Bearer ${signedUp.access_token}` };
-    const me = await json<{ memberships: Array<{ workspace: { id: string } }> }>(send(`${base}/me`, { headers: auth }), 200);
-    const environments = await json<{ items: Array<{ id: string; name: string }> }>(
-      send(`${base}/workspaces/${me.memberships[0].workspace.id}/environments`, { headers: auth }), 200);
+    const me = await json<{ user: { id: string }; memberships: Array<{ workspace: { id: string } }> }>(send(`${base}/me`, { headers: auth }), 200);
+    const workspaceId = me.memberships[0].workspace.id;
+    const environments = await json<{ items: Array<{ id: string; name: string }> }>(send(`${base}/workspaces/${workspaceId}/environments`, { headers: auth }), 200);
     const environmentId = environments.items.find((e) => e.name === 'development')!.id;
 
     /** development needs no second reviewer: the owner proposes, submits and approves. */
@@ -131,41 +187,91 @@ async function main(): Promise<void> {
     };
     const serveHeaders = await issueServeHeaders();
 
-    const gatewayPort = await freePort();
-    const barePort = await freePort();
-    gateway = startChild(join(DIST, 'apps/gateway/src/main.js'), {
-      APP_ENV: 'test', GATEWAY_PORT: String(gatewayPort), DATABASE_URL: url, REDIS_URL: config.REDIS_URL,
-      REDIS_PREFIX: redisPrefix, LOG_LEVEL: 'warn',
+    const start = async (name: string, file: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Target> => {
+      const port = await freePort();
+      const child = startChild(join(DIST, file), { ...env, GATEWAY_PORT: String(port), BENCH_PORT: String(port) }, nodeArgs);
+      children.push(child);
+      await waitForHealth(`http://${HOST}:${port}`, name);
+      return { name, port, pid: child.pid! };
+    };
+    const gateway = await start('the gateway', process.env.BENCH_GATEWAY_MAIN ?? 'apps/gateway/src/main.js', {
+      APP_ENV: 'test', DATABASE_URL: url, REDIS_URL: config.REDIS_URL, REDIS_PREFIX: redisPrefix, LOG_LEVEL: 'warn',
     }, (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean));
-    bare = startChild(join(DIST, 'bench/support/bare-server.js'), { BENCH_PORT: String(barePort), BENCH_BODY: PROMPT });
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    const bareUrl = `http://127.0.0.1:${barePort}`;
-    await waitForHealth(gatewayUrl, 'the gateway');
-    await waitForHealth(bareUrl, 'the bare server');
+    const bareNode = await start('the bare node:http server', 'bench/support/bare-server.js', { BENCH_BODY: PROMPT, BENCH_KIND: 'node' });
+    const bareFastify = await start('the bare Fastify server', 'bench/support/bare-server.js', { BENCH_BODY: PROMPT, BENCH_KIND: 'fastify' });
+    const gatewayUrl = `http://${HOST}:${gateway.port}`;
 
     const plain = await send(`${gatewayUrl}/v1/serve/bench.plain`, { headers: serveHeaders });
     if (plain.status !== 200 || plain.body !== PROMPT) throw new Error(`the gateway answered ${plain.status}: ${plain.body.slice(0, 200)}`);
+    const used = generators();
     console.log(`prompt: ${Buffer.byteLength(PROMPT)} bytes; with variables: ${Buffer.byteLength(PROMPT_WITH_VARIABLES)} bytes, 3 substituted`);
-    console.log(`${ROUNDS} rounds of ${SECONDS} s each, autocannon, ${CONNECTIONS} keep-alive connections, in turn on each server\n`);
+    console.log(`generators: ${used.join(', ')} (${THREADS} threads, ${CONNECTIONS} keep-alive connections, pipelining ${PIPELINING}); ` +
+      `${ROUNDS} rounds of ${SECONDS} s, in turn on each server`);
+    console.log('cpu: CPU seconds per wall second over the round (1.00 = one core busy) of the generator and of the server; the machine has 2 cores\n');
 
-    const figures = { bare: [] as Round[], gateway: [] as Round[], vars: [] as Round[] };
-    await load(`${gatewayUrl}/v1/serve/bench.plain`, serveHeaders); // warm-up: JIT and caches
-    for (let round = 1; round <= ROUNDS; round++) {
-      figures.bare.push(await load(`${bareUrl}/v1/serve/bench.plain`, {}));
-      figures.gateway.push(await load(`${gatewayUrl}/v1/serve/bench.plain`, await issueServeHeaders()));
-      figures.vars.push(await load(`${gatewayUrl}/v1/serve/bench.vars${VARS}`, await issueServeHeaders()));
-      console.log(`round ${round}  bare    ${fmt(figures.bare.at(-1)!)}`);
-      console.log(`         gateway ${fmt(figures.gateway.at(-1)!)}`);
-      console.log(`         vars    ${fmt(figures.vars.at(-1)!)}`);
-    }
-    const med = (rounds: Round[]): Round => ({ rps: median(rounds.map((r) => r.rps)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)) });
-    const [mBare, mGateway, mVars] = [med(figures.bare), med(figures.gateway), med(figures.vars)];
-    console.log(`\nmedians  bare    ${fmt(mBare)}\n         gateway ${fmt(mGateway)}\n         vars    ${fmt(mVars)}`);
-    const rpsRatio = mGateway.rps / mBare.rps;
-    const p99Ratio = mGateway.p99 / mBare.p99;
-    console.log(`gateway/bare: req/s ${rpsRatio.toFixed(2)} (target >= 0.80: ${rpsRatio >= 0.8 ? 'met' : 'MISSED'}), ` +
-      `p99 ${p99Ratio.toFixed(2)} (target <= 1.50: ${p99Ratio <= 1.5 ? 'met' : 'MISSED'})`);
-    console.log(`with variables/bare: req/s ${(mVars.rps / mBare.rps).toFixed(2)}, p99 ${(mVars.p99 / mBare.p99).toFixed(2)}`);
+    type Phase = Record<string, LoadResult[]>;
+    const hot = '/v1/serve/bench.plain';
+    const runRounds = async (phase: string, withVars: boolean): Promise<Record<Generator, Phase>> => {
+      const figures = {} as Record<Generator, Phase>;
+      for (const generator of used) {
+        const f: Phase = (figures[generator] = { 'bare node:http': [], 'bare Fastify': [], gateway: [], ...(withVars ? { 'gateway, 3 vars': [] } : {}) });
+        await load(generator, gateway, [hot], [await issueServeHeaders()], 2); // warm-up: JIT and caches
+        for (let round = 1; round <= ROUNDS; round++) {
+          f['bare node:http'].push(await load(generator, bareNode, [hot], [{}]));
+          f['bare Fastify'].push(await load(generator, bareFastify, [hot], [{}]));
+          f.gateway.push(await load(generator, gateway, [hot], [await issueServeHeaders()]));
+          if (withVars) f['gateway, 3 vars'].push(await load(generator, gateway, [`/v1/serve/bench.vars${VARS}`], [await issueServeHeaders()]));
+          for (const [label, rounds] of Object.entries(f)) {
+            console.log(`${phase} ${generator.padEnd(7)} round ${round}  ${label.padEnd(15)} ${fmt(rounds.at(-1)!)}`);
+          }
+        }
+      }
+      return figures;
+    };
+    const summarise = (phase: string, figures: Record<Generator, Phase>) => {
+      for (const generator of used) {
+        const f = figures[generator];
+        console.log(`\n${phase}, ${generator}, medians:`);
+        for (const [label, rounds] of Object.entries(f)) console.log(`  ${label.padEnd(15)} ${fmtMed(med(rounds))}`);
+        const g = med(f.gateway);
+        console.log(`  ${verdict('gateway/bare Fastify', g, med(f['bare Fastify']))}`);
+        console.log(`  ${verdict('gateway/bare node:http', g, med(f['bare node:http']))}`);
+        if (f['gateway, 3 vars']) {
+          const v = med(f['gateway, 3 vars']);
+          const b = med(f['bare Fastify']);
+          console.log(`  with variables/bare Fastify: req/s ${(v.rps / b.rps).toFixed(2)}, p99 ${(v.p99 / b.p99).toFixed(2)}x (no target)`);
+        }
+      }
+    };
+
+    const fresh = await runRounds('fresh', true);
+
+    // The mix: MIX_PROMPTS live prompts of ~1 KB, made live the way the registry's outbox does it.
+    const rssBefore = processRssMb(gateway.pid);
+    const seedStarted = performance.now();
+    const snapshots = await seedLivePrompts(db, { workspaceId, environmentId, userId: me.user.id, prompts: MIX_PROMPTS, prefix: 'mix.prompt-' });
+    const publisher = registry.get(LivePublisher);
+    for (let i = 0; i < snapshots.length; i += 200) await Promise.all(snapshots.slice(i, i + 200).map((s) => publisher.publishLive(s)));
+    const bytes = snapshots.reduce((n, s) => n + Buffer.byteLength(s.content ?? ''), 0) / snapshots.length;
+    console.log(`\nmix: seeded ${snapshots.length} live prompts of ${bytes.toFixed(0)} bytes on average in SQL and published their snapshots ` +
+      `through the registry's LivePublisher in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+    const mixHeaders = await Promise.all(Array.from({ length: MIX_API_KEYS }, () => issueServeHeaders()));
+    const mixPaths = snapshots.map((s) => `/v1/serve/${s.key}`);
+    const warmSeconds = Math.max(1, Math.round(MIX_SECONDS / 5));
+    const warm = await load('workers', gateway, mixPaths, mixHeaders, warmSeconds);
+    const mix = await load('workers', gateway, mixPaths, mixHeaders, MIX_SECONDS - warmSeconds);
+    const rssAfter = processRssMb(gateway.pid);
+    const ratio = (r: LoadResult) => r.cache!.hit / (r.cache!.hit + r.cache!.miss + r.cache!.none);
+    console.log(`mix warm-up (${warmSeconds} s, uniform over ${mixPaths.length} keys): ${fmt(warm)}  cache hit ratio ${ratio(warm).toFixed(4)} ` +
+      `(${warm.cache!.miss} misses)`);
+    console.log(`mix once warm (${MIX_SECONDS - warmSeconds} s): ${fmt(mix)}  cache hit ratio ${ratio(mix).toFixed(4)} (${mix.cache!.hit} HIT, ` +
+      `${mix.cache!.miss} MISS)`);
+    console.log(`gateway RSS: ${rssBefore?.toFixed(0)} MB before the mix, ${rssAfter?.toFixed(0)} MB after\n`);
+
+    const afterMix = await runRounds('after mix', false);
+    summarise('fresh', fresh);
+    summarise('after the mix', afterMix);
+    console.log(`\ncache hit ratio during the mix once warm: ${ratio(mix).toFixed(4)}; gateway RSS ${rssBefore?.toFixed(0)} MB -> ${rssAfter?.toFixed(0)} MB`);
 
     const fromSent: number[] = [];
     const fromAnswered: number[] = [];
@@ -196,8 +302,8 @@ async function main(): Promise<void> {
     console.log(`target: approval to served under 1 s at p99: ${p99 < 1000 ? 'met' : 'MISSED'} (${p99.toFixed(1)} ms)`);
   } finally {
     keepAliveAgent.destroy();
-    await stopChild(gateway);
-    await stopChild(bare);
+    for (const child of children) await stopChild(child);
+    await db.end().catch(() => undefined);
     await registry?.close();
     await dropDatabase(url);
     await dropRedisNamespace(config.REDIS_URL, redisPrefix);

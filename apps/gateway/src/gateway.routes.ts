@@ -5,7 +5,7 @@ import { registerHealthRoutes } from './health/health.routes.js';
 import { registerHomeRoutes } from './home/home.routes.js';
 import { GATEWAY_OPENAPI_PATH, registerGatewayOpenApiRoute } from './openapi/gateway-openapi.js';
 import { SECURITY_HEADERS, sendJson, sendNoRoute } from './raw-reply.js';
-import { registerServeRoutes, SERVE_PREFIX, type ServeDependencies } from './serve/serve.routes.js';
+import { registerServeRoutes, SERVE_PREFIX, type ServeDependencies, type ServeHitPath } from './serve/serve.routes.js';
 
 export interface GatewayDependencies {
   serve: ServeDependencies;
@@ -20,9 +20,9 @@ const PROBE_ALLOW = 'GET, HEAD';
 /**
  * Every route of the gateway, and the answers where no route takes a request: the one place
  * routes are registered. Nothing here adds a hook to the instance, so a serve request runs only
- * its own handler.
+ * its own handler. Returns the serve hit path, which the HTTP server runs before Fastify.
  */
-export function registerGatewayRoutes(fastify: FastifyInstance, deps: GatewayDependencies): void {
+export function registerGatewayRoutes(fastify: FastifyInstance, deps: GatewayDependencies): ServeHitPath {
   const serve = registerServeRoutes(fastify, deps.serve);
   registerHealthRoutes(fastify, deps.checkReady);
   registerHomeRoutes(fastify);
@@ -42,6 +42,7 @@ export function registerGatewayRoutes(fastify: FastifyInstance, deps: GatewayDep
     if (request.url.startsWith(SERVE_PREFIX)) return serve.failed(reply, err);
     failed(reply, err, deps.logger);
   });
+  return serve.hit;
 }
 
 /** 405 on a probe path; anything else (find-my-way also takes `OPTIONS *` for `/`) is no route. */

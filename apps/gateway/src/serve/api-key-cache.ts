@@ -39,13 +39,12 @@ export class ApiKeyCache {
     return this.cache.lru.get(authorization) as CachedApiKey | undefined;
   }
 
-  /** The key with this hash was revoked: refuse it from now on, wherever it is cached. */
+  /** The key with this hash was revoked: refuse it from now on, wherever it is cached (found by the cache's index, not a scan). */
   revoke(keyHash: string): void {
     this.revocations += 1;
-    for (const value of this.cache.lru.values()) {
-      if (!('keyHash' in value)) continue;
-      const entry = value as CachedApiKey;
-      if (entry.keyHash === keyHash && entry.record !== null) entry.record = { ...entry.record, revoked: true };
+    for (const authorization of this.cache.headersOfKeyHash(keyHash)) {
+      const entry = this.cache.lru.peek(authorization) as CachedApiKey | undefined;
+      if (entry !== undefined && entry.keyHash === keyHash && entry.record !== null) entry.record = { ...entry.record, revoked: true };
     }
   }
 
@@ -84,7 +83,7 @@ export class ApiKeyCache {
     // A revocation pushed during the read may be of this key: use the answer once, then read again.
     if (this.revocations !== revocationsBefore) expiresAt = now;
     const entry: CachedApiKey = { keyHash, record, expiresAt, retryAt: 0 };
-    this.cache.lru.set(authorization, entry);
+    this.cache.setApiKey(authorization, entry);
     return entry;
   }
 }

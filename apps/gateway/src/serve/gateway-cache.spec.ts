@@ -1,11 +1,11 @@
 import { toServedVersion } from './served-version.js';
 import { ENTRY_OVERHEAD_BYTES, GatewayCache, MAX_ENTRY_SHARE, entryBytes } from './gateway-cache.js';
 import { EnvironmentPrompts, type CachedVersion } from './prompt-cache.js';
-import type { CachedApiKey } from './api-key-cache.js';
+import { ApiKeyCache, type CachedApiKey } from './api-key-cache.js';
 
 const ENV = '0123456789abcdef0123456789abcdef';
 const versionOf = (key: string, content: string): CachedVersion => ({
-  version: toServedVersion(key, { versionId: 'v-' + key, versionNum: 1, content }),
+  version: toServedVersion(key, { versionId: 'v-' + key, versionNum: 1, type: 'text', content, messages: null, config: {} }),
   expiresAt: Infinity,
   retryAt: 0,
 });
@@ -77,5 +77,42 @@ describe('GatewayCache', () => {
   it('refuses a bound that is not a positive integer', () => {
     expect(() => new GatewayCache(0)).toThrow(RangeError);
     expect(() => new GatewayCache(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('GatewayCache indexes', () => {
+  it('finds a revoked key\'s entries through the key-hash index, and forgets entries as they leave', () => {
+    const one = entryBytes('Bearer key-00', apiKeyOf('h00'));
+    // 20 fit (an entry may take a 16th of the bound at most), 40 are stored: the first ones are evicted.
+    const cache = new GatewayCache(one * 20 + 10);
+    const apiKeys = new ApiKeyCache(undefined as never, 60_000, cache);
+    for (let i = 0; i < 40; i += 1) cache.setApiKey(`Bearer key-${String(i).padStart(2, '0')}`, apiKeyOf(`h${String(i).padStart(2, '0')}`));
+    expect([...cache.headersOfKeyHash('h00')]).toEqual([]);
+    expect([...cache.headersOfKeyHash('h39')]).toEqual(['Bearer key-39']);
+    apiKeys.revoke('h39');
+    apiKeys.revoke('h00');
+    expect((cache.lru.peek('Bearer key-39') as CachedApiKey).record?.revoked).toBe(true);
+    expect((cache.lru.peek('Bearer key-38') as CachedApiKey).record?.revoked).toBe(false);
+    cache.lru.delete('Bearer key-39');
+    expect([...cache.headersOfKeyHash('h39')]).toEqual([]);
+  });
+
+  it('keeps an environment\'s index to the prompts cached, so evicted and cleared keys are found again only when stored again', () => {
+    const one = entryBytes(`${ENV}\np00`, versionOf('p00', 'q'.repeat(100)));
+    const cache = new GatewayCache(one * 20 + 10);
+    const env = new EnvironmentPrompts(cache, ENV);
+    for (let i = 10; i < 40; i += 1) env.setLive(`p${i}`, versionOf(`p${i}`, 'q'.repeat(100)));
+    expect(env.indexed).toBe(cache.size);
+    expect([cache.size < 30, env.live('p10')]).toEqual([true, undefined]);
+    env.setPinned('p39', 3, versionOf('p39', 'q'.repeat(100)));
+    expect(env.pinned('p39', 3)).toBeDefined();
+    expect(env.indexed).toBe(cache.size);
+    env.deletePinned('p39', 3);
+    env.deleteLive('p39');
+    expect([env.pinned('p39', 3), env.live('p39'), env.indexed]).toEqual([undefined, undefined, cache.size]);
+    cache.deleteWhere(() => true);
+    expect([cache.size, env.indexed]).toEqual([0, 0]);
+    env.setLive('p10', versionOf('p10', 'q'.repeat(100)));
+    expect(env.live('p10')?.version?.key).toBe('p10');
   });
 });

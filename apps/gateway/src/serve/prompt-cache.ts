@@ -1,4 +1,4 @@
-import type { GatewayCache } from './gateway-cache.js';
+import type { CacheView, GatewayCache } from './gateway-cache.js';
 import { SourcesUnavailableError, type PromptStore } from './prompt-store.js';
 import { toServedVersion, type ServedVersion } from './served-version.js';
 
@@ -13,46 +13,87 @@ export interface CachedVersion {
 
 /**
  * The cached prompts of one environment, a view on the gateway's shared cache: live versions by
- * prompt key, pinned ones by key and number. The casts hold because no prompt key holds a newline
- * (isPromptKey) and no Authorization header does: a prompt's cache key never names an API key.
+ * prompt key, pinned ones by key and number. The view keeps each entry's cache key, built once when
+ * the entry is stored, so a hit looks its prompt key up and touches the entry without building a
+ * string; the cache tells the view when an entry leaves (forget). The casts hold because no prompt
+ * key holds a newline (isPromptKey) and no Authorization header does: a prompt's cache key never
+ * names an API key.
  */
-export class EnvironmentPrompts {
+export class EnvironmentPrompts implements CacheView {
   private readonly prefix: string;
+  private readonly liveKeys = new Map<string, string>();
+  private readonly pinnedKeys = new Map<string, Map<number, string>>();
 
   constructor(private readonly cache: GatewayCache, readonly environmentId: string) {
     this.prefix = `${environmentId}\n`;
+    cache.addView(environmentId, this);
+  }
+
+  /** How many cache keys the index holds, live and pinned: no more than the entries cached. */
+  get indexed(): number {
+    let n = this.liveKeys.size;
+    for (const byNum of this.pinnedKeys.values()) n += byNum.size;
+    return n;
   }
 
   /** The live answer, marked as just used. */
   live(key: string): CachedVersion | undefined {
-    return this.cache.lru.get(this.prefix + key) as CachedVersion | undefined;
+    const cacheKey = this.liveKeys.get(key);
+    return cacheKey === undefined ? undefined : this.cache.lru.get(cacheKey) as CachedVersion | undefined;
   }
 
   /** The answer for version `num`, marked as just used. */
   pinned(key: string, num: number): CachedVersion | undefined {
-    return this.cache.lru.get(`${this.prefix}${key}\n${num}`) as CachedVersion | undefined;
+    const cacheKey = this.pinnedKeys.get(key)?.get(num);
+    return cacheKey === undefined ? undefined : this.cache.lru.get(cacheKey) as CachedVersion | undefined;
   }
 
   /** The answer for version `num`, without touching its recency. */
   peekPinned(key: string, num: number): CachedVersion | undefined {
-    return this.cache.lru.peek(`${this.prefix}${key}\n${num}`) as CachedVersion | undefined;
+    const cacheKey = this.pinnedKeys.get(key)?.get(num);
+    return cacheKey === undefined ? undefined : this.cache.lru.peek(cacheKey) as CachedVersion | undefined;
   }
 
   /** Keeps an answer unless it alone is over the per-entry bound: the caller serves it either way. */
   setLive(key: string, cached: CachedVersion): void {
-    this.cache.lru.set(this.prefix + key, cached);
+    const cacheKey = this.liveKeys.get(key) ?? this.prefix + key;
+    this.cache.lru.set(cacheKey, cached);
+    if (this.cache.lru.peek(cacheKey) === cached) this.liveKeys.set(key, cacheKey);
+    else this.liveKeys.delete(key);
   }
 
   setPinned(key: string, num: number, cached: CachedVersion): void {
-    this.cache.lru.set(`${this.prefix}${key}\n${num}`, cached);
+    let byNum = this.pinnedKeys.get(key);
+    const cacheKey = byNum?.get(num) ?? `${this.prefix}${key}\n${num}`;
+    this.cache.lru.set(cacheKey, cached);
+    if (this.cache.lru.peek(cacheKey) !== cached) return this.forget(cacheKey);
+    if (byNum === undefined) this.pinnedKeys.set(key, (byNum = new Map<number, string>()));
+    byNum.set(num, cacheKey);
   }
 
   deleteLive(key: string): void {
-    this.cache.lru.delete(this.prefix + key);
+    const cacheKey = this.liveKeys.get(key);
+    if (cacheKey !== undefined) this.cache.lru.delete(cacheKey);
   }
 
   deletePinned(key: string, num: number): void {
-    this.cache.lru.delete(`${this.prefix}${key}\n${num}`);
+    const cacheKey = this.pinnedKeys.get(key)?.get(num);
+    if (cacheKey !== undefined) this.cache.lru.delete(cacheKey);
+  }
+
+  /** One of this environment's entries left the cache: drop it from the index. */
+  forget(cacheKey: string): void {
+    const rest = cacheKey.slice(this.prefix.length);
+    const newline = rest.indexOf('\n');
+    if (newline === -1) {
+      if (this.liveKeys.get(rest) === cacheKey) this.liveKeys.delete(rest);
+      return;
+    }
+    const key = rest.slice(0, newline);
+    const byNum = this.pinnedKeys.get(key);
+    if (byNum === undefined) return;
+    byNum.delete(Number(rest.slice(newline + 1)));
+    if (byNum.size === 0) this.pinnedKeys.delete(key);
   }
 }
 
@@ -140,7 +181,7 @@ export class PromptCache {
       ? await this.store.liveVersion(environmentId, key)
       : await this.store.pinnedVersion(environmentId, key, num);
     const now = Date.now();
-    const version = record === null ? null : toServedVersion(key, record);
+    const version = record === null ? null : toServedVersion(key, record, num !== undefined);
     let expiresAt = version === null ? now + Math.min(NOT_FOUND_TTL_MS, this.ttlMs) : num === undefined ? now + this.ttlMs : Infinity;
     // An eviction during the read may concern this very prompt: answer the waiters, but do not trust it for later.
     if (this.evictions !== evictionsBefore && num === undefined) expiresAt = now;

@@ -1,13 +1,19 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { parseApiKeySnapshot, parseLiveSnapshot, type RedisNames } from '#contracts';
+import { parseApiKeySnapshot, parseLiveSnapshot, type LiveSnapshot, type RedisNames } from '#contracts';
+import type { ModelConfig, PromptMessage, PromptType } from '#domain';
 import { withTimeout } from '#runtime';
 
 /** What the gateway needs of a version to serve it. */
 export interface VersionRecord {
   versionId: string;
   versionNum: number;
-  content: string;
+  type: PromptType;
+  /** A text prompt's content; null for a chat prompt. */
+  content: string | null;
+  /** A chat prompt's messages; null for a text prompt. */
+  messages: PromptMessage[] | null;
+  config: ModelConfig;
 }
 
 /** What the gateway needs of an API key to admit a request. */
@@ -32,12 +38,12 @@ const POSTGRES_TIMEOUT_MS = 1500;
 const LOST = new Set(['reconnecting', 'close', 'end']);
 
 const LIVE_VERSION_SQL = `
-  SELECT v.id AS version_id, v.version_num, v.content
+  SELECT v.id AS version_id, v.version_num, p.type, v.content, v.messages, v.config
     FROM prompts p JOIN prompt_versions v ON v.id = p.live_version_id
    WHERE p.environment_id = $1 AND p.key = $2`;
 
 const PINNED_VERSION_SQL = `
-  SELECT v.id AS version_id, v.version_num, v.content
+  SELECT v.id AS version_id, v.version_num, p.type, v.content, v.messages, v.config
     FROM prompts p JOIN prompt_versions v ON v.prompt_id = p.id
    WHERE p.environment_id = $1 AND p.key = $2 AND v.version_num = $3 AND v.status IN ('approved', 'archived')`;
 
@@ -48,7 +54,10 @@ const API_KEY_SQL = `
 interface VersionRow {
   version_id: string;
   version_num: number;
-  content: string;
+  type: PromptType;
+  content: string | null;
+  messages: PromptMessage[] | null;
+  config: ModelConfig;
 }
 interface ApiKeyRow {
   id: string;
@@ -73,9 +82,7 @@ export class PromptStore {
   async liveVersion(environmentId: string, key: string): Promise<VersionRecord | null> {
     const raw = await this.redisGet(this.names.liveSnapshot(environmentId, key));
     const snapshot = raw === undefined || raw === null ? null : parseLiveSnapshot(raw);
-    if (snapshot && snapshot.environment_id === environmentId && snapshot.key === key) {
-      return { versionId: snapshot.version_id, versionNum: snapshot.version_num, content: snapshot.content };
-    }
+    if (snapshot && snapshot.environment_id === environmentId && snapshot.key === key) return fromSnapshot(snapshot);
     const rows = await this.query<VersionRow>(`live version of ${key}`, 'gateway_live_version', LIVE_VERSION_SQL, [environmentId, key]);
     return rows.length ? versionOf(rows[0]) : null;
   }
@@ -85,9 +92,7 @@ export class PromptStore {
     // The registry writes a version's snapshot only when the version goes live, so one found here was live.
     const raw = await this.redisGet(this.names.versionSnapshot(environmentId, key, num));
     const snapshot = raw === undefined || raw === null ? null : parseLiveSnapshot(raw);
-    if (snapshot && snapshot.environment_id === environmentId && snapshot.key === key && snapshot.version_num === num) {
-      return { versionId: snapshot.version_id, versionNum: snapshot.version_num, content: snapshot.content };
-    }
+    if (snapshot && snapshot.environment_id === environmentId && snapshot.key === key && snapshot.version_num === num) return fromSnapshot(snapshot);
     const rows = await this.query<VersionRow>(`version ${num} of ${key}`, 'gateway_pinned_version', PINNED_VERSION_SQL, [environmentId, key, num]);
     return rows.length ? versionOf(rows[0]) : null;
   }
@@ -128,5 +133,9 @@ export class PromptStore {
 }
 
 function versionOf(row: VersionRow): VersionRecord {
-  return { versionId: row.version_id, versionNum: row.version_num, content: row.content };
+  return { versionId: row.version_id, versionNum: row.version_num, type: row.type, content: row.content, messages: row.messages, config: row.config };
+}
+
+function fromSnapshot(s: LiveSnapshot): VersionRecord {
+  return { versionId: s.version_id, versionNum: s.version_num, type: s.type, content: s.content, messages: s.messages, config: s.config };
 }

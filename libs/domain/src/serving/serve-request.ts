@@ -1,4 +1,6 @@
 /** Reading the serve endpoint's query: what API.md's "Gateway" section accepts, and nothing else. */
+import type { ContentMessage } from '../portable/messages.js';
+import { readFillMessages } from '../prompts/messages.js';
 
 /** A version number is a positive integer; PostgreSQL's integer column holds up to MAX_VERSION. */
 const VERSION_PARAM = /^[1-9][0-9]*$/;
@@ -33,23 +35,45 @@ export function readVarsParam(value: unknown): readonly string[] {
   return [];
 }
 
+/** A POST body, read: the variables, and the messages that fill a chat prompt's placeholders by name. */
+export interface ServeBody {
+  variables: Record<string, string>;
+  placeholders?: Map<string, ContentMessage[]>;
+}
+
 /**
- * A POST body's `variables`: an object whose values are all strings, else an error message.
- * The body may hold nothing else (API.md: unknown fields are refused).
+ * A POST body's `variables` (an object whose values are all strings) and `placeholders` (an
+ * object of lists of `{role, content}` messages of roles system, user or assistant), else an error
+ * message. The body may hold nothing else (API.md: unknown fields are refused).
  */
-export function readServeBody(body: unknown): { variables: Record<string, string> } | { problem: string } {
+export function readServeBody(body: unknown): ServeBody | { problem: string } {
   if (body === undefined || body === null) return { variables: {} };
   if (typeof body !== 'object' || Array.isArray(body)) return { problem: 'The body must be a JSON object.' };
   for (const field of Object.keys(body)) {
-    if (field !== 'variables') return { problem: `Unknown field: ${field}.` };
+    if (field !== 'variables' && field !== 'placeholders') return { problem: `Unknown field: ${field}.` };
   }
-  const variables = (body as { variables?: unknown }).variables;
-  if (variables === undefined) return { variables: {} };
-  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
-    return { problem: 'variables must be an object of strings.' };
+  const { variables, placeholders } = body as { variables?: unknown; placeholders?: unknown };
+  let read: ServeBody = { variables: {} };
+  if (variables !== undefined) {
+    if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+      return { problem: 'variables must be an object of strings.' };
+    }
+    for (const [name, value] of Object.entries(variables)) {
+      if (typeof value !== 'string') return { problem: `variables.${name} must be a string.` };
+    }
+    read = { variables: variables as Record<string, string> };
   }
-  for (const [name, value] of Object.entries(variables)) {
-    if (typeof value !== 'string') return { problem: `variables.${name} must be a string.` };
+  if (placeholders !== undefined) {
+    if (typeof placeholders !== 'object' || placeholders === null || Array.isArray(placeholders)) {
+      return { problem: 'placeholders must be an object of message lists.' };
+    }
+    const fills = new Map<string, ContentMessage[]>();
+    for (const [name, list] of Object.entries(placeholders)) {
+      const messages = readFillMessages(list, `placeholders.${name}`);
+      if ('problem' in messages) return messages;
+      fills.set(name, messages);
+    }
+    read.placeholders = fills;
   }
-  return { variables: variables as Record<string, string> };
+  return read;
 }
