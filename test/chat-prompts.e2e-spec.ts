@@ -77,7 +77,7 @@ describe('chat prompts and model configuration, registry and gateway', () => {
     return res.body.version as { id: string; version_num: number; live_from: string };
   };
   const servedVersion = async (apiKey: string, key: string) => {
-    const res = await serve(gw, apiKey, `/v1/serve/${key}`);
+    const res = await serve(gw, apiKey, `/v1/serve/${key}?format=json`);
     return res.status === 200 ? (res.json().version as number) : null;
   };
 

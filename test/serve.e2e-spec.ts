@@ -71,7 +71,9 @@ describe('serving prompts through the gateway, with the registry', () => {
 
     const json = await serve(gw, key.key, '/v1/serve/greet.basic?format=json');
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(JSON.parse(json.text)).toEqual({ key: 'greet.basic', version: 1, content: 'Hello, world.', unfilled_variables: [] });
+    expect(JSON.parse(json.text)).toEqual({
+      key: 'greet.basic', type: 'text', version: 1, content: 'Hello, world.', messages: null, config: {}, unfilled_variables: [], unfilled_placeholders: [],
+    });
     expect(json.headers.get('etag')).not.toBe(first.headers.get('etag'));
     expect(promptId).toBeDefined();
   });
@@ -120,7 +122,10 @@ describe('serving prompts through the gateway, with the registry', () => {
     const text = await serve(gw, key.key, '/v1/serve/vars.demo?vars=name=Ana&vars=role={{name}}&vars=novalue&vars=bad-name=x');
     expect(text.text).toBe('Hi Ana, you are {{name}}. Ana!');
     const json = await serve(gw, key.key, `/v1/serve/vars.demo?format=json&vars=${encodeURIComponent('name=a=b')}`);
-    expect(JSON.parse(json.text)).toEqual({ key: 'vars.demo', version: 1, content: 'Hi a=b, you are {{role}}. a=b!', unfilled_variables: ['role'] });
+    expect(JSON.parse(json.text)).toEqual({
+      key: 'vars.demo', type: 'text', version: 1, content: 'Hi a=b, you are {{role}}. a=b!', messages: null, config: {},
+      unfilled_variables: ['role'], unfilled_placeholders: [],
+    });
     const none = await serve(gw, key.key, '/v1/serve/vars.demo?format=json');
     expect(JSON.parse(none.text).unfilled_variables).toEqual(['name', 'role']);
     const empty = await serve(gw, key.key, '/v1/serve/vars.demo?vars=name=&vars=role=x');
@@ -179,7 +184,9 @@ describe('serving prompts through the gateway, with the registry', () => {
     expect(one.status).toBe(200);
     expect(one.headers.get('x-prompt-version')).toBe('1');
     expect(one.headers.get('cache-control')).toContain('immutable');
-    expect(JSON.parse(one.text)).toEqual({ key: 'pinned.demo', version: 1, content: 'One 1', unfilled_variables: [] });
+    expect(JSON.parse(one.text)).toEqual({
+      key: 'pinned.demo', type: 'text', version: 1, content: 'One 1', messages: null, config: {}, unfilled_variables: [], unfilled_placeholders: [],
+    });
     expect((await serve(gw, key.key, '/v1/serve/pinned.demo?version=1')).headers.get('x-prompt-cache')).toBe('HIT');
     expect((await serve(gw, key.key, '/v1/serve/pinned.demo')).text).toBe('Two {{x}}');
     expect((await serve(gw, key.key, '/v1/serve/pinned.demo?version=2')).text).toBe('Two {{x}}');

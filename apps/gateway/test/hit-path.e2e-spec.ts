@@ -120,7 +120,9 @@ describe('the serve hit path on the wire', () => {
     expect(new Date(answers[0].headers.date).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(JSON.parse(answers[1].body)).toMatchObject({ error: { code: 'prompt_not_found' } });
     expect([answers[2].body, answers[2].headers['content-length']]).toEqual(['', answers[0].headers['content-length']]);
-    expect(JSON.parse(answers[3].body)).toEqual({ key: 'hit.one', version: 2, content, unfilled_variables: ['name'] });
+    expect(JSON.parse(answers[3].body)).toEqual({
+      key: 'hit.one', type: 'text', version: 2, content, messages: null, config: {}, unfilled_variables: ['name'], unfilled_placeholders: [],
+    });
     expect(answers[4].headers['cache-control']).toBe('private, max-age=31536000, immutable');
     expect(answers[4].body).toBe(content);
     expect(answers[5].body).toBe('Hello from the hit path, Ana.');
