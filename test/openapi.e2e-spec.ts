@@ -383,7 +383,8 @@ describe('the OpenAPI documents', () => {
     const version = { $ref: '#/components/schemas/VersionAnswer' };
     expect(schemaProblems(registryDoc, version, { version: { id: 'nope' } }).length).toBeGreaterThan(5);
     expect(schemaProblems(registryDoc, { $ref: '#/components/schemas/LiveAt' }, {
-      version_id: '7f1e8a52-29a6-4c0e-9d0b-6f3c4b8e2a10', version_num: '2', content: 'x', live_from: '2026-12-01T09:30:00.000Z', live_until: null,
+      version_id: '7f1e8a52-29a6-4c0e-9d0b-6f3c4b8e2a10', version_num: '2', content: 'x', messages: null, config: {},
+      live_from: '2026-12-01T09:30:00.000Z', live_until: null,
     })).toEqual(['$.version_num: not an integer']);
   });
 });

@@ -10,15 +10,35 @@ export interface paths {
         };
         /**
          * The live version of a prompt, or a pinned one
-         * @description Text by default (the content alone); JSON with format=json. Variables are `{{name}}` in the content.
+         * @description A text prompt: text by default (the content alone), JSON with format=json. A chat prompt: always JSON. Variables are `{{name}}` in the content or in every message.
          */
         get: operations["serve"];
         put?: never;
         /**
          * As GET, with the variables in a JSON body (for long values)
-         * @description Always answers JSON; format does not apply.
+         * @description Always answers JSON; format does not apply. Also fills a chat prompt's placeholders.
          */
         post: operations["serveWithBody"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/prompts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The prompts with a live version in the API key's environment
+         * @description In key order (byte order), with the variables and placeholders the live version uses: for SDK warm-up, CLIs and tool integrations.
+         */
+        get: operations["listPrompts"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -113,20 +133,66 @@ export interface components {
                 error_id?: string;
             };
         };
+        Message: {
+            /** @enum {string} */
+            role: "system" | "user" | "assistant";
+            content: string;
+        };
+        /** @description A message, or a placeholder left unfilled: `{role: "placeholder", name}`. */
+        PromptMessage: components["schemas"]["Message"] | {
+            /** @enum {string} */
+            role: "placeholder";
+            name: string;
+        };
         ServeAnswer: {
             key: string;
+            /** @enum {string} */
+            type: "text" | "chat";
             /** @description the version number */
             version: number;
-            /** @description with the variables given substituted */
-            content: string;
-            /** @description variables the content uses that were not given, in order of first appearance */
+            /** @description a text prompt's content with the variables given substituted; null for a chat prompt */
+            content: string | null;
+            /** @description a chat prompt's messages, variables substituted in every one and filled placeholders replaced; null for a text prompt */
+            messages: components["schemas"]["PromptMessage"][] | null;
+            /** @description the model configuration the version was reviewed with ({} when none) */
+            config: {
+                [key: string]: unknown;
+            };
+            /** @description variables the prompt uses that were not given, in order of first appearance */
             unfilled_variables: string[];
+            /** @description placeholders given no messages, in order ([] for text prompts) */
+            unfilled_placeholders: string[];
         };
         ServeBody: {
             /** @description name: value; a value is inserted as is and never scanned again */
             variables?: {
                 [key: string]: string;
             };
+            /** @description name: the messages that replace that placeholder of a chat prompt (inserted as is, never scanned for variables; [] removes it); names the version lacks, and placeholders for a text prompt, are ignored */
+            placeholders?: {
+                [key: string]: components["schemas"]["Message"][];
+            };
+        };
+        PromptListItem: {
+            key: string;
+            /** @enum {string} */
+            type: "text" | "chat";
+            /** @description the live version number */
+            version: number;
+            description: string | null;
+            /** @description the variables the live version uses, in order of first appearance */
+            variables: string[];
+            /** @description the live version's placeholders, in order */
+            placeholders: string[];
+            /**
+             * Format: date-time
+             * @description when the live version went live
+             */
+            updated_at: string | null;
+        };
+        PromptList: {
+            items: components["schemas"]["PromptListItem"][];
+            next_cursor: string | null;
         };
         Health: {
             /** @enum {string} */
@@ -196,9 +262,11 @@ export interface operations {
                 headers: {
                     /** @description the version number served */
                     "x-prompt-version"?: number;
+                    /** @description text or chat */
+                    "x-prompt-type"?: "text" | "chat";
                     /** @description HIT from this gateway's memory, MISS when read from Redis or PostgreSQL */
                     "x-prompt-cache"?: "HIT" | "MISS";
-                    /** @description of this exact answer (after substitution, in this format): send it back as If-None-Match */
+                    /** @description of this exact answer (after substitution, in this format; it changes when content, messages or config change): send it back as If-None-Match */
                     etag?: string;
                     /** @description private, no-cache for the live version; private, max-age=31536000, immutable for a pinned one */
                     "cache-control"?: string;
@@ -218,9 +286,11 @@ export interface operations {
                 headers: {
                     /** @description the version number served */
                     "x-prompt-version"?: number;
+                    /** @description text or chat */
+                    "x-prompt-type"?: "text" | "chat";
                     /** @description HIT from this gateway's memory, MISS when read from Redis or PostgreSQL */
                     "x-prompt-cache"?: "HIT" | "MISS";
-                    /** @description of this exact answer (after substitution, in this format): send it back as If-None-Match */
+                    /** @description of this exact answer (after substitution, in this format; it changes when content, messages or config change): send it back as If-None-Match */
                     etag?: string;
                     /** @description private, no-cache for the live version; private, max-age=31536000, immutable for a pinned one */
                     "cache-control"?: string;
@@ -232,7 +302,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed`: a version that is not a positive integer, a format other than text or json, a value with NUL or an unpaired surrogate, a body that is not a JSON object of string variables */
+            /** @description `validation_failed`: a version that is not a positive integer, a format other than text or json, a value with NUL or an unpaired surrogate, a body that is not a JSON object of string variables and placeholder message lists, a bad limit or cursor */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -377,9 +447,11 @@ export interface operations {
                 headers: {
                     /** @description the version number served */
                     "x-prompt-version"?: number;
+                    /** @description text or chat */
+                    "x-prompt-type"?: "text" | "chat";
                     /** @description HIT from this gateway's memory, MISS when read from Redis or PostgreSQL */
                     "x-prompt-cache"?: "HIT" | "MISS";
-                    /** @description of this exact answer (after substitution, in this format): send it back as If-None-Match */
+                    /** @description of this exact answer (after substitution, in this format; it changes when content, messages or config change): send it back as If-None-Match */
                     etag?: string;
                     /** @description private, no-cache for the live version; private, max-age=31536000, immutable for a pinned one */
                     "cache-control"?: string;
@@ -398,9 +470,11 @@ export interface operations {
                 headers: {
                     /** @description the version number served */
                     "x-prompt-version"?: number;
+                    /** @description text or chat */
+                    "x-prompt-type"?: "text" | "chat";
                     /** @description HIT from this gateway's memory, MISS when read from Redis or PostgreSQL */
                     "x-prompt-cache"?: "HIT" | "MISS";
-                    /** @description of this exact answer (after substitution, in this format): send it back as If-None-Match */
+                    /** @description of this exact answer (after substitution, in this format; it changes when content, messages or config change): send it back as If-None-Match */
                     etag?: string;
                     /** @description private, no-cache for the live version; private, max-age=31536000, immutable for a pinned one */
                     "cache-control"?: string;
@@ -412,7 +486,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed`: a version that is not a positive integer, a format other than text or json, a value with NUL or an unpaired surrogate, a body that is not a JSON object of string variables */
+            /** @description `validation_failed`: a version that is not a positive integer, a format other than text or json, a value with NUL or an unpaired surrogate, a body that is not a JSON object of string variables and placeholder message lists, a bad limit or cursor */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -492,6 +566,119 @@ export interface operations {
                         error?: {
                             /** @enum {string} */
                             code?: "rendered_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited`: over the API key's per-minute limit, shared by every gateway; see retry-after */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the gateway's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description `service_unavailable`: the prompt is not cached here and neither Redis nor PostgreSQL answers; see retry-after */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "service_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listPrompts: {
+        parameters: {
+            query?: {
+                /** @description above 200 is read as 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptList"];
+                };
+            };
+            /** @description `validation_failed`: a version that is not a positive integer, a format other than text or json, a value with NUL or an unpaired surrogate, a body that is not a JSON object of string variables and placeholder message lists, a bad limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description `invalid_api_key`: a missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "invalid_api_key";
                         };
                     };
                 };

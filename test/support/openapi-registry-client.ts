@@ -292,7 +292,7 @@ export interface paths {
         put?: never;
         /**
          * Create a prompt
-         * @description Role: editor. Version 1 is a draft.
+         * @description Role: editor. Version 1 is a draft. A text prompt takes content, a chat prompt (type chat) messages; both take config.
          */
         post: operations["PromptsController_create"];
         delete?: never;
@@ -832,10 +832,52 @@ export interface components {
              */
             key: string;
             /**
-             * @description At most 262144 bytes of UTF-8 (256 KiB); more is 400 validation_failed.
+             * @description Fixed at creation: a text prompt holds content, a chat prompt messages.
+             * @default text
+             * @enum {string}
+             */
+            type?: "text" | "chat";
+            /**
+             * @description A text prompt's content. At most 262144 bytes of UTF-8 (256 KiB); more is 400 validation_failed.
              * @example You are a friendly support agent for {{product}}.
              */
-            content: string;
+            content?: string;
+            /**
+             * @description A chat prompt's messages (exactly one of content and messages, the one of the prompt's type). A placeholder {role: "placeholder", name} is filled with messages at serve time; names are unique.
+             * @example [
+             *       {
+             *         "role": "system",
+             *         "content": "You are a support agent for {{product}}."
+             *       },
+             *       {
+             *         "role": "placeholder",
+             *         "name": "history"
+             *       },
+             *       {
+             *         "role": "user",
+             *         "content": "{{question}}"
+             *       }
+             *     ]
+             */
+            messages?: ({
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string;
+            } | {
+                /** @enum {string} */
+                role: "placeholder";
+                name: string;
+            })[];
+            /**
+             * @description The model settings the version is reviewed with: at most 16384 bytes as compact JSON, nested at most 5 deep. provider (anthropic, openai, google, groq, mistral), model (1-200 characters), temperature (0-2), top_p (0-1), max_tokens (1-1000000) and stop (up to 8 strings) are checked; other keys are kept.
+             * @example {
+             *       "model": "gpt-4o-mini",
+             *       "temperature": 0.2
+             *     }
+             */
+            config?: {
+                [key: string]: unknown;
+            };
             /** @example First message of the support bot */
             description?: string | null;
             /** @example First version */
@@ -843,10 +885,46 @@ export interface components {
         };
         ProposeVersionDto: {
             /**
-             * @description At most 262144 bytes of UTF-8 (256 KiB); more is 400 validation_failed.
+             * @description A text prompt's content. At most 262144 bytes of UTF-8 (256 KiB); more is 400 validation_failed.
              * @example You are a concise support agent for {{product}}.
              */
-            content: string;
+            content?: string;
+            /**
+             * @description A chat prompt's messages (exactly one of content and messages, the one of the prompt's type). A placeholder {role: "placeholder", name} is filled with messages at serve time; names are unique.
+             * @example [
+             *       {
+             *         "role": "system",
+             *         "content": "You are a support agent for {{product}}."
+             *       },
+             *       {
+             *         "role": "placeholder",
+             *         "name": "history"
+             *       },
+             *       {
+             *         "role": "user",
+             *         "content": "{{question}}"
+             *       }
+             *     ]
+             */
+            messages?: ({
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string;
+            } | {
+                /** @enum {string} */
+                role: "placeholder";
+                name: string;
+            })[];
+            /**
+             * @description The model settings the version is reviewed with: at most 16384 bytes as compact JSON, nested at most 5 deep. provider (anthropic, openai, google, groq, mistral), model (1-200 characters), temperature (0-2), top_p (0-1), max_tokens (1-1000000) and stop (up to 8 strings) are checked; other keys are kept. Without it, the base version's config is carried over; {} clears it; null is refused.
+             * @example {
+             *       "model": "gpt-4o-mini",
+             *       "temperature": 0.2
+             *     }
+             */
+            config?: {
+                [key: string]: unknown;
+            };
             /** @example Shorter answers */
             commit_message?: string | null;
         };
@@ -1017,6 +1095,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             key: string;
+            /**
+             * @description fixed at creation: text holds content, chat holds messages
+             * @enum {string}
+             */
+            type: "text" | "chat";
             description: string | null;
             live_version: {
                 /** Format: uuid */
@@ -1035,6 +1118,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             key: string;
+            /**
+             * @description fixed at creation: text holds content, chat holds messages
+             * @enum {string}
+             */
+            type: "text" | "chat";
             /** Format: uuid */
             workspace_id: string;
             /** Format: uuid */
@@ -1044,7 +1132,22 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 version_num: number;
-                content: string;
+                /** @description a text prompt's content; null for chat */
+                content: string | null;
+                /** @description a chat prompt's messages; null for text */
+                messages: ({
+                    /** @enum {string} */
+                    role: "system" | "user" | "assistant";
+                    content: string;
+                } | {
+                    /** @enum {string} */
+                    role: "placeholder";
+                    name: string;
+                })[] | null;
+                /** @description the model settings the version was reviewed with; provider, model, temperature, top_p, max_tokens and stop are checked, other keys kept */
+                config: {
+                    [key: string]: unknown;
+                };
                 /**
                  * Format: date-time
                  * @description ISO-8601 UTC with milliseconds
@@ -1062,7 +1165,7 @@ export interface components {
              */
             updated_at: string;
         };
-        /** @description A version in a list: without content and parent_content. */
+        /** @description A version in a list: without content, messages, config and their parents'. */
         VersionSummary: {
             /** Format: uuid */
             id: string;
@@ -1071,6 +1174,11 @@ export interface components {
             version_num: number;
             /** @enum {string} */
             status: "draft" | "pending_review" | "approved" | "rejected" | "archived";
+            /**
+             * @description fixed at creation: text holds content, chat holds messages
+             * @enum {string}
+             */
+            type: "text" | "chat";
             /**
              * Format: uuid
              * @description the version live when this one was proposed
@@ -1143,6 +1251,11 @@ export interface components {
             /** @enum {string} */
             status: "draft" | "pending_review" | "approved" | "rejected" | "archived";
             /**
+             * @description fixed at creation: text holds content, chat holds messages
+             * @enum {string}
+             */
+            type: "text" | "chat";
+            /**
              * Format: uuid
              * @description the version live when this one was proposed
              */
@@ -1204,9 +1317,38 @@ export interface components {
                 /** @enum {string} */
                 status: "queued" | "running" | "succeeded" | "failed";
             } | null;
-            content: string;
+            /** @description a text version's content; null for chat */
+            content: string | null;
+            /** @description a chat version's messages; null for text */
+            messages: ({
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string;
+            } | {
+                /** @enum {string} */
+                role: "placeholder";
+                name: string;
+            })[] | null;
+            /** @description the model settings the version was reviewed with; provider, model, temperature, top_p, max_tokens and stop are checked, other keys kept */
+            config: {
+                [key: string]: unknown;
+            };
             /** @description the base version's content */
             parent_content: string | null;
+            /** @description the base version's messages */
+            parent_messages: ({
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string;
+            } | {
+                /** @enum {string} */
+                role: "placeholder";
+                name: string;
+            })[] | null;
+            /** @description the base version's config */
+            parent_config: {
+                [key: string]: unknown;
+            } | null;
         };
         VersionAnswer: {
             version: components["schemas"]["Version"];
@@ -1229,12 +1371,35 @@ export interface components {
             }[];
             added: number;
             removed: number;
+            /** @description one item per changed leaf of config, sorted by path; the side where the key is absent is null */
+            config_changes: {
+                path: string;
+                /** @description any JSON value */
+                before: unknown;
+                /** @description any JSON value */
+                after: unknown;
+            }[];
         };
         LiveAt: {
             /** Format: uuid */
             version_id: string;
             version_num: number;
-            content: string;
+            /** @description null for chat */
+            content: string | null;
+            /** @description null for text */
+            messages: ({
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string;
+            } | {
+                /** @enum {string} */
+                role: "placeholder";
+                name: string;
+            })[] | null;
+            /** @description the model settings the version was reviewed with; provider, model, temperature, top_p, max_tokens and stop are checked, other keys kept */
+            config: {
+                [key: string]: unknown;
+            };
             /**
              * Format: date-time
              * @description ISO-8601 UTC with milliseconds
@@ -3901,7 +4066,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ProposeVersionDto"];
             };
@@ -4133,7 +4298,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A line diff against parent_content, unchanged lines included. */
+            /** @description A line diff against the base (a chat version's messages rendered as text), unchanged lines included, and the config's changed leaves. */
             200: {
                 headers: {
                     [name: string]: unknown;

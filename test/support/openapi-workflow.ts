@@ -60,7 +60,8 @@ export function createClient<Paths>(baseUrl: string, seen: (answer: SeenAnswer) 
 }
 
 export interface WorkflowResult {
-  served: string;
+  /** A text prompt's content; null would be a chat prompt's. */
+  served: string | null;
   servedVersion: number;
   unfilled: string[];
   diffAdded: number;
