@@ -8,8 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The gateway's `GET /v1/prompts` pages through an environment's live prompts in byte order of
  * their keys: an index in that order (COLLATE "C") makes each page a range scan.
  */
-export class ChatPrompts1764600000000 implements MigrationInterface {
-  name = 'ChatPrompts1764600000000';
+export class ChatPrompts1764700000000 implements MigrationInterface {
+  name = 'ChatPrompts1764700000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE prompts ADD COLUMN type text NOT NULL DEFAULT 'text'
