@@ -53,13 +53,12 @@ export class EvalOutcomes {
 
   private async record(final: FinalOutcome): Promise<EvalOutcome> {
     const succeeded = final.status === 'succeeded';
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       const run = await this.runs.finish(manager, final);
       if (!run) return 'ignored';
       await this.runs.pointLastEval(manager, run.version_id, final.evalId);
       await this.outbox.evalEvent(manager, succeeded ? 'eval.completed' : 'eval.failed', final.evalId);
-      // Last, as the append takes the workspace's audit lock until COMMIT.
-      await this.audit.append(manager, {
+      audit({
         workspaceId: run.workspace_id,
         action: succeeded ? 'eval.completed' : 'eval.failed',
         resourceType: 'eval',

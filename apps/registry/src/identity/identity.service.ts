@@ -42,7 +42,8 @@ export class IdentityService {
     const email = normalizeEmail(dto.email);
     if (await this.users.emailTaken(email)) throw new ConflictError(EMAIL_TAKEN);
     const passwordHash = await hashPassword(dto.password, this.config.PASSWORD_SCRYPT_N);
-    const user = await this.dataSource.transaction(async (manager) => {
+    const user = await this.audit.transaction(async (work) => {
+      const { manager } = work;
       let created: UserEntity;
       try {
         created = await this.users.insert(manager, { email, name: dto.name ?? null, passwordHash });
@@ -50,7 +51,7 @@ export class IdentityService {
         if (isUniqueViolation(err, 'users_email_key')) throw new ConflictError(EMAIL_TAKEN);
         throw err;
       }
-      await createWorkspaceWithDefaults(manager, this.audit, {
+      await createWorkspaceWithDefaults(work, {
         name: personalWorkspaceName(created), owner: created, isPersonal: true,
       });
       return created;

@@ -29,10 +29,10 @@ export class ProviderKeysService {
   async save(actor: AuthenticatedUser, workspaceId: string, provider: Provider, apiKey: string): Promise<ProviderKeyView> {
     const sealed = sealSecret(this.config.ENCRYPTION_KEY, apiKey, providerKeyBinding(workspaceId, provider));
     const last4 = lastFour(apiKey);
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       await this.access.requireRole(actor.id, workspaceId, 'admin', manager);
       const saved = await this.keys.upsert(manager, { workspaceId, provider, sealed, last4, updatedBy: actor.id });
-      await this.audit.append(manager, {
+      audit({
         workspaceId, action: 'provider_key.set', resourceType: 'provider_key', resourceId: provider,
         actorEmail: actor.email, extra: { provider, last4 },
       });
@@ -46,11 +46,11 @@ export class ProviderKeysService {
   }
 
   async remove(actor: AuthenticatedUser, workspaceId: string, provider: Provider): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.audit.transaction(async ({ manager, audit }) => {
       await this.access.requireRole(actor.id, workspaceId, 'admin', manager);
       const last4 = await this.keys.delete(manager, workspaceId, provider);
       if (last4 === null) throw new NotFoundError('Provider key');
-      await this.audit.append(manager, {
+      audit({
         workspaceId, action: 'provider_key.deleted', resourceType: 'provider_key', resourceId: provider,
         actorEmail: actor.email, extra: { provider, last4 },
       });
