@@ -27,7 +27,8 @@ const PROPOSAL_WARMUP_MS = 1_000;
 const PROPOSAL_MS = 5_000;
 const CYCLE_WARMUP = 5;
 const CYCLES_PER_CLIENT = 30;
-const POOL_SIZE = process.env.BENCH_POOL_SIZE ?? '20';
+/** DATABASE_POOL_SIZE of the new registry; unset, its default. */
+const POOL_SIZE = process.env.BENCH_POOL_SIZE;
 const SAMPLE_MS = 5;
 const CONTENT = `You are a support agent for {{product}}. Answer in {{language}}, one clarifying question at most.\n${'Explain each invoice line in plain words. '.repeat(22)}`;
 
@@ -102,7 +103,7 @@ async function startRegistry(variant: Variant, redisUrl: string): Promise<{ base
     env: {
       PATH: process.env.PATH, APP_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: variant.url, REDIS_URL: redisUrl,
       REDIS_PREFIX: variant.redisPrefix, JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      REGISTRY_PORT: String(port), REGISTRY_HOST: '127.0.0.1', PASSWORD_SCRYPT_N: '1024', DATABASE_POOL_SIZE: POOL_SIZE,
+      REGISTRY_PORT: String(port), REGISTRY_HOST: '127.0.0.1', PASSWORD_SCRYPT_N: '1024', ...(POOL_SIZE ? { DATABASE_POOL_SIZE: POOL_SIZE } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -262,7 +263,7 @@ async function main(): Promise<void> {
   });
   const variants = [...(baselineDist ? [variant('baseline', baselineDist)] : []), variant('new', here)];
   console.log(`bench:registry-writes on node ${process.version}, ${new Date().toISOString()}: ${CLIENTS} clients, one workspace, `
-    + `${ROUNDS} rounds, DATABASE_POOL_SIZE=${POOL_SIZE} (the baseline's pool is its fixed 10)`);
+    + `${ROUNDS} rounds, DATABASE_POOL_SIZE=${POOL_SIZE ?? 'its default'} (the baseline's pool is its fixed 10)`);
   if (!baselineDist) console.log('BENCH_BASELINE_DIST not set: the new figures only, no baseline in this run');
   const results = new Map<Variant['name'], Round[]>(variants.map((v) => [v.name, []]));
   try {

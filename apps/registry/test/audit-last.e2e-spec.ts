@@ -69,7 +69,7 @@ describe('the audit append is the last statement of an audited change', () => {
     }
   });
 
-  it('appends every recorded entry in one statement after the body, right before COMMIT, chained as the verifier expects', async () => {
+  it('appends every recorded entry in one statement after the body, sent with the COMMIT, chained as the verifier expects', async () => {
     const owner = await signup(h.http);
     const log = new StatementLog();
     const dataSource = new DataSource({ ...dataSourceOptions({ url: h.db.url, poolSize: 1 }), logging: ['query'], logger: log });
@@ -81,7 +81,8 @@ describe('the audit append is the last statement of an audited change', () => {
       const answer = await new AuditTrail(dataSource).transaction(async ({ manager, audit }) => {
         audit(entry('test.first'));
         await manager.query(`SELECT 1 AS the_change`);
-        audit(entry('test.second'));
+        // Sent as literals: quotes, backslashes and statement text in a value stay data.
+        audit({ ...entry('test.second'), extra: { note: "it's \\ E'x'); COMMIT; DROP TABLE audit_log; --", 'é"': ['\t\n', 1e21] } });
         await manager.query(`SELECT 2 AS more_of_the_change`);
         return 'changed';
       });
@@ -90,14 +91,16 @@ describe('the audit append is the last statement of an audited change', () => {
       const at = (start: string) => statements.findIndex((s) => s.startsWith(start));
       expect(statements.slice(at('SELECT 2'))).toEqual([
         'SELECT 2 AS more_of_the_change',
-        // The lock, the head and both entries, in one statement.
-        'SELECT audit_append($1, $2::jsonb)',
+        // The lock, the head and both entries in one statement, sent with the COMMIT; the BEGIN is for TypeORM's own COMMIT.
+        expect.stringMatching(/^SELECT audit_append\('[0-9a-f-]{36}', E?'\[.*\]'::jsonb\); COMMIT; BEGIN$/),
         'COMMIT',
       ]);
       expect(at('SELECT 1 AS the_change')).toBeLessThan(at('SELECT audit_append'));
       expect(statements.filter((s) => s.startsWith('SELECT audit_append'))).toHaveLength(1);
       const rows = await h.asOwner(`SELECT action, seq FROM audit_log WHERE workspace_id = $1 AND action LIKE 'test.%' ORDER BY seq`, [owner.workspaceId]);
       expect(rows).toEqual([{ action: 'test.first', seq: '6' }, { action: 'test.second', seq: '7' }]);
+      const [second] = await h.asOwner(`SELECT extra FROM audit_log WHERE workspace_id = $1 AND action = 'test.second'`, [owner.workspaceId]);
+      expect(second).toEqual({ extra: { note: "it's \\ E'x'); COMMIT; DROP TABLE audit_log; --", 'é"': ['\t\n', 1e21] } });
       const verify = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/audit/verify`)).set(owner.auth).expect(200);
       expect(verify.body).toMatchObject({ ok: true, entries_checked: 7 });
     } finally {

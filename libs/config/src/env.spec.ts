@@ -34,9 +34,9 @@ describe('configuration', () => {
     expect(c.ENCRYPTION_KEY).toHaveLength(32);
     expect(c.WEBHOOK_RETRY_SCHEDULE).toEqual([5, 30, 120, 600, 3600, 14400]);
     expect(c.EVAL_RESULTS_CONCURRENCY).toBe(8);
-    expect(c.DATABASE_POOL_SIZE).toBe(20);
+    expect(c.DATABASE_POOL_SIZE).toBe(10);
     expect(loadRegistryConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, DATABASE_POOL_SIZE: '40' }).DATABASE_POOL_SIZE).toBe(40);
-    expect(loadRegistryConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '16' }).EVAL_RESULTS_CONCURRENCY).toBe(16);
+    expect(loadRegistryConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '16', DATABASE_POOL_SIZE: '20' }).EVAL_RESULTS_CONCURRENCY).toBe(16);
     expect(loadGatewayConfig({})).toMatchObject({ GATEWAY_PORT: 8080, CACHE_TTL_SECONDS: 30 });
     expect(loadWorkerConfig({ ENCRYPTION_KEY: KEY })).toMatchObject({
       WORKER_HEALTH_PORT: 8090, EVAL_LOCK_MS: 30000, JUDGE_TIMEOUT_MS: 60000, JUDGE_MAX_ATTEMPTS: 3, JUDGE_RETRY_BASE_MS: 1000, JUDGE_RETRY_MAX_MS: 30000,

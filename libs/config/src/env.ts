@@ -117,8 +117,11 @@ export const registrySchema = z.object({
   PASSWORD_SCRYPT_N: z.coerce.number().int().min(2 ** 10).max(2 ** 18)
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
     .default(2 ** 17),
-  /** Connections of each registry's PostgreSQL pool; every request and eval result in flight holds one while it queries. */
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+  /**
+   * Connections of each registry's PostgreSQL pool; every request and eval result in flight holds
+   * one while it queries. 10 measured best on 2 cores (bench:registry-writes); raise it with cores.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(10),
   /** eval.results jobs applied at once per registry; each holds a pool connection while it writes. */
   EVAL_RESULTS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });

@@ -24,8 +24,9 @@ export interface AuditedWork {
  * which are appended to the workspace's hash chain as the transaction's last statement, right
  * before COMMIT. A transaction-scoped advisory lock per workspace serialises appends (seq has no
  * gaps, each entry links to the true head); it is taken in that one statement (audit_append: the
- * lock, the head and the insert in one round trip), so it is held for it and the commit only,
- * never for the change's own reads and writes. An entry exists exactly when its change committed.
+ * lock, the head and the insert), sent with the COMMIT in one message, so it is held for the two
+ * and for no round trip to this process, never for the change's own reads and writes. An entry
+ * exists exactly when its change committed.
  */
 @Injectable()
 export class AuditTrail {
@@ -49,18 +50,21 @@ export class AuditTrail {
       };
       const result = await body(work);
       open = false;
-      await this.append(manager, entries);
+      await this.appendAndCommit(manager, entries);
       return result;
     });
   }
 
-  /** Appends the entries, one workspace at a time in id order, so two transactions take the locks in one order. */
-  private async append(manager: EntityManager, entries: AuditAppend[]): Promise<void> {
+  /**
+   * Appends the entries, one workspace at a time in id order (so two transactions take the locks
+   * in one order), the last workspace's together with the COMMIT.
+   */
+  private async appendAndCommit(manager: EntityManager, entries: AuditAppend[]): Promise<void> {
     // Entries of one transaction share a time: they record one change.
     const createdAt = new Date().toISOString();
     const workspaces = [...new Set(entries.map((e) => e.workspaceId))].sort();
-    for (const workspaceId of workspaces) {
-      await this.log.append(manager, workspaceId, entries.filter((e) => e.workspaceId === workspaceId).map((entry) => {
+    for (const [i, workspaceId] of workspaces.entries()) {
+      const rows = entries.filter((e) => e.workspaceId === workspaceId).map((entry) => {
         const fields = {
           action: entry.action,
           resource_type: entry.resourceType,
@@ -71,7 +75,9 @@ export class AuditTrail {
           created_at: createdAt,
         };
         return { ...fields, body: canonicalBodyBeforeSeq(fields) };
-      }));
+      });
+      if (i < workspaces.length - 1) await this.log.append(manager, workspaceId, rows);
+      else await this.log.appendAndCommit(manager, workspaceId, rows);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { KeysetWindow, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 
@@ -35,6 +36,8 @@ export interface AuditFilter {
   to?: Date;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const COLUMNS = `seq, action, resource_type, resource_id, actor_email, extra, prev_hash, integrity_hash, created_at`;
 
 /** Newest entry first. */
@@ -48,11 +51,22 @@ const NEWEST_FIRST: Keyset<readonly ['bigint']> = { columns: ['seq'], shape: ['b
 export class AuditRepository {
   /**
    * Appends the entries to the workspace's chain in one statement (audit_append, see its
-   * migration): the workspace's audit lock, the head, and each entry chained on it, the hash
-   * finished from `body` (canonicalBodyBeforeSeq). The lock is held until the transaction ends.
+   * migration: the workspace's audit lock, the head, and each entry chained on it, the hash
+   * finished from `body`, canonicalBodyBeforeSeq) and commits, in one message. The lock is held
+   * until COMMIT ends; sent together, the server runs the COMMIT right after the append, without
+   * waiting for this process to read the append's answer and send the next statement, which under
+   * load costs more than everything else the lock covers. So it is a simple-protocol message, its
+   * values escaped as literals; a BEGIN after the COMMIT opens an empty transaction for the
+   * caller's own COMMIT to close. If the append fails, the server runs neither the COMMIT nor the
+   * BEGIN and the caller rolls back.
    */
+  async appendAndCommit(manager: EntityManager, workspaceId: string, entries: AuditAppendRow[]): Promise<void> {
+    if (!UUID.test(workspaceId)) throw new Error(`audit append: ${workspaceId} is not a workspace id`);
+    await manager.query(`SELECT audit_append(${escapeLiteral(workspaceId)}, ${escapeLiteral(JSON.stringify(entries))}::jsonb); COMMIT; BEGIN`);
+  }
+
+  /** Appends the entries to the workspace's chain (audit_append), leaving the transaction open. */
   async append(manager: EntityManager, workspaceId: string, entries: AuditAppendRow[]): Promise<void> {
-    if (entries.length === 0) return;
     await manager.query(`SELECT audit_append($1, $2::jsonb)`, [workspaceId, JSON.stringify(entries)]);
   }
 

@@ -56,8 +56,7 @@ export class EvalOutcomes {
     return this.audit.transaction(async ({ manager, audit }) => {
       const run = await this.runs.finish(manager, final);
       if (!run) return 'ignored';
-      await this.runs.pointLastEval(manager, run.version_id, final.evalId);
-      await this.outbox.evalEvent(manager, succeeded ? 'eval.completed' : 'eval.failed', final.evalId);
+      await this.outbox.evalEvent(manager, succeeded ? 'eval.completed' : 'eval.failed', run);
       audit({
         workspaceId: run.workspace_id,
         action: succeeded ? 'eval.completed' : 'eval.failed',
