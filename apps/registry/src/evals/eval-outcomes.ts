@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { EvalResultJob } from '#contracts';
 import type { EvalDimension } from '#persistence';
 import { AuditTrail } from '../audit/audit-trail.js';
@@ -23,7 +22,6 @@ function storedDimension(d: { name: string; score: number; reason: string; sugge
 @Injectable()
 export class EvalOutcomes {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
     private readonly outbox: EventOutbox,
     private readonly runs: EvalRunsRepository,

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { DataSource } from 'typeorm';
 import {
   ConflictError, hashPassword, legacyEmailSpelling, normalizeEmail, normalizeEmailOrNull, passwordNeedsRehash,
   RateLimitedError, UnauthorizedError, verifyPassword,
@@ -28,7 +27,6 @@ export class IdentityService {
   private readonly decoyHash: Promise<string>;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     private readonly audit: AuditTrail,
     private readonly loginAttempts: LoginAttempts,

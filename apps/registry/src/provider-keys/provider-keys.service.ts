@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Provider } from '#contracts';
 import { lastFour, NotFoundError, openSecret, providerKeyBinding, sealSecret, SealedSecretError, UnprocessableError } from '#domain';
 import { WorkspaceAccess } from '../access/workspace-access.js';
@@ -19,7 +19,6 @@ const toView = (r: ProviderKeyRow) => toProviderKeyView({ provider: r.provider, 
 @Injectable()
 export class ProviderKeysService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
     private readonly keys: ProviderKeysRepository,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import {
   ConflictError, ForbiddenError, NotFoundError, normalizeEmail, refuseMemberChange,
   type MemberChange, type Role,
@@ -32,7 +32,6 @@ function refuse(change: MemberChange, actorRole: Role, ownerCount: number): void
 @Injectable()
 export class MembersService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
     private readonly members: MembersRepository,
