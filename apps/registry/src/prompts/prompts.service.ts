@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { checkContentSize, checkPromptKey, ConflictError, ForbiddenError, lineDiff, NotFoundError, roleAtLeast, type DiffLine, type Role } from '#domain';
+import { checkContentSize, checkPromptKey, ConflictError, ForbiddenError, lineDiff, NotFoundError, ROLES, roleAtLeast, type DiffLine, type Role } from '#domain';
 import type { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.js';
-import { AuditTrail } from '../audit/audit-trail.js';
+import { AuditTrail, type AuditedWork } from '../audit/audit-trail.js';
 import type { Page, PageRequest } from '../common/pagination.js';
 import { presentPrompt, presentPromptListItem, type PromptListItem, type PromptView } from './prompt.view.js';
 import { PromptsRepository } from './prompts.repository.js';
 import { presentVersion, presentVersionSummary, type VersionSummaryView, type VersionView } from './version.view.js';
+
+const EDITOR_OR_ABOVE = ROLES.filter((role) => roleAtLeast(role, 'editor'));
 
 /** Who proposes: the authenticated user. */
 export interface PromptActor {
@@ -50,9 +52,9 @@ export interface VersionDiffView {
 }
 
 /**
- * Prompts and their versions. The write methods take the caller's EntityManager so that the
- * review gate can create and propose inside its own transactions; they audit in that transaction.
- * Lock order, for every writer: the prompt row first, then the workspace's audit lock.
+ * Prompts and their versions. The write methods take the caller's audited work so that the review
+ * gate can create and propose inside its own transactions; they record their audit entries in it.
+ * Lock order, for every writer: the prompt row first, then (at the end) the workspace's audit lock.
  */
 @Injectable()
 export class PromptsService {
@@ -64,25 +66,22 @@ export class PromptsService {
   ) {}
 
   /** The prompt with version 1; `409` when the key exists in the environment, `400` for a bad key. */
-  async createPrompt(manager: EntityManager, input: NewPrompt): Promise<{ prompt: PromptEntity; version: PromptVersionEntity }> {
+  async createPrompt(work: AuditedWork, input: NewPrompt): Promise<{ prompt: PromptEntity; version: PromptVersionEntity }> {
+    const { manager } = work;
     const key = checkPromptKey(input.key);
     checkContentSize(input.content);
     const { environment, actor } = input;
-    const promptId = await this.prompts.insertPrompt(manager, {
+    const prompt = await this.prompts.insertPrompt(manager, {
       workspaceId: environment.workspaceId, environmentId: environment.id, key, description: input.description ?? null,
     });
-    if (promptId === null) {
+    if (prompt === null) {
       throw new ConflictError(`A prompt with key "${key}" already exists in environment "${environment.name}".`);
     }
-    const prompt = await this.prompts.getPrompt(promptId, manager);
-    await this.audit.append(manager, {
+    work.audit({
       workspaceId: prompt.workspaceId, action: 'prompt.created', resourceType: 'prompt', resourceId: prompt.id,
       actorEmail: actor.email, extra: { key, environment_id: environment.id, environment_name: environment.name },
     });
-    const version = await this.insertVersion(manager, prompt, {
-      versionNum: 1, status: input.status ?? 'draft', content: input.content, parentContent: null, baseVersionId: null,
-      rollbackOfVersionId: null, commitMessage: input.commitMessage ?? null, actor,
-    });
+    const version = await this.insertVersion(work, prompt, { status: input.status, content: input.content, commitMessage: input.commitMessage, actor });
     return { prompt, version };
   }
 
@@ -90,17 +89,11 @@ export class PromptsService {
    * A new version of the prompt, numbered last + 1 under the prompt's row lock (so numbers have no
    * gaps and no duplicates, however many propose at once), based on the version live right now.
    */
-  async proposeVersion(manager: EntityManager, input: NewVersion): Promise<PromptVersionEntity> {
+  async proposeVersion(work: AuditedWork, input: NewVersion): Promise<PromptVersionEntity> {
     checkContentSize(input.content);
-    if (!(await this.prompts.countNewVersion(manager, input.promptId))) throw new NotFoundError('Prompt');
-    // Read after the lock is held: a fresh snapshot sees the live version the lock holder left.
-    const prompt = await this.prompts.getPrompt(input.promptId, manager);
-    const base = prompt.liveVersionId ? await this.prompts.getVersionContent(prompt.liveVersionId, manager) : null;
-    return this.insertVersion(manager, prompt, {
-      versionNum: prompt.lastVersionNum, status: input.status ?? 'draft', content: input.content,
-      parentContent: base?.content ?? null, baseVersionId: base?.id ?? null,
-      rollbackOfVersionId: input.rollbackOfVersionId ?? null, commitMessage: input.commitMessage ?? null, actor: input.actor,
-    });
+    const { prompt } = await this.prompts.countNewVersion(work.manager, input.promptId);
+    if (!prompt) throw new NotFoundError('Prompt');
+    return this.insertVersion(work, prompt, input);
   }
 
   /**
@@ -145,19 +138,23 @@ export class PromptsService {
     environmentId: string,
     body: { key: string; content: string; description?: string | null; commitMessage?: string | null },
   ): Promise<{ prompt: PromptView; version: VersionView }> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager } = work;
       const environment = await this.access.requireEnvironmentRole(actor.id, environmentId, 'editor', manager);
-      const { prompt, version } = await this.createPrompt(manager, { environment, ...body, actor });
+      const { prompt, version } = await this.createPrompt(work, { environment, ...body, actor });
       return { prompt: presentPrompt(prompt, null), version: await this.presentVersionOf(version, manager) };
     });
   }
 
-  /** POST /prompts/:id/versions. */
+  /** POST /prompts/:id/versions: the role check and the prompt's row lock in one statement, then the insert. */
   async propose(actor: PromptActor, promptId: string, body: { content: string; commitMessage?: string | null }): Promise<VersionView> {
-    return this.dataSource.transaction(async (manager) => {
-      await this.loadPromptForUser(actor.id, promptId, 'editor', manager);
-      const version = await this.proposeVersion(manager, { promptId, ...body, actor });
-      return this.presentVersionOf(version, manager);
+    return this.audit.transaction(async (work) => {
+      const counted = await this.prompts.countNewVersion(work.manager, promptId, { userId: actor.id, roles: EDITOR_OR_ABOVE });
+      if (!counted.found || counted.role === null) throw new NotFoundError('Prompt');
+      if (!counted.prompt) throw new ForbiddenError('This needs the editor role or higher in the workspace.');
+      checkContentSize(body.content);
+      const version = await this.insertVersion(work, counted.prompt, { ...body, actor });
+      return this.presentVersionOf(version, work.manager);
     });
   }
 
@@ -225,19 +222,18 @@ export class PromptsService {
   }
 
   private async insertVersion(
-    manager: EntityManager,
+    { manager, audit }: AuditedWork,
     prompt: PromptEntity,
-    v: {
-      versionNum: number; status: ProposedStatus; content: string; parentContent: string | null; baseVersionId: string | null;
-      rollbackOfVersionId: string | null; commitMessage: string | null; actor: PromptActor;
-    },
+    v: { status?: ProposedStatus; content: string; rollbackOfVersionId?: string | null; commitMessage?: string | null; actor: PromptActor },
   ): Promise<PromptVersionEntity> {
-    const { actor, ...row } = v;
-    const versionId = await this.prompts.insertVersion(manager, { ...row, promptId: prompt.id, proposedBy: actor.id });
-    await this.audit.append(manager, {
-      workspaceId: prompt.workspaceId, action: 'version.created', resourceType: 'version', resourceId: versionId,
-      actorEmail: actor.email, extra: { version_num: v.versionNum, prompt_key: prompt.key },
+    const version = await this.prompts.insertVersion(manager, {
+      promptId: prompt.id, versionNum: prompt.lastVersionNum, status: v.status ?? 'draft', content: v.content,
+      rollbackOfVersionId: v.rollbackOfVersionId ?? null, commitMessage: v.commitMessage ?? null, proposedBy: v.actor.id,
+    }, prompt.liveVersionId);
+    audit({
+      workspaceId: prompt.workspaceId, action: 'version.created', resourceType: 'version', resourceId: version.id,
+      actorEmail: v.actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
     });
-    return this.prompts.getVersion(versionId, manager);
+    return version;
   }
 }
