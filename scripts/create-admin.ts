@@ -47,15 +47,15 @@ async function createAdmin(): Promise<void> {
     const exists = `an account with ${email} already exists: nothing was changed`;
     if (await dataSource.manager.existsBy(UserEntity, { email })) throw new Refused(exists);
     const passwordHash = await hashPassword(password, config.PASSWORD_SCRYPT_N);
-    const workspace = await dataSource.transaction(async (manager) => {
+    const workspace = await new AuditTrail(dataSource).transaction(async (work) => {
       let user: UserEntity;
       try {
-        user = await manager.save(manager.create(UserEntity, { email, name: null, passwordHash }));
+        user = await work.manager.save(work.manager.create(UserEntity, { email, name: null, passwordHash }));
       } catch (err) {
         if (isUniqueViolation(err, 'users_email_key')) throw new Refused(exists);
         throw err;
       }
-      const created = await createWorkspaceWithDefaults(manager, new AuditTrail(), {
+      const created = await createWorkspaceWithDefaults(work, {
         name: personalWorkspaceName(user), owner: user, isPersonal: true,
       });
       return created.workspace;

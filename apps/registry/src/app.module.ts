@@ -29,7 +29,7 @@ export class AppModule {
       imports: [
         CoreModule.register(config, logger),
         TypeOrmModule.forRoot({
-          ...dataSourceOptions({ url: config.DATABASE_URL, applicationName: 'promptgate-registry' }),
+          ...dataSourceOptions({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'promptgate-registry' }),
           retryAttempts: 3,
           retryDelay: 1000,
         }),

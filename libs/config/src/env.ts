@@ -117,6 +117,11 @@ export const registrySchema = z.object({
   PASSWORD_SCRYPT_N: z.coerce.number().int().min(2 ** 10).max(2 ** 18)
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
     .default(2 ** 17),
+  /**
+   * Connections of each registry's PostgreSQL pool; every request and eval result in flight holds
+   * one while it queries. 10 measured best on 2 cores (bench:registry-writes); raise it with cores.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(10),
   /** eval.results jobs applied at once per registry; each holds a pool connection while it writes. */
   EVAL_RESULTS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
@@ -307,6 +312,10 @@ export function loadRegistryConfig(env: NodeJS.ProcessEnv = process.env): Regist
   const config = parseConfig(registrySchema, { ...env, ...signupDefault });
   if (config.APP_ENV !== 'test' && config.PASSWORD_SCRYPT_N < PASSWORD_SCRYPT_N_MIN_OUTSIDE_TEST) {
     throw new ConfigError([`PASSWORD_SCRYPT_N must be at least ${PASSWORD_SCRYPT_N_MIN_OUTSIDE_TEST} unless APP_ENV=test`]);
+  }
+  if (config.EVAL_RESULTS_CONCURRENCY >= config.DATABASE_POOL_SIZE) {
+    // Results that hold every connection leave none for requests.
+    throw new ConfigError([`EVAL_RESULTS_CONCURRENCY (${config.EVAL_RESULTS_CONCURRENCY}) must be below DATABASE_POOL_SIZE (${config.DATABASE_POOL_SIZE})`]);
   }
   return config;
 }

@@ -25,14 +25,14 @@ export class ApiKeysService {
   ) {}
 
   async create(actor: AuthenticatedUser, environmentId: string, dto: CreateApiKeyDto): Promise<CreatedApiKeyView> {
-    const { created, key } = await this.dataSource.transaction(async (manager) => {
+    const { created, key } = await this.audit.transaction(async ({ manager, audit }) => {
       const environment = await this.access.requireEnvironmentRole(actor.id, environmentId, 'admin', manager);
       const { key, prefix, hash } = generateApiKey(apiKeyKindFor(environment));
       const created = await manager.save(manager.create(ApiKeyEntity, {
         workspaceId: environment.workspaceId, environmentId, name: dto.name, prefix, keyHash: hash,
         rateLimitRpm: dto.rate_limit_rpm ?? DEFAULT_RATE_LIMIT_RPM, createdBy: actor.id,
       }));
-      await this.audit.append(manager, {
+      audit({
         workspaceId: environment.workspaceId, action: 'api_key.created', resourceType: 'api_key', resourceId: created.id,
         actorEmail: actor.email, extra: { name: created.name, prefix, environment_id: environmentId, rate_limit_rpm: created.rateLimitRpm },
       });
@@ -50,7 +50,7 @@ export class ApiKeysService {
 
   /** Idempotent: revoking a revoked key changes nothing but pushes the revocation again. */
   async revoke(actor: AuthenticatedUser, apiKeyId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.audit.transaction(async ({ manager, audit }) => {
       const found = await manager.createQueryBuilder(ApiKeyEntity, 'k')
         .where('k.id = :apiKeyId', { apiKeyId })
         .setLock('pessimistic_write')
@@ -62,7 +62,7 @@ export class ApiKeysService {
       if (found.revokedAt === null) {
         const [{ now }] = (await manager.query(`SELECT now() AS now`)) as Array<{ now: Date }>;
         await manager.update(ApiKeyEntity, { id: apiKeyId }, { revokedAt: now });
-        await this.audit.append(manager, {
+        audit({
           workspaceId: found.workspaceId, action: 'api_key.revoked', resourceType: 'api_key', resourceId: apiKeyId,
           actorEmail: actor.email, extra: { name: found.name, prefix: found.prefix, environment_id: found.environmentId },
         });

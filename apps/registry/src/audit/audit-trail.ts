@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { chainEntry, type ChainedAuditEntry } from '#domain';
+import { DataSource, type EntityManager } from 'typeorm';
+import { canonicalBodyBeforeSeq } from '#domain';
 import { AuditRepository } from './audit.repository.js';
 
 export interface AuditAppend {
@@ -12,33 +12,72 @@ export interface AuditAppend {
   extra?: Record<string, unknown>;
 }
 
+/** What the body of an audited transaction gets: its manager, and `audit` to record the entries of its change. */
+export interface AuditedWork {
+  readonly manager: EntityManager;
+  /** Records an entry of this change; it is chained and written when the body has done everything else. */
+  readonly audit: (entry: AuditAppend) => void;
+}
+
 /**
- * Appends to a workspace's hash chain inside the transaction of the change it records, so an
- * entry exists exactly when its change committed. A transaction-scoped advisory lock per
- * workspace serialises appends, so seq has no gaps and each entry links to the true head.
+ * The one way to change something audited: a transaction whose body records its audit entries,
+ * which are appended to the workspace's hash chain as the transaction's last statement, right
+ * before COMMIT. A transaction-scoped advisory lock per workspace serialises appends (seq has no
+ * gaps, each entry links to the true head); it is taken in that one statement (audit_append: the
+ * lock, the head and the insert), sent with the COMMIT in one message, so it is held for the two
+ * and for no round trip to this process, never for the change's own reads and writes. An entry
+ * exists exactly when its change committed.
  */
 @Injectable()
 export class AuditTrail {
-  // The default serves `new AuditTrail()` outside Nest (the dev admin seed, create-admin).
-  constructor(private readonly log: AuditRepository = new AuditRepository()) {}
+  // The default serves `new AuditTrail(dataSource)` outside Nest (the dev admin seed, create-admin).
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly log: AuditRepository = new AuditRepository(),
+  ) {}
 
-  async append(manager: EntityManager, entry: AuditAppend): Promise<ChainedAuditEntry> {
-    if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error('AuditTrail.append must run inside the transaction of the change it records');
-    }
-    await this.log.lockChain(manager, entry.workspaceId);
-    const head = await this.log.head(manager, entry.workspaceId);
-    // Stored as jsonb and read back by verifiers: hash what the database will give back.
-    const extra = JSON.parse(JSON.stringify(entry.extra ?? {})) as Record<string, unknown>;
-    const chained = chainEntry(head, {
-      action: entry.action,
-      resource_type: entry.resourceType,
-      resource_id: entry.resourceId,
-      actor_email: entry.actorEmail,
-      extra,
-      created_at: new Date().toISOString(),
+  /** Runs `body` in a transaction and appends what it recorded last; nothing is appended if it throws. */
+  transaction<T>(body: (work: AuditedWork) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const entries: AuditAppend[] = [];
+      let open = true;
+      const work: AuditedWork = {
+        manager,
+        audit: (entry) => {
+          if (!open) throw new Error('An audit entry must be recorded before its transaction body returns');
+          entries.push(entry);
+        },
+      };
+      const result = await body(work);
+      open = false;
+      await this.appendAndCommit(manager, entries);
+      return result;
     });
-    await this.log.insert(manager, entry.workspaceId, chained);
-    return chained;
+  }
+
+  /**
+   * Appends the entries, one workspace at a time in id order (so two transactions take the locks
+   * in one order), the last workspace's together with the COMMIT.
+   */
+  private async appendAndCommit(manager: EntityManager, entries: AuditAppend[]): Promise<void> {
+    // Entries of one transaction share a time: they record one change.
+    const createdAt = new Date().toISOString();
+    const workspaces = [...new Set(entries.map((e) => e.workspaceId))].sort();
+    for (const [i, workspaceId] of workspaces.entries()) {
+      const rows = entries.filter((e) => e.workspaceId === workspaceId).map((entry) => {
+        const fields = {
+          action: entry.action,
+          resource_type: entry.resourceType,
+          resource_id: entry.resourceId,
+          actor_email: entry.actorEmail,
+          // Stored as jsonb and read back by verifiers: hash what the database will give back.
+          extra: JSON.parse(JSON.stringify(entry.extra ?? {})) as Record<string, unknown>,
+          created_at: createdAt,
+        };
+        return { ...fields, body: canonicalBodyBeforeSeq(fields) };
+      });
+      if (i < workspaces.length - 1) await this.log.append(manager, workspaceId, rows);
+      else await this.log.appendAndCommit(manager, workspaceId, rows);
+    }
   }
 }

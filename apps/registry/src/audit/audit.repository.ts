@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
-import type { ChainedAuditEntry } from '#domain';
 import { KeysetWindow, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 
 /** An entry as stored; `seq` is a bigint, so it comes back as text. */
@@ -16,6 +16,17 @@ export interface AuditRow {
   created_at: Date;
 }
 
+/** An entry to append: its fields and the canonical JSON of them without seq, open at its end. */
+export interface AuditAppendRow {
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  actor_email: string | null;
+  extra: Record<string, unknown>;
+  created_at: string;
+  body: string;
+}
+
 /** The filters of an audit list, already read: all of them must hold. */
 export interface AuditFilter {
   action?: string;
@@ -24,6 +35,8 @@ export interface AuditFilter {
   from?: Date;
   to?: Date;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = `seq, action, resource_type, resource_id, actor_email, extra, prev_hash, integrity_hash, created_at`;
 
@@ -36,29 +49,25 @@ const NEWEST_FIRST: Keyset<readonly ['bigint']> = { columns: ['seq'], shape: ['b
  */
 @Injectable()
 export class AuditRepository {
-  /** Serialises the workspace's appends until the transaction ends (a transaction-scoped advisory lock). */
-  async lockChain(manager: EntityManager, workspaceId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`audit:${workspaceId}`]);
+  /**
+   * Appends the entries to the workspace's chain in one statement (audit_append, see its
+   * migration: the workspace's audit lock, the head, and each entry chained on it, the hash
+   * finished from `body`, canonicalBodyBeforeSeq) and commits, in one message. The lock is held
+   * until COMMIT ends; sent together, the server runs the COMMIT right after the append, without
+   * waiting for this process to read the append's answer and send the next statement, which under
+   * load costs more than everything else the lock covers. So it is a simple-protocol message, its
+   * values escaped as literals; a BEGIN after the COMMIT opens an empty transaction for the
+   * caller's own COMMIT to close. If the append fails, the server runs neither the COMMIT nor the
+   * BEGIN and the caller rolls back.
+   */
+  async appendAndCommit(manager: EntityManager, workspaceId: string, entries: AuditAppendRow[]): Promise<void> {
+    if (!UUID.test(workspaceId)) throw new Error(`audit append: ${workspaceId} is not a workspace id`);
+    await manager.query(`SELECT audit_append(${escapeLiteral(workspaceId)}, ${escapeLiteral(JSON.stringify(entries))}::jsonb); COMMIT; BEGIN`);
   }
 
-  /** The last entry's seq and hash, or null for an empty chain. */
-  async head(manager: EntityManager, workspaceId: string): Promise<{ seq: number; integrity_hash: string } | null> {
-    const [head] = (await manager.query(
-      `SELECT seq, integrity_hash FROM audit_log WHERE workspace_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [workspaceId],
-    )) as Array<{ seq: string; integrity_hash: string }>;
-    return head ? { seq: Number(head.seq), integrity_hash: head.integrity_hash } : null;
-  }
-
-  async insert(manager: EntityManager, workspaceId: string, entry: ChainedAuditEntry): Promise<void> {
-    await manager.query(
-      `INSERT INTO audit_log (workspace_id, seq, action, resource_type, resource_id, actor_email, extra, prev_hash, integrity_hash, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        workspaceId, entry.seq, entry.action, entry.resource_type, entry.resource_id,
-        entry.actor_email, JSON.stringify(entry.extra), entry.prev_hash, entry.integrity_hash, entry.created_at,
-      ],
-    );
+  /** Appends the entries to the workspace's chain (audit_append), leaving the transaction open. */
+  async append(manager: EntityManager, workspaceId: string, entries: AuditAppendRow[]): Promise<void> {
+    await manager.query(`SELECT audit_append($1, $2::jsonb)`, [workspaceId, JSON.stringify(entries)]);
   }
 
   /** The entries that pass `filter`, newest first. */

@@ -36,7 +36,7 @@ export class EnvironmentsService {
   }
 
   async create(actor: AuthenticatedUser, workspaceId: string, dto: CreateEnvironmentDto): Promise<EnvironmentView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       await this.access.requireRole(actor.id, workspaceId, 'admin', manager);
       const isProtected = dto.is_protected ?? false;
       let environment: EnvironmentEntity;
@@ -51,7 +51,7 @@ export class EnvironmentsService {
         }
         throw err;
       }
-      await this.audit.append(manager, {
+      audit({
         workspaceId, action: 'environment.created', resourceType: 'environment', resourceId: environment.id,
         actorEmail: actor.email, extra: { name: environment.name, is_protected: environment.isProtected },
       });
@@ -60,7 +60,7 @@ export class EnvironmentsService {
   }
 
   async update(actor: AuthenticatedUser, environmentId: string, dto: UpdateEnvironmentDto): Promise<EnvironmentView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       await this.access.requireEnvironmentRole(actor.id, environmentId, 'admin', manager);
       const current = await manager.findOneOrFail(EnvironmentEntity, { where: { id: environmentId }, lock: { mode: 'pessimistic_write' } });
       const judge: Judge = dto.judge === undefined
@@ -93,7 +93,7 @@ export class EnvironmentsService {
         judgeProvider: (next.judge?.provider ?? null) as EnvironmentEntity['judgeProvider'],
         judgeModel: next.judge?.model ?? null,
       });
-      await this.audit.append(manager, {
+      audit({
         workspaceId: current.workspaceId, action: 'environment.updated', resourceType: 'environment',
         resourceId: environmentId, actorEmail: actor.email, extra: { changes },
       });

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { EvalResultJob } from '#contracts';
 import type { EvalDimension } from '#persistence';
 import { AuditTrail } from '../audit/audit-trail.js';
@@ -23,7 +22,6 @@ function storedDimension(d: { name: string; score: number; reason: string; sugge
 @Injectable()
 export class EvalOutcomes {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
     private readonly outbox: EventOutbox,
     private readonly runs: EvalRunsRepository,
@@ -53,13 +51,11 @@ export class EvalOutcomes {
 
   private async record(final: FinalOutcome): Promise<EvalOutcome> {
     const succeeded = final.status === 'succeeded';
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       const run = await this.runs.finish(manager, final);
       if (!run) return 'ignored';
-      await this.runs.pointLastEval(manager, run.version_id, final.evalId);
-      await this.outbox.evalEvent(manager, succeeded ? 'eval.completed' : 'eval.failed', final.evalId);
-      // Last, as the append takes the workspace's audit lock until COMMIT.
-      await this.audit.append(manager, {
+      await this.outbox.evalEvent(manager, succeeded ? 'eval.completed' : 'eval.failed', run);
+      audit({
         workspaceId: run.workspace_id,
         action: succeeded ? 'eval.completed' : 'eval.failed',
         resourceType: 'eval',

@@ -17,6 +17,8 @@ export interface FinalOutcome {
 
 /** A run as its final outcome left it: what the audit entry records. */
 export interface FinishedRun {
+  id: string;
+  status: string;
   workspace_id: string;
   version_id: string;
   mode: string;
@@ -41,22 +43,26 @@ export class EvalRunsRepository {
   }
 
   /** Writes the outcome on an unfinished run; null when the run had finished already. */
+  /**
+   * Records the final outcome of a run still queued or running and points its version's last
+   * eval at it, in one statement; null when the run had already finished (or does not exist).
+   */
   async finish(manager: EntityManager, final: FinalOutcome): Promise<FinishedRun | null> {
-    const [rows] = (await manager.query(
-      `UPDATE eval_runs
-          SET status = $2, score = $3, dimensions = $4::jsonb, suggestions = $5::jsonb, error = $6,
-              model = coalesce(model, $7), started_at = coalesce(started_at, $8), finished_at = $9
-        WHERE id = $1 AND status IN ('queued', 'running')
-        RETURNING workspace_id, version_id, mode, provider, model, score, error`,
+    const rows = (await manager.query(
+      `WITH finished AS (
+         UPDATE eval_runs
+            SET status = $2, score = $3, dimensions = $4::jsonb, suggestions = $5::jsonb, error = $6,
+                model = coalesce(model, $7), started_at = coalesce(started_at, $8), finished_at = $9
+          WHERE id = $1 AND status IN ('queued', 'running')
+          RETURNING id, status, workspace_id, version_id, mode, provider, model, score, error),
+       pointed AS (
+         UPDATE prompt_versions v SET last_eval_id = f.id FROM finished f WHERE v.id = f.version_id)
+       SELECT * FROM finished`,
       [
         final.evalId, final.status, final.score, JSON.stringify(final.dimensions), JSON.stringify(final.suggestions),
         final.error, final.model, final.startedAt, final.finishedAt,
       ],
-    )) as [FinishedRun[], number];
+    )) as FinishedRun[];
     return rows[0] ?? null;
-  }
-
-  async pointLastEval(manager: EntityManager, versionId: string, evalId: string): Promise<void> {
-    await manager.query(`UPDATE prompt_versions SET last_eval_id = $2 WHERE id = $1`, [versionId, evalId]);
   }
 }

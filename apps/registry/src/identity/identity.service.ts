@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { DataSource } from 'typeorm';
 import {
   ConflictError, hashPassword, legacyEmailSpelling, normalizeEmail, normalizeEmailOrNull, passwordNeedsRehash,
   RateLimitedError, UnauthorizedError, verifyPassword,
@@ -28,7 +27,6 @@ export class IdentityService {
   private readonly decoyHash: Promise<string>;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     private readonly audit: AuditTrail,
     private readonly loginAttempts: LoginAttempts,
@@ -42,7 +40,8 @@ export class IdentityService {
     const email = normalizeEmail(dto.email);
     if (await this.users.emailTaken(email)) throw new ConflictError(EMAIL_TAKEN);
     const passwordHash = await hashPassword(dto.password, this.config.PASSWORD_SCRYPT_N);
-    const user = await this.dataSource.transaction(async (manager) => {
+    const user = await this.audit.transaction(async (work) => {
+      const { manager } = work;
       let created: UserEntity;
       try {
         created = await this.users.insert(manager, { email, name: dto.name ?? null, passwordHash });
@@ -50,7 +49,7 @@ export class IdentityService {
         if (isUniqueViolation(err, 'users_email_key')) throw new ConflictError(EMAIL_TAKEN);
         throw err;
       }
-      await createWorkspaceWithDefaults(manager, this.audit, {
+      await createWorkspaceWithDefaults(work, {
         name: personalWorkspaceName(created), owner: created, isPersonal: true,
       });
       return created;

@@ -81,12 +81,12 @@ export class EventOutbox implements EntitySubscriberInterface {
     await this.record(manager, apiKey.workspaceId, type, data, [{ consumer: OUTBOX_CONSUMERS.apiKeySnapshot, input: null }]);
   }
 
-  /** An eval's final result, with the gate of its environment. */
-  async evalEvent(manager: EntityManager, type: EvalEventType, evalId: string): Promise<void> {
-    const [run] = (await manager.query(
-      `SELECT id, version_id, mode, provider, model, status, score, error FROM eval_runs WHERE id = $1`, [evalId],
-    )) as Array<{ id: string; version_id: string; mode: string; provider: string | null; model: string | null; status: string; score: number | null; error: string | null }>;
-    if (!run) throw new Error(`eval run ${evalId} not found for its event`);
+  /** An eval's final result as just recorded, with the gate of its environment. */
+  async evalEvent(
+    manager: EntityManager,
+    type: EvalEventType,
+    run: { id: string; version_id: string; mode: string; provider: string | null; model: string | null; status: string; score: number | null; error: string | null },
+  ): Promise<void> {
     const row = await this.contextOf(manager, `WHERE v.id = $1`, run.version_id);
     const data: EvalEventData = {
       ...versionPart(row),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager, type FindOptionsSelect } from 'typeorm';
-import type { GateEval, ModelConfig, PromptMessage, PromptType, VersionStatus } from '#domain';
+import type { GateEval, ModelConfig, PromptMessage, PromptType, Role, VersionStatus } from '#domain';
 import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
@@ -26,14 +26,71 @@ export interface VersionRow {
   /** Exactly one of content (text) and messages (chat). */
   content: string | null;
   messages: PromptMessage[] | null;
-  config: ModelConfig;
-  parentContent: string | null;
-  parentMessages: PromptMessage[] | null;
-  parentConfig: ModelConfig | null;
-  baseVersionId: string | null;
+  /** null: the base version's config is carried over (`{}` when there is no base). */
+  config: ModelConfig | null;
   rollbackOfVersionId: string | null;
   commitMessage: string | null;
   proposedBy: string;
+}
+
+/** A prompts row as PostgreSQL returns it. */
+interface PromptRow {
+  id: string;
+  workspace_id: string;
+  environment_id: string;
+  key: string;
+  type: PromptType;
+  description: string | null;
+  live_version_id: string | null;
+  last_version_num: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A prompt_versions row as PostgreSQL returns it (bigint as text). */
+interface VersionRowRead {
+  id: string;
+  prompt_id: string;
+  version_num: number;
+  status: VersionStatus;
+  content: string | null;
+  parent_content: string | null;
+  messages: PromptMessage[] | null;
+  parent_messages: PromptMessage[] | null;
+  config: ModelConfig;
+  parent_config: ModelConfig | null;
+  base_version_id: string | null;
+  rollback_of_version_id: string | null;
+  commit_message: string | null;
+  proposed_by: string | null;
+  approved_by: string | null;
+  review_note: string | null;
+  submitted_at: Date | null;
+  reviewed_at: Date | null;
+  live_from: Date | null;
+  live_until: Date | null;
+  last_eval_id: string | null;
+  served_count: string;
+  last_served_at: Date | null;
+  created_at: Date;
+}
+
+function promptFromRow(r: PromptRow): PromptEntity {
+  return Object.assign(new PromptEntity(), {
+    id: r.id, workspaceId: r.workspace_id, environmentId: r.environment_id, key: r.key, type: r.type, description: r.description,
+    liveVersionId: r.live_version_id, lastVersionNum: r.last_version_num, createdAt: r.created_at, updatedAt: r.updated_at,
+  });
+}
+
+function versionFromRow(r: VersionRowRead): PromptVersionEntity {
+  return Object.assign(new PromptVersionEntity(), {
+    id: r.id, promptId: r.prompt_id, versionNum: r.version_num, status: r.status, content: r.content, parentContent: r.parent_content,
+    messages: r.messages, parentMessages: r.parent_messages, config: r.config, parentConfig: r.parent_config,
+    baseVersionId: r.base_version_id, rollbackOfVersionId: r.rollback_of_version_id, commitMessage: r.commit_message,
+    proposedBy: r.proposed_by, approvedBy: r.approved_by, reviewNote: r.review_note, submittedAt: r.submitted_at,
+    reviewedAt: r.reviewed_at, liveFrom: r.live_from, liveUntil: r.live_until, lastEvalId: r.last_eval_id,
+    servedCount: Number(r.served_count), lastServedAt: r.last_served_at, createdAt: r.created_at,
+  });
 }
 
 /** A version about to go live, and what it replaces (already decided by the caller under the prompt's row lock). */
@@ -92,11 +149,6 @@ export class PromptsRepository {
     return manager.findOneByOrFail(PromptVersionEntity, { id: versionId });
   }
 
-  /** A version's id and body only: the base a new version is diffed against and carries the config of. */
-  getVersionBody(versionId: string, manager: EntityManager): Promise<Pick<PromptVersionEntity, 'id' | 'content' | 'messages' | 'config'>> {
-    return manager.findOneOrFail(PromptVersionEntity, { where: { id: versionId }, select: { id: true, content: true, messages: true, config: true } });
-  }
-
   /** A version's id and number only, or null. */
   findVersionNumber(versionId: string): Promise<Pick<PromptVersionEntity, 'id' | 'versionNum'> | null> {
     return this.dataSource.manager.findOne(PromptVersionEntity, { where: { id: versionId }, select: { id: true, versionNum: true } });
@@ -124,57 +176,78 @@ export class PromptsRepository {
   }
 
   /**
-   * Inserts the prompt with version 1 counted, or answers null when the key exists in the
+   * Inserts the prompt with version 1 counted and answers it, or null when the key exists in the
    * environment. ON CONFLICT rather than catching 23505: the caller's transaction stays usable,
    * and a concurrent insert of the same key waits for the other one and then finds the conflict.
    */
   async insertPrompt(
     manager: EntityManager,
     prompt: { workspaceId: string; environmentId: string; key: string; type: PromptType; description: string | null },
-  ): Promise<string | null> {
+  ): Promise<PromptEntity | null> {
     const inserted = (await manager.query(
       `INSERT INTO prompts (workspace_id, environment_id, key, type, description, last_version_num, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, 1, clock_timestamp(), clock_timestamp())
        ON CONFLICT ON CONSTRAINT prompts_environment_key_key DO NOTHING
-       RETURNING id`,
+       RETURNING *`,
       [prompt.workspaceId, prompt.environmentId, prompt.key, prompt.type, prompt.description],
-    )) as Array<{ id: string }>;
-    return inserted[0]?.id ?? null;
+    )) as PromptRow[];
+    return inserted[0] ? promptFromRow(inserted[0]) : null;
   }
 
   /**
-   * Counts one more version of the prompt, taking its row lock for the rest of the transaction;
-   * false when there is no such prompt.
+   * Counts one more version of the prompt, taking its row lock for the rest of the transaction, and
+   * answers the prompt as the last lock holder left it (null when there is no such prompt). With
+   * `caller`, one statement also reads the caller's role in the prompt's workspace and counts only
+   * when it is one of `caller.roles`; the prompt is then null with the role as read.
    */
-  async countNewVersion(manager: EntityManager, promptId: string): Promise<boolean> {
-    // UPDATE ... RETURNING inside a CTE so the rows come back as from a SELECT.
-    const bumped = (await manager.query(
-      `WITH bumped AS (
-         UPDATE prompts SET last_version_num = last_version_num + 1, updated_at = clock_timestamp()
-         WHERE id = $1
-         RETURNING id)
-       SELECT id FROM bumped`,
-      [promptId],
-    )) as Array<{ id: string }>;
-    return bumped.length > 0;
+  async countNewVersion(
+    manager: EntityManager,
+    promptId: string,
+    caller: { userId: string; roles: readonly Role[] } | null = null,
+  ): Promise<{ prompt: PromptEntity | null; role: Role | null; found: boolean }> {
+    // UPDATE ... RETURNING inside a CTE so the rows come back as from a SELECT; an UPDATE that
+    // waited for the row lock returns the row as its holder committed it.
+    const rows = (await manager.query(
+      `WITH target AS (
+         SELECT p.id, m.role FROM prompts p LEFT JOIN memberships m ON m.workspace_id = p.workspace_id AND m.user_id = $2
+          WHERE p.id = $1),
+       bumped AS (
+         UPDATE prompts p SET last_version_num = p.last_version_num + 1, updated_at = clock_timestamp()
+           FROM target t
+          WHERE p.id = t.id AND ($3::text[] IS NULL OR t.role = ANY($3::text[]))
+         RETURNING p.*)
+       SELECT t.role AS caller_role, b.* FROM target t LEFT JOIN bumped b ON b.id = t.id`,
+      [promptId, caller?.userId ?? null, caller ? [...caller.roles] : null],
+    )) as Array<PromptRow & { caller_role: Role | null }>;
+    const [row] = rows;
+    if (!row) return { prompt: null, role: null, found: false };
+    return { prompt: row.id ? promptFromRow(row) : null, role: row.caller_role, found: true };
   }
 
-  /** Inserts the version (submitted now when it starts in review) and answers its id. */
-  async insertVersion(manager: EntityManager, v: VersionRow): Promise<string> {
+  /**
+   * Inserts the version (submitted now when it starts in review) based on the version live now,
+   * whose content, messages and config it keeps as parent_content, parent_messages and
+   * parent_config (and whose config it carries over when `v.config` is null), and answers it. A
+   * statement of its own after the prompt's lock was taken, so its snapshot sees the live version
+   * the last lock holder committed.
+   */
+  async insertVersion(manager: EntityManager, v: VersionRow, liveVersionId: string | null): Promise<PromptVersionEntity> {
     const [row] = (await manager.query(
       `INSERT INTO prompt_versions (prompt_id, version_num, status, content, parent_content, base_version_id,
                                     rollback_of_version_id, commit_message, proposed_by, submitted_at, created_at,
                                     messages, parent_messages, config, parent_config)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $3 = 'pending_review' THEN clock_timestamp() END, clock_timestamp(),
-               $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb)
-       RETURNING id`,
+       SELECT $1::uuid, $2::integer, $3::text, $4::text, base.content, base.id, $6::uuid, $7::text, $8::uuid,
+              CASE WHEN $3::text = 'pending_review' THEN clock_timestamp() END, clock_timestamp(),
+              $9::jsonb, base.messages, COALESCE($10::jsonb, base.config, '{}'::jsonb), base.config
+         FROM (SELECT 1) AS one LEFT JOIN prompt_versions base ON base.id = $5::uuid
+       RETURNING *`,
       [
-        v.promptId, v.versionNum, v.status, v.content, v.parentContent, v.baseVersionId, v.rollbackOfVersionId, v.commitMessage, v.proposedBy,
+        v.promptId, v.versionNum, v.status, v.content, liveVersionId, v.rollbackOfVersionId, v.commitMessage, v.proposedBy,
         // jsonb as text: pg would send a JavaScript array as a PostgreSQL array, not as JSON.
-        jsonOrNull(v.messages), jsonOrNull(v.parentMessages), JSON.stringify(v.config), jsonOrNull(v.parentConfig),
+        v.messages === null ? null : JSON.stringify(v.messages), v.config === null ? null : JSON.stringify(v.config),
       ],
-    )) as Array<{ id: string }>;
-    return row.id;
+    )) as VersionRowRead[];
+    return versionFromRow(row);
   }
 
   /** An environment's prompts, newest change first, optionally only those whose key or description contains `search`. */
@@ -261,5 +334,3 @@ export class PromptsRepository {
     ) as Promise<GateEval[]>;
   }
 }
-
-const jsonOrNull = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));

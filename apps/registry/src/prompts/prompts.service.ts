@@ -2,15 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   checkPromptKey, configChanges, ConflictError, ForbiddenError, lineDiff, messagesAsText, NotFoundError, readModelConfig, readPromptBody,
-  readPromptType, roleAtLeast, ValidationError, type ConfigChange, type DiffLine, type ModelConfig, type PromptBody, type PromptMessage, type Role,
+  readPromptType, ROLES, roleAtLeast, ValidationError, type ConfigChange, type DiffLine, type ModelConfig, type PromptBody, type PromptMessage,
+  type Role,
 } from '#domain';
 import type { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.js';
-import { AuditTrail } from '../audit/audit-trail.js';
+import { AuditTrail, type AuditedWork } from '../audit/audit-trail.js';
 import type { Page, PageRequest } from '../common/pagination.js';
 import { presentPrompt, presentPromptListItem, type PromptListItem, type PromptView } from './prompt.view.js';
 import { PromptsRepository } from './prompts.repository.js';
 import { presentVersion, presentVersionSummary, type VersionSummaryView, type VersionView } from './version.view.js';
+
+const EDITOR_OR_ABOVE = ROLES.filter((role) => roleAtLeast(role, 'editor'));
 
 /** Who proposes: the authenticated user. */
 export interface PromptActor {
@@ -21,14 +24,7 @@ export interface PromptActor {
 /** A new version starts as a draft, or straight in review (promotion proposes for review). */
 export type ProposedStatus = 'draft' | 'pending_review';
 
-/** A version's body as stored: content for text, messages for chat (the other null), and its config. */
-export interface StoredBody {
-  content: string | null;
-  messages: PromptMessage[] | null;
-  config: ModelConfig;
-}
-
-/** The stored body of a version read back: the same columns as PromptBody plus its config. */
+/** The body of a version read back as the domain's PromptBody: messages for chat, content for text. */
 export function bodyOf(v: { content: string | null; messages: PromptMessage[] | null }): PromptBody {
   return v.messages === null ? { type: 'text', content: v.content ?? '' } : { type: 'chat', messages: v.messages };
 }
@@ -79,13 +75,10 @@ export interface VersionDiffView {
 const diffText = (content: string | null, messages: PromptMessage[] | null): string =>
   messages !== null ? messagesAsText(messages) : content ?? '';
 
-const stored = (body: PromptBody, config: ModelConfig): StoredBody =>
-  body.type === 'text' ? { content: body.content, messages: null, config } : { content: null, messages: body.messages, config };
-
 /**
- * Prompts and their versions. The write methods take the caller's EntityManager so that the
- * review gate can create and propose inside its own transactions; they audit in that transaction.
- * Lock order, for every writer: the prompt row first, then the workspace's audit lock.
+ * Prompts and their versions. The write methods take the caller's audited work so that the review
+ * gate can create and propose inside its own transactions; they record their audit entries in it.
+ * Lock order, for every writer: the prompt row first, then (at the end) the workspace's audit lock.
  */
 @Injectable()
 export class PromptsService {
@@ -97,24 +90,22 @@ export class PromptsService {
   ) {}
 
   /** The prompt with version 1; `409` when the key exists in the environment, `400` for a bad key. */
-  async createPrompt(manager: EntityManager, input: NewPrompt): Promise<{ prompt: PromptEntity; version: PromptVersionEntity }> {
+  async createPrompt(work: AuditedWork, input: NewPrompt): Promise<{ prompt: PromptEntity; version: PromptVersionEntity }> {
+    const { manager } = work;
     const key = checkPromptKey(input.key);
     const { environment, actor } = input;
-    const promptId = await this.prompts.insertPrompt(manager, {
+    const prompt = await this.prompts.insertPrompt(manager, {
       workspaceId: environment.workspaceId, environmentId: environment.id, key, type: input.body.type, description: input.description ?? null,
     });
-    if (promptId === null) {
+    if (prompt === null) {
       throw new ConflictError(`A prompt with key "${key}" already exists in environment "${environment.name}".`);
     }
-    const prompt = await this.prompts.getPrompt(promptId, manager);
-    await this.audit.append(manager, {
+    work.audit({
       workspaceId: prompt.workspaceId, action: 'prompt.created', resourceType: 'prompt', resourceId: prompt.id,
       actorEmail: actor.email, extra: { key, environment_id: environment.id, environment_name: environment.name },
     });
-    const version = await this.insertVersion(manager, prompt, {
-      versionNum: 1, status: input.status ?? 'draft', ...stored(input.body, input.config),
-      parentContent: null, parentMessages: null, parentConfig: null, baseVersionId: null,
-      rollbackOfVersionId: null, commitMessage: input.commitMessage ?? null, actor,
+    const version = await this.insertVersion(work, prompt, {
+      status: input.status, body: input.body, config: input.config, commitMessage: input.commitMessage, actor,
     });
     return { prompt, version };
   }
@@ -123,20 +114,10 @@ export class PromptsService {
    * A new version of the prompt, numbered last + 1 under the prompt's row lock (so numbers have no
    * gaps and no duplicates, however many propose at once), based on the version live right now.
    */
-  async proposeVersion(manager: EntityManager, input: NewVersion): Promise<PromptVersionEntity> {
-    if (!(await this.prompts.countNewVersion(manager, input.promptId))) throw new NotFoundError('Prompt');
-    // Read after the lock is held: a fresh snapshot sees the live version the lock holder left.
-    const prompt = await this.prompts.getPrompt(input.promptId, manager);
-    if (prompt.type !== input.body.type) {
-      // Callers read the body for the prompt's type; a mismatch here is a bug, never written.
-      throw new ValidationError(`The prompt is a ${prompt.type} prompt; this version is ${input.body.type}.`);
-    }
-    const base = prompt.liveVersionId ? await this.prompts.getVersionBody(prompt.liveVersionId, manager) : null;
-    return this.insertVersion(manager, prompt, {
-      versionNum: prompt.lastVersionNum, status: input.status ?? 'draft', ...stored(input.body, input.config ?? base?.config ?? {}),
-      parentContent: base?.content ?? null, parentMessages: base?.messages ?? null, parentConfig: base?.config ?? null, baseVersionId: base?.id ?? null,
-      rollbackOfVersionId: input.rollbackOfVersionId ?? null, commitMessage: input.commitMessage ?? null, actor: input.actor,
-    });
+  async proposeVersion(work: AuditedWork, input: NewVersion): Promise<PromptVersionEntity> {
+    const { prompt } = await this.prompts.countNewVersion(work.manager, input.promptId);
+    if (!prompt) throw new NotFoundError('Prompt');
+    return this.insertVersion(work, prompt, input);
   }
 
   /**
@@ -181,26 +162,33 @@ export class PromptsService {
     environmentId: string,
     input: BodyInput & { key: string; type?: unknown; description?: string | null; commitMessage?: string | null },
   ): Promise<{ prompt: PromptView; version: VersionView }> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager } = work;
       const environment = await this.access.requireEnvironmentRole(actor.id, environmentId, 'editor', manager);
       const key = checkPromptKey(input.key);
       const body = readPromptBody(readPromptType(input.type), input);
       const config = input.config === undefined ? {} : readModelConfig(input.config);
-      const { prompt, version } = await this.createPrompt(manager, {
+      const { prompt, version } = await this.createPrompt(work, {
         environment, key, body, config, description: input.description, commitMessage: input.commitMessage, actor,
       });
       return { prompt: presentPrompt(prompt, null), version: await this.presentVersionOf(version, manager) };
     });
   }
 
-  /** POST /prompts/:id/versions: content or messages, the one of the prompt's type; config carried over from the base when absent. */
+  /**
+   * POST /prompts/:id/versions: the role check and the prompt's row lock in one statement, then the
+   * insert. The body is content or messages, the one of the prompt's type; without config the
+   * base's is carried over.
+   */
   async propose(actor: PromptActor, promptId: string, input: BodyInput & { commitMessage?: string | null }): Promise<VersionView> {
-    return this.dataSource.transaction(async (manager) => {
-      const { prompt } = await this.loadPromptForUser(actor.id, promptId, 'editor', manager);
-      const body = readPromptBody(prompt.type, input);
+    return this.audit.transaction(async (work) => {
+      const counted = await this.prompts.countNewVersion(work.manager, promptId, { userId: actor.id, roles: EDITOR_OR_ABOVE });
+      if (!counted.found || counted.role === null) throw new NotFoundError('Prompt');
+      if (!counted.prompt) throw new ForbiddenError('This needs the editor role or higher in the workspace.');
+      const body = readPromptBody(counted.prompt.type, input);
       const config = input.config === undefined ? undefined : readModelConfig(input.config);
-      const version = await this.proposeVersion(manager, { promptId, body, config, commitMessage: input.commitMessage, actor });
-      return this.presentVersionOf(version, manager);
+      const version = await this.insertVersion(work, counted.prompt, { body, config, commitMessage: input.commitMessage, actor });
+      return this.presentVersionOf(version, work.manager);
     });
   }
 
@@ -274,20 +262,24 @@ export class PromptsService {
   }
 
   private async insertVersion(
-    manager: EntityManager,
+    { manager, audit }: AuditedWork,
     prompt: PromptEntity,
-    v: StoredBody & {
-      versionNum: number; status: ProposedStatus; parentContent: string | null; parentMessages: PromptMessage[] | null;
-      parentConfig: ModelConfig | null; baseVersionId: string | null; rollbackOfVersionId: string | null; commitMessage: string | null;
+    v: {
+      status?: ProposedStatus; body: PromptBody; config?: ModelConfig; rollbackOfVersionId?: string | null; commitMessage?: string | null;
       actor: PromptActor;
     },
   ): Promise<PromptVersionEntity> {
-    const { actor, ...row } = v;
-    const versionId = await this.prompts.insertVersion(manager, { ...row, promptId: prompt.id, proposedBy: actor.id });
-    await this.audit.append(manager, {
-      workspaceId: prompt.workspaceId, action: 'version.created', resourceType: 'version', resourceId: versionId,
-      actorEmail: actor.email, extra: { version_num: v.versionNum, prompt_key: prompt.key },
+    // Callers read the body for the prompt's type (readPromptBody, or a version of the same prompt); a mismatch is never written.
+    if (prompt.type !== v.body.type) throw new ValidationError(`"${prompt.key}" is a ${prompt.type} prompt; this version is ${v.body.type}.`);
+    const version = await this.prompts.insertVersion(manager, {
+      promptId: prompt.id, versionNum: prompt.lastVersionNum, status: v.status ?? 'draft',
+      content: v.body.type === 'text' ? v.body.content : null, messages: v.body.type === 'chat' ? v.body.messages : null, config: v.config ?? null,
+      rollbackOfVersionId: v.rollbackOfVersionId ?? null, commitMessage: v.commitMessage ?? null, proposedBy: v.actor.id,
+    }, prompt.liveVersionId);
+    audit({
+      workspaceId: prompt.workspaceId, action: 'version.created', resourceType: 'version', resourceId: version.id,
+      actorEmail: v.actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
     });
-    return this.prompts.getVersion(versionId, manager);
+    return version;
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Provider } from '#contracts';
 import { lastFour, NotFoundError, openSecret, providerKeyBinding, sealSecret, SealedSecretError, UnprocessableError } from '#domain';
 import { WorkspaceAccess } from '../access/workspace-access.js';
@@ -19,7 +19,6 @@ const toView = (r: ProviderKeyRow) => toProviderKeyView({ provider: r.provider, 
 @Injectable()
 export class ProviderKeysService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
     private readonly keys: ProviderKeysRepository,
@@ -29,10 +28,10 @@ export class ProviderKeysService {
   async save(actor: AuthenticatedUser, workspaceId: string, provider: Provider, apiKey: string): Promise<ProviderKeyView> {
     const sealed = sealSecret(this.config.ENCRYPTION_KEY, apiKey, providerKeyBinding(workspaceId, provider));
     const last4 = lastFour(apiKey);
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       await this.access.requireRole(actor.id, workspaceId, 'admin', manager);
       const saved = await this.keys.upsert(manager, { workspaceId, provider, sealed, last4, updatedBy: actor.id });
-      await this.audit.append(manager, {
+      audit({
         workspaceId, action: 'provider_key.set', resourceType: 'provider_key', resourceId: provider,
         actorEmail: actor.email, extra: { provider, last4 },
       });
@@ -46,11 +45,11 @@ export class ProviderKeysService {
   }
 
   async remove(actor: AuthenticatedUser, workspaceId: string, provider: Provider): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.audit.transaction(async ({ manager, audit }) => {
       await this.access.requireRole(actor.id, workspaceId, 'admin', manager);
       const last4 = await this.keys.delete(manager, workspaceId, provider);
       if (last4 === null) throw new NotFoundError('Provider key');
-      await this.audit.append(manager, {
+      audit({
         workspaceId, action: 'provider_key.deleted', resourceType: 'provider_key', resourceId: provider,
         actorEmail: actor.email, extra: { provider, last4 },
       });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import {
   ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, NotFoundError, transition, ValidationError,
   type EvalGatePass, type ModelConfig, type Role,
@@ -7,7 +7,7 @@ import {
 import { OUTBOX_CONSUMERS, type LiveSnapshot, type OutboxConsumption } from '#contracts';
 import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { WorkspaceAccess } from '../access/workspace-access.js';
-import { AuditTrail } from '../audit/audit-trail.js';
+import { AuditTrail, type AuditedWork } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { EventOutbox } from '../outbox/event-outbox.js';
@@ -24,14 +24,13 @@ interface WentLive {
 /**
  * The review gate: submit, approve, reject, quick-approve, rollback and promote. Each is one
  * transaction that first locks the prompt row, so changes of one prompt's versions queue up and
- * each decision is made on what the previous one committed; the audit entry and the outbox event
- * are written inside, and the command ends at its commit: the outbox takes the change to the
+ * each decision is made on what the previous one committed; the outbox event and (last) the audit
+ * entry are written inside, and the command ends at its commit: the outbox takes the change to the
  * gateways (the live snapshot) and to the eval queue (evals on submit).
  */
 @Injectable()
 export class ReviewService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
     private readonly prompts: PromptsService,
@@ -42,12 +41,13 @@ export class ReviewService {
 
   /** Its evals are requested by the outbox once the submit commits; their failure never fails the submit. */
   async submitVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager, audit } = work;
       const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'editor', manager);
       await this.lockPrompt(manager, prompt.id);
       const version = await this.versions.getVersion(versionId, manager);
       await this.versions.markSubmitted(manager, versionId, transition(version.status, 'submit'));
-      await this.audit.append(manager, {
+      audit({
         workspaceId: prompt.workspaceId, action: 'version.submitted', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
       });
@@ -60,7 +60,8 @@ export class ReviewService {
 
   async approveVersion(actor: AuthenticatedUser, versionId: string, body: { note?: string; overrideEval?: boolean }): Promise<VersionView> {
     const note = body.note || null;
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager, audit } = work;
       const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
       const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
       const prompt = await this.lockPrompt(manager, found.id);
@@ -72,7 +73,7 @@ export class ReviewService {
       });
       if (!decision.ok) throw decision.refusal;
       const went = await this.goLive(manager, prompt, version, { approvedBy: actor.id, note });
-      await this.audit.append(manager, {
+      audit({
         workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email,
         extra: { version_num: version.versionNum, prompt_key: prompt.key, ...(note ? { note } : {}), ...gateAudit(decision.gate) },
@@ -83,12 +84,13 @@ export class ReviewService {
   }
 
   async rejectVersion(actor: AuthenticatedUser, versionId: string, note: string): Promise<VersionView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager, audit } = work;
       const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'reviewer', manager);
       await this.lockPrompt(manager, prompt.id);
       const version = await this.versions.getVersion(versionId, manager);
       await this.versions.markRejected(manager, versionId, transition(version.status, 'reject'), note);
-      await this.audit.append(manager, {
+      audit({
         workspaceId: prompt.workspaceId, action: 'version.rejected', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key, note },
       });
@@ -98,7 +100,8 @@ export class ReviewService {
   }
 
   async quickApproveVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager, audit } = work;
       const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
       const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
       const prompt = await this.lockPrompt(manager, found.id);
@@ -111,7 +114,7 @@ export class ReviewService {
       });
       if (!decision.ok) throw decision.refusal;
       const went = await this.goLive(manager, prompt, version, { approvedBy: actor.id, note: null });
-      await this.audit.append(manager, {
+      audit({
         workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email,
         extra: { version_num: version.versionNum, prompt_key: prompt.key, quick_approve: true, ...gateAudit(decision.gate) },
@@ -124,20 +127,21 @@ export class ReviewService {
   /** A new version repeating the content (or messages) and config of one that was live before, live at once: history stays linear. */
   async rollback(actor: AuthenticatedUser, promptId: string, body: { versionNum: number; note?: string }): Promise<VersionView> {
     const note = body.note || null;
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager, audit } = work;
       await this.prompts.loadPromptForUser(actor.id, promptId, 'reviewer', manager);
       await this.lockPrompt(manager, promptId);
       const target = await this.versions.findVersionByNumber(manager, promptId, body.versionNum);
       if (!target) throw new NotFoundError(`Version ${body.versionNum} of this prompt`);
       const allowed = decideRollbackTarget({ versionNum: target.versionNum, status: target.status, liveFrom: target.liveFrom });
       if (!allowed.ok) throw allowed.refusal;
-      const created = await this.prompts.proposeVersion(manager, {
+      const created = await this.prompts.proposeVersion(work, {
         promptId, body: bodyOf(target), config: target.config, actor, rollbackOfVersionId: target.id,
         commitMessage: `Rollback to version ${target.versionNum}`,
       });
       const prompt = await this.versions.getPrompt(promptId, manager);
       const went = await this.goLive(manager, prompt, created, { approvedBy: actor.id, note });
-      await this.audit.append(manager, {
+      audit({
         workspaceId: prompt.workspaceId, action: 'version.rollback', resourceType: 'version', resourceId: created.id,
         actorEmail: actor.email,
         extra: { version_num: created.versionNum, rolled_back_to: target.versionNum, prompt_key: prompt.key, note },
@@ -149,7 +153,8 @@ export class ReviewService {
 
   /** Proposes the prompt's live content (or messages) and config for review in another environment of the workspace. */
   async promote(actor: AuthenticatedUser, promptId: string, targetEnvironmentId: string): Promise<VersionView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager, audit } = work;
       const { prompt: source, environment: from } = await this.prompts.loadPromptForUser(actor.id, promptId, 'editor', manager);
       if (targetEnvironmentId === from.id) {
         throw new ValidationError('The prompt is already in that environment: promote to another one.', [
@@ -164,8 +169,8 @@ export class ReviewService {
         body: bodyOf(live), config: live.config, actor, status: 'pending_review' as const,
         commitMessage: `Promoted from ${from.name} version ${live.versionNum}`,
       };
-      const version = await this.proposeInEnvironment(manager, to, source, proposal);
-      await this.audit.append(manager, {
+      const version = await this.proposeInEnvironment(work, to, source, proposal);
+      audit({
         workspaceId: source.workspaceId, action: 'version.promoted', resourceType: 'version', resourceId: version.id,
         actorEmail: actor.email,
         extra: {
@@ -179,11 +184,12 @@ export class ReviewService {
   }
 
   private async proposeInEnvironment(
-    manager: EntityManager,
+    work: AuditedWork,
     environment: EnvironmentEntity,
     source: PromptEntity,
     proposal: Omit<Parameters<PromptsService['proposeVersion']>[1], 'promptId'> & { config: ModelConfig },
   ): Promise<PromptVersionEntity> {
+    const { manager } = work;
     const onExisting = (existing: PromptEntity) => {
       if (existing.type !== source.type) {
         throw new ConflictError(
@@ -191,12 +197,12 @@ export class ReviewService {
           'prompt_type_mismatch',
         );
       }
-      return this.prompts.proposeVersion(manager, { ...proposal, promptId: existing.id });
+      return this.prompts.proposeVersion(work, { ...proposal, promptId: existing.id });
     };
     const existing = await this.versions.findPromptByKey(environment.id, source.key, manager);
     if (existing) return onExisting(existing);
     try {
-      const created = await this.prompts.createPrompt(manager, { ...proposal, environment, key: source.key, description: source.description });
+      const created = await this.prompts.createPrompt(work, { ...proposal, environment, key: source.key, description: source.description });
       return created.version;
     } catch (err) {
       // A concurrent promotion created the prompt first: propose on it instead.

@@ -24,9 +24,9 @@ export async function seedDevAdmin(dataSource: DataSource, email: string): Promi
   const password = randomBytes(18).toString('base64url');
   const passwordHash = await hashPassword(password);
   try {
-    await dataSource.transaction(async (manager) => {
-      const user = await manager.save(manager.create(UserEntity, { email: normalized, name: 'Dev Admin', passwordHash }));
-      await createWorkspaceWithDefaults(manager, new AuditTrail(), {
+    await new AuditTrail(dataSource).transaction(async (work) => {
+      const user = await work.manager.save(work.manager.create(UserEntity, { email: normalized, name: 'Dev Admin', passwordHash }));
+      await createWorkspaceWithDefaults(work, {
         name: personalWorkspaceName(user), owner: user, isPersonal: true,
       });
     });

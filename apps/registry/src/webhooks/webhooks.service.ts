@@ -35,13 +35,13 @@ export class WebhooksService {
     const events = [...new Set(dto.events)];
     const id = randomUUID();
     const secret = generateWebhookSecret();
-    const created = await this.dataSource.transaction(async (manager) => {
+    const created = await this.audit.transaction(async ({ manager, audit }) => {
       await this.access.requireRole(actor.id, workspaceId, 'admin', manager);
       const webhook = await this.webhooks.insert(manager, {
         id, workspaceId, url: url.toString(), events, createdBy: actor.id,
         secretEncrypted: sealSecret(this.config.ENCRYPTION_KEY, secret, webhookSecretBinding(id)),
       });
-      await this.audit.append(manager, {
+      audit({
         workspaceId, action: 'webhook.created', resourceType: 'webhook', resourceId: id,
         actorEmail: actor.email, extra: { url_origin: url.origin, events },
       });
@@ -57,12 +57,12 @@ export class WebhooksService {
 
   /** Deletes the subscription and its delivery log; deliveries still queued find nothing to send. */
   async delete(actor: AuthenticatedUser, webhookId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.audit.transaction(async ({ manager, audit }) => {
       const webhook = await this.webhooks.findForUpdate(manager, webhookId);
       if (!webhook) throw new NotFoundError('Webhook');
       await this.requireAdmin(actor.id, webhook.workspaceId, manager);
       await this.webhooks.delete(manager, webhookId);
-      await this.audit.append(manager, {
+      audit({
         workspaceId: webhook.workspaceId, action: 'webhook.deleted', resourceType: 'webhook', resourceId: webhookId,
         actorEmail: actor.email, extra: { url_origin: new URL(webhook.url).origin, events: webhook.events },
       });

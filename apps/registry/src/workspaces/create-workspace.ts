@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { EnvironmentEntity, MembershipEntity, WorkspaceEntity } from '#persistence';
-import type { AuditTrail } from '../audit/audit-trail.js';
+import type { AuditedWork } from '../audit/audit-trail.js';
 
 /** The environments every new workspace starts with (API.md "Defaults"). */
 export const DEFAULT_ENVIRONMENTS = [
@@ -20,21 +20,20 @@ export interface NewWorkspace {
 /**
  * The one way a workspace comes to exist (POST /workspaces, signup, the dev admin seed): the
  * workspace, its owner, the default environments and their audit entries, in the caller's
- * transaction. Plain function over an EntityManager so the seed can call it without Nest.
+ * audited transaction. Plain function over its work so the seed can call it without Nest.
  */
 export async function createWorkspaceWithDefaults(
-  manager: EntityManager,
-  audit: Pick<AuditTrail, 'append'>,
+  { manager, audit }: AuditedWork,
   input: NewWorkspace,
 ): Promise<{ workspace: WorkspaceEntity; environments: EnvironmentEntity[] }> {
   const workspace = await manager.save(manager.create(WorkspaceEntity, { name: input.name, isPersonal: input.isPersonal }));
   const actorEmail = input.owner.email;
-  await audit.append(manager, {
+  audit({
     workspaceId: workspace.id, action: 'workspace.created', resourceType: 'workspace', resourceId: workspace.id,
     actorEmail, extra: { name: workspace.name, is_personal: workspace.isPersonal },
   });
   await manager.insert(MembershipEntity, { workspaceId: workspace.id, userId: input.owner.id, role: 'owner' });
-  await audit.append(manager, {
+  audit({
     workspaceId: workspace.id, action: 'member.added', resourceType: 'member', resourceId: input.owner.id,
     actorEmail, extra: { email: input.owner.email, role: 'owner' },
   });
@@ -43,7 +42,7 @@ export async function createWorkspaceWithDefaults(
     const environment = await insertEnvironment(manager, {
       workspaceId: workspace.id, ...defaults, evalRequired: false, evalPassThreshold: DEFAULT_EVAL_PASS_THRESHOLD,
     });
-    await audit.append(manager, {
+    audit({
       workspaceId: workspace.id, action: 'environment.created', resourceType: 'environment', resourceId: environment.id,
       actorEmail, extra: { name: environment.name, is_protected: environment.isProtected },
     });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import {
   ConflictError, ForbiddenError, NotFoundError, normalizeEmail, refuseMemberChange,
   type MemberChange, type Role,
@@ -32,7 +32,6 @@ function refuse(change: MemberChange, actorRole: Role, ownerCount: number): void
 @Injectable()
 export class MembersService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
     private readonly members: MembersRepository,
@@ -44,7 +43,7 @@ export class MembersService {
   }
 
   async add(actor: AuthenticatedUser, workspaceId: string, email: string, role: Role): Promise<MemberView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       const actorRole = await this.access.requireRole(actor.id, workspaceId, 'admin', manager);
       refuse({ kind: 'add', role }, actorRole, 0);
       const user = await this.members.findUserByEmail(manager, normalizeEmail(email));
@@ -58,7 +57,7 @@ export class MembersService {
         if (isUniqueViolation(err)) throw new ConflictError('This user is already a member of the workspace.');
         throw err;
       }
-      await this.audit.append(manager, {
+      audit({
         workspaceId, action: 'member.added', resourceType: 'member', resourceId: user.id,
         actorEmail: actor.email, extra: { email: user.email, role },
       });
@@ -67,12 +66,12 @@ export class MembersService {
   }
 
   async changeRole(actor: AuthenticatedUser, workspaceId: string, userId: string, role: Role): Promise<MemberView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       const { actorRole, target, ownerCount } = await this.lockForChange(manager, actor, workspaceId, userId);
       refuse({ kind: 'change_role', from: target.role, to: role }, actorRole, ownerCount);
       if (target.role !== role) {
         await this.members.updateRole(manager, workspaceId, userId, role);
-        await this.audit.append(manager, {
+        audit({
           workspaceId, action: 'member.role_changed', resourceType: 'member', resourceId: userId,
           actorEmail: actor.email, extra: { email: target.email, from: target.role, to: role },
         });
@@ -82,11 +81,11 @@ export class MembersService {
   }
 
   async remove(actor: AuthenticatedUser, workspaceId: string, userId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.audit.transaction(async ({ manager, audit }) => {
       const { actorRole, target, ownerCount } = await this.lockForChange(manager, actor, workspaceId, userId);
       refuse({ kind: 'remove', from: target.role }, actorRole, ownerCount);
       await this.members.delete(manager, workspaceId, userId);
-      await this.audit.append(manager, {
+      audit({
         workspaceId, action: 'member.removed', resourceType: 'member', resourceId: userId,
         actorEmail: actor.email, extra: { email: target.email, role: target.role },
       });

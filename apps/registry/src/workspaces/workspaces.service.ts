@@ -17,8 +17,8 @@ export class WorkspacesService {
   ) {}
 
   async create(actor: AuthenticatedUser, name: string): Promise<WorkspaceView> {
-    const { workspace } = await this.dataSource.transaction((manager) =>
-      createWorkspaceWithDefaults(manager, this.audit, { name, owner: actor, isPersonal: false }));
+    const { workspace } = await this.audit.transaction((work) =>
+      createWorkspaceWithDefaults(work, { name, owner: actor, isPersonal: false }));
     return toWorkspaceView(workspace);
   }
 

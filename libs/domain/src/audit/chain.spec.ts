@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { chainEntry, computeIntegrityHash, GENESIS_HASH, verifyChain, type ChainedAuditEntry } from './chain.js';
+import fc from 'fast-check';
+import { canonicalBodyBeforeSeq, chainEntry, computeIntegrityHash, GENESIS_HASH, verifyChain, type ChainedAuditEntry } from './chain.js';
 
 function buildChain(n: number): ChainedAuditEntry[] {
   const out: ChainedAuditEntry[] = [];
@@ -61,5 +62,29 @@ describe('audit chain', () => {
     const chain = buildChain(10);
     chain.splice(4, 1);
     expect(verifyChain(chain)).toMatchObject({ ok: false, first_bad_seq: 5 });
+  });
+});
+
+describe('canonicalBodyBeforeSeq', () => {
+  it('is the canonical JSON of the fields up to seq, which sorts last: the database finishes the same hash', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+          action: fc.string(),
+          resource_type: fc.string(),
+          resource_id: fc.option(fc.string(), { nil: null }),
+          actor_email: fc.option(fc.string(), { nil: null }),
+          extra: fc.dictionary(fc.string(), fc.jsonValue()),
+          created_at: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        }),
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }),
+        (fields, prev) => {
+          const { seq, ...rest } = fields;
+          const finished = `${canonicalBodyBeforeSeq(rest)},"seq":${seq}}`;
+          expect(createHash('sha256').update(`${prev}\n${finished}`).digest('hex')).toBe(computeIntegrityHash(prev, fields));
+        },
+      ),
+    );
   });
 });

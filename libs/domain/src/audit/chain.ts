@@ -35,6 +35,23 @@ export function computeIntegrityHash(prevHash: string, f: AuditEntryFields): str
   return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
+/**
+ * The canonical JSON of an entry's hashed fields without `seq`, open at its end. `seq` sorts last
+ * among the hashed keys, so canonical_json(fields) = body + ',"seq":' + seq + '}': the database
+ * (audit_append) finishes the hash under the workspace's lock once it knows seq and prev_hash.
+ */
+export function canonicalBodyBeforeSeq(f: Omit<AuditEntryFields, 'seq'>): string {
+  const body = canonicalJson({
+    action: f.action,
+    resource_type: f.resource_type,
+    resource_id: f.resource_id,
+    actor_email: f.actor_email,
+    extra: f.extra,
+    created_at: f.created_at,
+  });
+  return body.slice(0, -1);
+}
+
 /** Links a new entry to the chain's head (null head: the chain is empty). */
 export function chainEntry(
   head: { seq: number; integrity_hash: string } | null,

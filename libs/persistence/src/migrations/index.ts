@@ -3,6 +3,7 @@ import { ServeUsageBatches1764100000000 } from './1764100000000-serve-usage-batc
 import { OutboxEvents1764300000000 } from './1764300000000-outbox-events.js';
 import { OutboxConsumptions1764400000000 } from './1764400000000-outbox-consumptions.js';
 import { SearchAndFilterIndexes1764500000000 } from './1764500000000-search-and-filter-indexes.js';
+import { AuditAppendFunction1764600000000 } from './1764600000000-audit-append-function.js';
 import { ChatPrompts1764700000000 } from './1764700000000-chat-prompts.js';
 
 /** Every migration, in order. A new migration is appended here and never edited once shipped. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   OutboxEvents1764300000000,
   OutboxConsumptions1764400000000,
   SearchAndFilterIndexes1764500000000,
+  AuditAppendFunction1764600000000,
   ChatPrompts1764700000000,
 ];

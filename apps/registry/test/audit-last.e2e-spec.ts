@@ -1,0 +1,127 @@
+import pg from 'pg';
+import request from 'supertest';
+import { DataSource, type Logger } from 'typeorm';
+import { dataSourceOptions } from '#persistence';
+import { AuditTrail } from '../src/audit/audit-trail.js';
+import { signup, useRegistry } from './support/registry.js';
+import { api, createPrompt } from './support/review-flow.js';
+
+/** Every statement a DataSource sends, in order. */
+class StatementLog implements Logger {
+  readonly statements: string[] = [];
+  logQuery(query: string): void {
+    this.statements.push(query.replace(/\s+/g, ' ').trim());
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null>): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const found = await probe();
+    if (found !== null) return found;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe('the audit append is the last statement of an audited change', () => {
+  const h = useRegistry();
+
+  it('takes the workspace audit lock only after the outbox insert: a change paused there holds no advisory lock', async () => {
+    const owner = await signup(h.http);
+    const envs = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/environments`)).set(owner.auth).expect(200);
+    const development = (envs.body.items as Array<{ id: string; name: string }>).find((e) => e.name === 'development')!.id;
+    const { versionId } = await createPrompt(h.http, owner, development, 'audit-last.submit');
+
+    const blocker = new pg.Client({ connectionString: h.db.ownerUrl });
+    const observer = new pg.Client({ connectionString: h.db.ownerUrl });
+    await blocker.connect();
+    await observer.connect();
+    try {
+      for (const step of ['submit', 'approve'] as const) {
+        // The outbox insert of the change waits behind this lock, with every earlier statement of its transaction done.
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE outbox_events IN SHARE MODE');
+        const answer = request(h.http).post(api(`/versions/${versionId}/${step}`)).set(owner.auth).send({}).then((r) => r);
+        const paused = await until(`the ${step} to wait on the outbox insert`, async () => {
+          const { rows } = await observer.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO outbox_events%'`);
+          return rows[0] ?? null;
+        });
+        const held = await observer.query(`SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'advisory'`, [paused.pid]);
+        expect(held.rows).toEqual([]);
+        const entries = await observer.query(`SELECT 1 FROM audit_log WHERE resource_id = $1 AND action = $2`, [versionId, `version.${step === 'submit' ? 'submitted' : 'approved'}`]);
+        expect(entries.rows).toEqual([]);
+        await blocker.query('ROLLBACK');
+        expect((await answer).status).toBe(200);
+        const written = await observer.query(`SELECT 1 FROM audit_log WHERE resource_id = $1 AND action = $2`, [versionId, `version.${step === 'submit' ? 'submitted' : 'approved'}`]);
+        expect(written.rows).toHaveLength(1);
+      }
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+      await observer.end();
+    }
+  });
+
+  it('appends every recorded entry in one statement after the body, sent with the COMMIT, chained as the verifier expects', async () => {
+    const owner = await signup(h.http);
+    const log = new StatementLog();
+    const dataSource = new DataSource({ ...dataSourceOptions({ url: h.db.url, poolSize: 1 }), logging: ['query'], logger: log });
+    await dataSource.initialize();
+    try {
+      const entry = (action: string) => ({
+        workspaceId: owner.workspaceId, action, resourceType: 'workspace', resourceId: owner.workspaceId, actorEmail: owner.user.email,
+      });
+      const answer = await new AuditTrail(dataSource).transaction(async ({ manager, audit }) => {
+        audit(entry('test.first'));
+        await manager.query(`SELECT 1 AS the_change`);
+        // Sent as literals: quotes, backslashes and statement text in a value stay data.
+        audit({ ...entry('test.second'), extra: { note: "it's \\ E'x'); COMMIT; DROP TABLE audit_log; --", 'é"': ['\t\n', 1e21] } });
+        await manager.query(`SELECT 2 AS more_of_the_change`);
+        return 'changed';
+      });
+      expect(answer).toBe('changed');
+      const statements = log.statements;
+      const at = (start: string) => statements.findIndex((s) => s.startsWith(start));
+      expect(statements.slice(at('SELECT 2'))).toEqual([
+        'SELECT 2 AS more_of_the_change',
+        // The lock, the head and both entries in one statement, sent with the COMMIT; the BEGIN is for TypeORM's own COMMIT.
+        expect.stringMatching(/^SELECT audit_append\('[0-9a-f-]{36}', E?'\[.*\]'::jsonb\); COMMIT; BEGIN$/),
+        'COMMIT',
+      ]);
+      expect(at('SELECT 1 AS the_change')).toBeLessThan(at('SELECT audit_append'));
+      expect(statements.filter((s) => s.startsWith('SELECT audit_append'))).toHaveLength(1);
+      const rows = await h.asOwner(`SELECT action, seq FROM audit_log WHERE workspace_id = $1 AND action LIKE 'test.%' ORDER BY seq`, [owner.workspaceId]);
+      expect(rows).toEqual([{ action: 'test.first', seq: '6' }, { action: 'test.second', seq: '7' }]);
+      const [second] = await h.asOwner(`SELECT extra FROM audit_log WHERE workspace_id = $1 AND action = 'test.second'`, [owner.workspaceId]);
+      expect(second).toEqual({ extra: { note: "it's \\ E'x'); COMMIT; DROP TABLE audit_log; --", 'é"': ['\t\n', 1e21] } });
+      const verify = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/audit/verify`)).set(owner.auth).expect(200);
+      expect(verify.body).toMatchObject({ ok: true, entries_checked: 7 });
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('cannot append early or late: an entry recorded after the body returned is refused, and a body that throws appends nothing', async () => {
+    const owner = await signup(h.http);
+    const trail = new AuditTrail(h.dataSource);
+    const entry = { workspaceId: owner.workspaceId, action: 'test.late', resourceType: 'workspace', resourceId: null, actorEmail: null };
+    let kept: ((e: typeof entry) => void) | undefined;
+    await trail.transaction(async ({ audit }) => {
+      kept = audit;
+    });
+    expect(() => kept!(entry)).toThrow(/before its transaction body returns/);
+    await expect(trail.transaction(async ({ audit }) => {
+      audit({ ...entry, action: 'test.thrown' });
+      throw new Error('the change failed');
+    })).rejects.toThrow('the change failed');
+    const rows = await h.asOwner(`SELECT action FROM audit_log WHERE workspace_id = $1 AND action LIKE 'test.%'`, [owner.workspaceId]);
+    expect(rows).toEqual([]);
+  });
+});
