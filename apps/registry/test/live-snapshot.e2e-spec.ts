@@ -57,7 +57,7 @@ describe('live snapshot in Redis', () => {
     const { promptId, version } = await livePrompt(h.http, t, 'development', 'snap.approve', 'Hello {{name}}');
     const expected = {
       v: 1, prompt_id: promptId, environment_id: t.env.development, key: 'snap.approve',
-      version_id: version.id, version_num: 1, content: 'Hello {{name}}', live_from: version.live_from,
+      version_id: version.id, version_num: 1, type: 'text', content: 'Hello {{name}}', messages: null, config: {}, live_from: version.live_from,
     };
     expect(await snapshotOf('snap.approve')).toEqual(expected);
     expect(await snapshotOf('snap.approve', 1)).toEqual(expected);
