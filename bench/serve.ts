@@ -5,7 +5,8 @@
  * prompt's size, all three as child processes so no load generator shares their event loop. Then:
  *  1. fresh: alternating rounds on the bare node:http server, bare Fastify, the gateway serving one
  *     ~1 KB prompt (the hot key, a cache hit) and the gateway substituting three variables; with
- *     wrk (if installed) and the raw-socket worker-thread generator, 50 keep-alive connections;
+ *     wrk (if installed) and the raw-socket worker-thread generator, 50 keep-alive connections; and a
+ *     chat prompt of 6 messages substituting 3 variables (issue 13);
  *  2. the mix: 20,000 live prompts of ~1 KB seeded in SQL and made live as the registry's outbox
  *     does (LivePublisher: snapshot in Redis, push on the live channel), then a uniform mix over
  *     them (BENCH_MIX_SECONDS, a warm-up fifth first), with the cache hit ratio once warm and the
@@ -51,6 +52,16 @@ const HOST = '127.0.0.1';
 const PROMPT = Array.from({ length: 12 }, (_, i) =>
   `Rule ${i + 1}: answer the customer politely, cite the refund policy section, and keep it short.`).join('\n');
 const PROMPT_WITH_VARIABLES = `You help {{customer_name}} of {{company}}.\n${PROMPT}\nSign as {{agent}}.`;
+/** A chat prompt of 6 messages and 3 variables, served with them (always JSON): issue 13's figure. */
+const CHAT_MESSAGES = [
+  { role: 'system', content: `You are a support agent for {{company}}; sign as {{agent}}.\n${PROMPT.slice(0, 600)}` },
+  { role: 'user', content: 'Where is my order? It was due on Monday.' },
+  { role: 'assistant', content: 'I am sorry it is late. Could you give me the order number so I can check it?' },
+  { role: 'user', content: 'It is 4471-2208.' },
+  { role: 'assistant', content: 'Thank you. It left our warehouse yesterday and should arrive within two days.' },
+  { role: 'user', content: '{{question}}' },
+];
+const CHAT_VARS = '?vars=company=Acme&vars=agent=Promptgate&vars=question=Can%20I%20change%20the%20address%3F';
 const VARS = '?vars=customer_name=Ana%20Lima&vars=company=Acme&vars=agent=Promptgate';
 
 type Generator = 'wrk' | 'workers';
@@ -177,6 +188,10 @@ async function main(): Promise<void> {
     };
     const plainId = await createLive('bench.plain', PROMPT);
     await createLive('bench.vars', PROMPT_WITH_VARIABLES);
+    const chat = await json<{ version: { id: string } }>(send(`${base}/environments/${environmentId}/prompts`, {
+      method: 'POST', headers: auth, body: { key: 'bench.chat', type: 'chat', messages: CHAT_MESSAGES, config: { model: 'gpt-4o-mini', temperature: 0.2 } },
+    }), 201);
+    await shipDraft(chat.version.id);
     // The highest limit a key may have (1,000,000 rpm) refills slower than the gateway serves, so every
     // load gets a fresh key: the measured figures are never 429s.
     const issueServeHeaders = async () => {
@@ -204,7 +219,8 @@ async function main(): Promise<void> {
     const plain = await send(`${gatewayUrl}/v1/serve/bench.plain`, { headers: serveHeaders });
     if (plain.status !== 200 || plain.body !== PROMPT) throw new Error(`the gateway answered ${plain.status}: ${plain.body.slice(0, 200)}`);
     const used = generators();
-    console.log(`prompt: ${Buffer.byteLength(PROMPT)} bytes; with variables: ${Buffer.byteLength(PROMPT_WITH_VARIABLES)} bytes, 3 substituted`);
+    console.log(`prompt: ${Buffer.byteLength(PROMPT)} bytes; with variables: ${Buffer.byteLength(PROMPT_WITH_VARIABLES)} bytes, 3 substituted; ` +
+      `chat: ${CHAT_MESSAGES.length} messages, ${Buffer.byteLength(JSON.stringify(CHAT_MESSAGES))} bytes as JSON, 3 variables substituted`);
     console.log(`generators: ${used.join(', ')} (${THREADS} threads, ${CONNECTIONS} keep-alive connections, pipelining ${PIPELINING}); ` +
       `${ROUNDS} rounds of ${SECONDS} s, in turn on each server`);
     console.log('cpu: CPU seconds per wall second over the round (1.00 = one core busy) of the generator and of the server; the machine has 2 cores\n');
@@ -214,13 +230,18 @@ async function main(): Promise<void> {
     const runRounds = async (phase: string, withVars: boolean): Promise<Record<Generator, Phase>> => {
       const figures = {} as Record<Generator, Phase>;
       for (const generator of used) {
-        const f: Phase = (figures[generator] = { 'bare node:http': [], 'bare Fastify': [], gateway: [], ...(withVars ? { 'gateway, 3 vars': [] } : {}) });
+        const f: Phase = (figures[generator] = {
+          'bare node:http': [], 'bare Fastify': [], gateway: [], ...(withVars ? { 'gateway, 3 vars': [], 'gateway, chat': [] } : {}),
+        });
         await load(generator, gateway, [hot], [await issueServeHeaders()], 2); // warm-up: JIT and caches
         for (let round = 1; round <= ROUNDS; round++) {
           f['bare node:http'].push(await load(generator, bareNode, [hot], [{}]));
           f['bare Fastify'].push(await load(generator, bareFastify, [hot], [{}]));
           f.gateway.push(await load(generator, gateway, [hot], [await issueServeHeaders()]));
-          if (withVars) f['gateway, 3 vars'].push(await load(generator, gateway, [`/v1/serve/bench.vars${VARS}`], [await issueServeHeaders()]));
+          if (withVars) {
+            f['gateway, 3 vars'].push(await load(generator, gateway, [`/v1/serve/bench.vars${VARS}`], [await issueServeHeaders()]));
+            f['gateway, chat'].push(await load(generator, gateway, [`/v1/serve/bench.chat${CHAT_VARS}`], [await issueServeHeaders()]));
+          }
           for (const [label, rounds] of Object.entries(f)) {
             console.log(`${phase} ${generator.padEnd(7)} round ${round}  ${label.padEnd(15)} ${fmt(rounds.at(-1)!)}`);
           }
@@ -240,6 +261,8 @@ async function main(): Promise<void> {
           const v = med(f['gateway, 3 vars']);
           const b = med(f['bare Fastify']);
           console.log(`  with variables/bare Fastify: req/s ${(v.rps / b.rps).toFixed(2)}, p99 ${(v.p99 / b.p99).toFixed(2)}x (no target)`);
+          const c = med(f['gateway, chat']);
+          console.log(`  chat, 6 messages, 3 variables/bare Fastify: req/s ${(c.rps / b.rps).toFixed(2)}, p99 ${(c.p99 / b.p99).toFixed(2)}x (reported, no target)`);
         }
       }
     };
