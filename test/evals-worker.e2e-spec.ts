@@ -96,6 +96,34 @@ describe('evals from the registry through the worker', () => {
     expect(fake.requests[0].text).toContain('You are a translator from English to French.');
   });
 
+  it('scores a chat version on its messages: a role in a system message counts, placeholders parameterise, and the judge sees the rendering', async () => {
+    n += 1;
+    const created = await request(registry.http).post(api(`/environments/${t.env.development}/prompts`)).set(t.editor.auth).send({
+      key: `worker.chat-${n}`, type: 'chat', config: { model: 'gpt-4o-mini' },
+      messages: [
+        { role: 'user', content: 'Context first. '.repeat(40) },
+        { role: 'system', content: 'You are a billing assistant for {{company}}. Answer in at most 3 sentences.' },
+        { role: 'placeholder', name: 'history' },
+        { role: 'user', content: '{{question}}' },
+      ],
+    }).expect(201);
+    const versionId = created.body.version.id as string;
+    await submit(registry.http, t.editor, versionId);
+    const [queued] = (await registry.dataSource.query(`SELECT id FROM eval_runs WHERE version_id = $1`, [versionId])) as { id: string }[];
+    const view = await finished(queued.id);
+    const byName = Object.fromEntries(view.dimensions.map((d: { name: string; score: number; reason: string }) => [d.name, d]));
+    expect(byName.role_clarity).toMatchObject({ score: 10, reason: expect.stringContaining('system message') });
+    expect(byName.variable_usage.reason).toContain('1 placeholder for messages (history)');
+
+    const judged = await request(registry.http).post(api(`/versions/${versionId}/evals`)).set(t.editor.auth)
+      .send({ mode: 'judge', provider: 'openai', api_key: CANARY }).expect(202);
+    expect((await finished(judged.body.eval_id)).status).toBe('succeeded');
+    // The request body as sent (JSON): the rubric's user message holds the messages rendered as the diff renders them.
+    const sent = fake.requests.at(-1)!.text;
+    expect(sent).toContain(JSON.stringify('[system]\nYou are a billing assistant for {{company}}.').slice(1, -1));
+    expect(sent).toContain(JSON.stringify('\n[placeholder:history]\n[user]\n{{question}}\n').slice(1, -1));
+  });
+
   it('refuses a judge model name that would reach Google\'s URL path: 400 naming model, no eval, no provider request', async () => {
     const { versionId } = await draft('You are a librarian.');
     for (const model of ['../../v1/files/x', 'tunedModels/mine', 'a..b']) {
