@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CASE_JUDGE_DATA_END, CASE_JUDGE_DATA_START, caseCriterionKey } from '#domain';
 
 /**
  * One HTTP server on 127.0.0.1 that answers as all five judge providers do, at the paths their
@@ -22,6 +24,23 @@ import type { AddressInfo } from 'node:net';
  * real model writes (`ANSWER_VARIANTS`): JSON mode only the JSON ones, plain text also a fenced
  * block or prose around the JSON. The variant is `variant` when set, else the next in turn.
  * `answer`, when set, scripts the model's exact words instead.
+ *
+ * Each request is one of three kinds (`RecordedRequest.kind`):
+ * - `rubric`: a prompt evaluation (its messages show the rubric's answer shape, or it carries a schema
+ *   and is no case judge): answered as above, exactly as before test runs existed.
+ * - `case_judge`: a test run's judge (its user message holds the CASE_DATA block of libs/domain's
+ *   buildCaseJudgePrompt, or its schema asks for `verdict` / `criterion_1`): answered by the rules of
+ *   `judgeCase` below, in the schema's shape when it carries one, else as a JSON object (a fenced
+ *   block or prose around it when `variant` is 'fenced' or 'prose').
+ * - `generation`: anything else, a test run asking for the prompt's answer: answered by `generate`
+ *   below, deterministically from the messages sent (a changed system message changes the answer).
+ *   Google's answer comes in two text parts, as Gemini's sometimes does (the SDK's text() joins them);
+ *   a `max_tokens` (or `max_completion_tokens`, `maxTokens`, `maxOutputTokens`) below the answer's
+ *   length cuts it at 4 characters a token and reports the provider's own "length" stop reason.
+ *
+ * Failures: `failNext(n, 429, {retryAfter: '1'})` answers the next n requests 429 with that
+ * `retry-after`, then answers normally; `hangNext(n)` (or `neverAnswer = true`) reads a request and
+ * never answers it, until the client gives up or `close()`.
  *
  *   const fake = await startFakeProviders();
  *   fake.verdict = { score: 8, suggestions: ['Name the audience.'] };
@@ -47,7 +66,13 @@ export interface RecordedRequest {
   schema: unknown;
   /** How the fake wrote its answer: 'schema', a variant, or 'scripted' (`answer` was set). */
   answeredAs: AnswerVariant | 'schema' | 'scripted' | null;
+  /** What the request is: a prompt evaluation, a test run's judge, or a test run asking for an answer. */
+  kind: RequestKind;
+  /** The messages as the model reads them, system first, each provider's shape flattened to text. */
+  messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
 }
+
+export type RequestKind = 'rubric' | 'case_judge' | 'generation';
 
 /** How a model writes its answer when no schema binds it; the first four are valid JSON. */
 export const ANSWER_VARIANTS = ['object', 'list', 'strings', 'top', 'fenced', 'prose'] as const;
@@ -83,11 +108,15 @@ export interface FakeProviders {
   answer: ((request: RecordedRequest) => string) | null;
   /** Milliseconds to wait before answering each request. */
   delayMs: number;
+  /** While true, every request is read and never answered. */
+  neverAnswer: boolean;
+  /** The next `count` requests are read and never answered (after any scripted failures). */
+  hangNext(count: number): void;
   /** The next `count` requests are answered with this failure, in the provider's error format. */
   failNext(count: number, status: number, options?: { retryAfter?: string }): void;
   /** Resolves when a request matching `predicate` (any request when omitted) arrives from now on. */
   nextRequest(predicate?: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
-  /** Forgets recorded requests and scripted failures, answers at once again, takes variants in turn from the first. */
+  /** Forgets recorded requests, scripted failures and hangs, answers at once again, takes variants in turn from the first. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -213,7 +242,173 @@ function writeVariant(variant: AnswerVariant, answer: ReturnType<typeof canonica
   }
 }
 
-type ModelOutput = { kind: 'text'; text: string } | { kind: 'tool'; name: string; input: unknown };
+type Message = RecordedRequest['messages'][number];
+
+/** A content as text: a string, or the text of a list of blocks/parts (`{type: 'text', text}`, Google's `{text}`). */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('');
+  if (isObject(content) && Array.isArray(content.parts)) return textOf(content.parts);
+  return '';
+}
+
+/** The messages a request sends, in each provider's own shape: OpenAI-style `messages`, Anthropic's `system` + `messages`, Google's `systemInstruction` + `contents`. */
+function messagesOf(provider: FakeProvider, body: unknown): Message[] {
+  if (!isObject(body)) return [];
+  const out: Message[] = [];
+  const roleOf = (role: unknown): Message['role'] => (role === 'system' || role === 'developer' ? 'system' : role === 'assistant' || role === 'model' ? 'assistant' : 'user');
+  if (provider === 'google') {
+    if (body.systemInstruction !== undefined) out.push({ role: 'system', content: textOf(body.systemInstruction) });
+    for (const c of Array.isArray(body.contents) ? body.contents : []) if (isObject(c)) out.push({ role: roleOf(c.role), content: textOf(c.parts) });
+    return out;
+  }
+  if (provider === 'anthropic' && body.system !== undefined) out.push({ role: 'system', content: textOf(body.system) });
+  for (const m of Array.isArray(body.messages) ? body.messages : []) if (isObject(m)) out.push({ role: roleOf(m.role), content: textOf(m.content) });
+  return out;
+}
+
+/** The JSON data block of a case judge's user message (libs/domain buildCaseJudgePrompt): between the marker lines. */
+function caseJudgeData(messages: readonly Message[]): Record<string, unknown> | null {
+  for (const message of messages) {
+    const lines = message.content.split('\n');
+    const start = lines.indexOf(CASE_JUDGE_DATA_START);
+    const end = lines.indexOf(CASE_JUDGE_DATA_END, start + 1);
+    if (start < 0 || end < 0) continue;
+    try {
+      const data: unknown = JSON.parse(lines.slice(start + 1, end).join('\n'));
+      if (isObject(data)) return data;
+    } catch {
+      // Not our block: keep looking.
+    }
+  }
+  return null;
+}
+
+function isCaseJudgeSchema(schema: unknown): boolean {
+  if (!isObject(schema) || !isObject(schema.properties)) return false;
+  const criteria = schema.properties.criteria;
+  return schema.properties.verdict !== undefined || (isObject(criteria) && isObject(criteria.properties) && criteria.properties[caseCriterionKey(0)] !== undefined);
+}
+
+function kindOf(request: Pick<RecordedRequest, 'format' | 'schema' | 'messages' | 'body'>): RequestKind {
+  if (isCaseJudgeSchema(request.schema) || caseJudgeData(request.messages) !== null) return 'case_judge';
+  if (criteriaAsked(request.body).length > 0 || request.format === 'schema') return 'rubric';
+  return 'generation';
+}
+
+/** Letters-and-digits words of 4 characters or more, lower-cased, each once, in order. */
+const wordsOf = (text: string, max: number) => [...new Set((text.toLowerCase().match(/[\p{L}\p{N}]{4,}/gu) ?? []))].slice(0, max);
+
+/**
+ * The fake model's answer to a generation request. Deterministic: the same messages always get
+ * the same answer, and any change to them changes it (the `(ref ...)` is the first 8 hex digits
+ * of a SHA-256 of the messages). The rules, on the system messages' text, first match wins:
+ *   mentions "json", or JSON mode is on      -> {"answer": "About <topic>.", "ref": "<ref>"}
+ *   informal / casual / friendly / relaxed   -> "Hey there! Sure, happy to help with <topic>. Cheers! (ref ...)"
+ *   formal                                   -> "Dear customer, thank you for your message regarding <topic>. We will be glad to assist you. Kind regards. (ref ...)"
+ *   brief / terse / concise / short          -> "<topic>: done. (ref ...)"
+ *   otherwise                                -> "Here is an answer about <topic>. (ref ...)"
+ * <topic> is the first five words of 4+ letters of the last user message (else of the system text;
+ * "your request" when there are none). Each "double-quoted phrase" (up to 3, 1-60 characters) in
+ * the system text is echoed as "Also: <phrase>." before the ref, so a prompt that says
+ * `always mention "our refund policy"` gets an answer that does.
+ */
+export function generate(messages: readonly Message[], json = false): string {
+  const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const ref = createHash('sha256').update(JSON.stringify(messages.map((m) => [m.role, m.content]))).digest('hex').slice(0, 8);
+  const words = wordsOf(lastUser, 5);
+  const topic = (words.length > 0 ? words : wordsOf(system, 5)).join(' ') || 'your request';
+  const echoes = [...system.matchAll(/"([^"\n]{1,60})"/g)].slice(0, 3).map((m) => ` Also: ${m[1]}.`).join('');
+  if (json || /\bjson\b/i.test(system)) return JSON.stringify({ answer: `About ${topic}.${echoes}`, ref });
+  if (/\b(informal|casual|friendly|relaxed)\b/i.test(system)) return `Hey there! Sure, happy to help with ${topic}. Cheers!${echoes} (ref ${ref})`;
+  if (/\bformal\b/i.test(system)) return `Dear customer, thank you for your message regarding ${topic}. We will be glad to assist you. Kind regards.${echoes} (ref ${ref})`;
+  if (/\b(brief|terse|concise|short)\b/i.test(system)) return `${topic}: done.${echoes} (ref ${ref})`;
+  return `Here is an answer about ${topic}.${echoes} (ref ${ref})`;
+}
+
+type Tone = 'formal' | 'casual' | 'plain';
+const toneOf = (answer: string): Tone =>
+  /\bdear\b|\bkind regards\b|\bsincerely\b/i.test(answer) ? 'formal' : /\bhey\b|\bcheers\b|\bhi there\b/i.test(answer) ? 'casual' : 'plain';
+/** An answer as a user reads it: without the fake's `(ref ...)`, case and spacing. */
+const normalAnswer = (answer: string) => answer.replace(/\s*\(ref [0-9a-f]{8}\)/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The fake judge's verdict on a candidate answer against a baseline answer, first rule that applies:
+ *   the same once the `(ref ...)`, case and spacing are set aside  -> same
+ *   the baseline is formal ("Dear", "Kind regards") and the candidate is not -> regressed
+ *   the candidate is formal and the baseline is not              -> improved
+ *   the candidate is empty and the baseline is not               -> regressed
+ *   otherwise                                                    -> different
+ */
+export function judgeVerdict(baseline: string, candidate: string): { verdict: 'same' | 'improved' | 'regressed' | 'different'; reason: string } {
+  if (normalAnswer(baseline) === normalAnswer(candidate)) return { verdict: 'same', reason: 'The answers say the same thing in the same tone.' };
+  const before = toneOf(baseline);
+  const after = toneOf(candidate);
+  if (before === 'formal' && after !== 'formal') return { verdict: 'regressed', reason: `The candidate lost the baseline's formal tone (it is ${after} now).` };
+  if (after === 'formal' && before !== 'formal') return { verdict: 'improved', reason: `The candidate is formal where the baseline was ${before}.` };
+  if (candidate.trim() === '' && baseline.trim() !== '') return { verdict: 'regressed', reason: 'The candidate answer is empty.' };
+  return { verdict: 'different', reason: 'The answers differ, neither better nor worse.' };
+}
+
+/**
+ * The fake judge's answer to one criterion about `answer`, first rule that applies:
+ *   a "quoted phrase" (straight or curly double quotes) after not / never / without / no / n't
+ *                                                                     -> passes when the answer lacks it
+ *   a "quoted phrase"                                                 -> passes when the answer has it (any case)
+ *   informal / casual / friendly                                      -> passes when the answer is casual ("Hey", "Cheers")
+ *   formal / formally                                                 -> passes when the answer is formal ("Dear", "Kind regards")
+ *   json                                                              -> passes when the whole answer parses as JSON
+ *   short / brief / concise                                           -> passes when the answer is at most 200 characters
+ *   otherwise                                                         -> passes (nothing in the answer contradicts it)
+ */
+export function judgeCriterion(criterion: string, answer: string): { passed: boolean; reason: string } {
+  const quoted = /((?:\b(?:not|never|without|no)\b|n't)[^"“]*)?["“]([^"”]{1,200})["”]/i.exec(criterion);
+  if (quoted) {
+    const has = answer.toLowerCase().includes(quoted[2].toLowerCase());
+    return quoted[1]
+      ? { passed: !has, reason: has ? `The answer says "${quoted[2]}".` : `The answer does not say "${quoted[2]}".` }
+      : { passed: has, reason: has ? `The answer says "${quoted[2]}".` : `The answer never says "${quoted[2]}".` };
+  }
+  const tone = toneOf(answer);
+  if (/\b(informal|casual|friendly)\b/i.test(criterion)) return { passed: tone === 'casual', reason: `The answer's tone is ${tone}.` };
+  if (/\bformal(ly)?\b/i.test(criterion)) return { passed: tone === 'formal', reason: `The answer's tone is ${tone}.` };
+  if (/\bjson\b/i.test(criterion)) return isJson(answer.trim()) ? { passed: true, reason: 'The answer is JSON.' } : { passed: false, reason: 'The answer is not JSON.' };
+  if (/\b(short|brief|concise)\b/i.test(criterion)) {
+    return { passed: answer.length <= 200, reason: `The answer is ${answer.length} characters long.` };
+  }
+  return { passed: true, reason: 'Nothing in the answer contradicts it.' };
+}
+
+/** The case judge's whole answer, from the data block (criteria and answers) and the schema (what is asked). */
+function judgeCase(request: RecordedRequest): Record<string, unknown> {
+  const data = caseJudgeData(request.messages) ?? {};
+  const candidate = typeof data.candidate_answer === 'string' ? data.candidate_answer : '';
+  const out: Record<string, unknown> = {};
+  if (typeof data.baseline_answer === 'string') Object.assign(out, judgeVerdict(data.baseline_answer, candidate));
+  const criteria = Array.isArray(data.criteria) ? data.criteria.filter((c): c is string => typeof c === 'string') : [];
+  if (criteria.length > 0) out.criteria = Object.fromEntries(criteria.map((c, i) => [caseCriterionKey(i), judgeCriterion(c, candidate)]));
+  return out;
+}
+
+/** The request's output-token limit, under whichever name its provider uses. */
+function maxTokensOf(body: unknown): number | null {
+  if (!isObject(body)) return null;
+  const config = isObject(body.generationConfig) ? body.generationConfig : {};
+  const n = body.max_tokens ?? body.max_completion_tokens ?? body.maxTokens ?? config.maxOutputTokens;
+  return typeof n === 'number' && n > 0 ? n : null;
+}
+
+type ModelOutput = { kind: 'text'; text: string; cutShort?: boolean; parts?: number } | { kind: 'tool'; name: string; input: unknown };
 
 function successBody(provider: FakeProvider, model: string | null, output: ModelOutput): unknown {
   if (provider === 'anthropic') {
@@ -222,20 +417,24 @@ function successBody(provider: FakeProvider, model: string | null, output: Model
       : [{ type: 'text', text: output.text }];
     return {
       id: 'msg_fake', type: 'message', role: 'assistant', model, content,
-      stop_reason: output.kind === 'tool' ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: 100, output_tokens: 50 },
+      stop_reason: output.kind === 'tool' ? 'tool_use' : output.cutShort ? 'max_tokens' : 'end_turn', stop_sequence: null, usage: { input_tokens: 100, output_tokens: 50 },
     };
   }
   const text = output.kind === 'text' ? output.text : JSON.stringify(output.input);
+  const cutShort = output.kind === 'text' && output.cutShort === true;
   if (provider === 'google') {
+    // A generation's answer in two parts, split after a word, as Gemini sometimes sends it.
+    const split = output.kind === 'text' && output.parts === 2 ? text.indexOf(' ', Math.floor(text.length / 2)) : -1;
+    const parts = split > 0 ? [{ text: text.slice(0, split) }, { text: text.slice(split) }] : [{ text }];
     return {
-      candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
+      candidates: [{ content: { role: 'model', parts }, finishReason: cutShort ? 'MAX_TOKENS' : 'STOP', index: 0 }],
       usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 50, totalTokenCount: 150 }, modelVersion: model,
     };
   }
   const message = provider === 'openai' ? { role: 'assistant', content: text, refusal: null } : { role: 'assistant', content: text };
   return {
     id: 'chatcmpl-fake', object: 'chat.completion', created: Math.floor(Date.now() / 1000), model,
-    choices: [{ index: 0, message, finish_reason: 'stop', logprobs: null }],
+    choices: [{ index: 0, message, finish_reason: cutShort ? 'length' : 'stop', logprobs: null }],
     usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150 },
   };
 }
@@ -250,6 +449,7 @@ function errorBody(provider: FakeProvider, status: number, key: string | null): 
 
 export async function startFakeProviders(): Promise<FakeProviders> {
   let failures: ScriptedFailure[] = [];
+  let hangs = 0;
   let turn = 0;
   let waiters: { predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }[] = [];
 
@@ -267,8 +467,12 @@ export async function startFakeProviders(): Promise<FakeProviders> {
     variant: null,
     answer: null,
     delayMs: 0,
+    neverAnswer: false,
     failNext(count, status, options = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, retryAfter: options.retryAfter });
+    },
+    hangNext(count) {
+      hangs += count;
     },
     nextRequest(predicate = () => true) {
       return new Promise((resolve) => waiters.push({ predicate, resolve }));
@@ -276,6 +480,8 @@ export async function startFakeProviders(): Promise<FakeProviders> {
     reset() {
       fake.requests.length = 0;
       failures = [];
+      hangs = 0;
+      fake.neverAnswer = false;
       fake.delayMs = 0;
       fake.variant = null;
       turn = 0;
@@ -299,6 +505,24 @@ export async function startFakeProviders(): Promise<FakeProviders> {
         input = undefined;
       }
       return tool && isObject(input) ? { kind: 'tool', name: tool.name, input } : { kind: 'text', text };
+    }
+    if (request.kind === 'generation') {
+      const text = generate(request.messages, request.format === 'json');
+      const maxTokens = maxTokensOf(request.body);
+      const cutShort = maxTokens !== null && text.length > maxTokens * 4;
+      return { kind: 'text', text: cutShort ? text.slice(0, maxTokens * 4) : text, cutShort, parts: 2 };
+    }
+    if (request.kind === 'case_judge') {
+      const judged = judgeCase(request);
+      if (request.format === 'schema') {
+        request.answeredAs = 'schema';
+        const input = fromSchema(request.schema, judged);
+        return tool ? { kind: 'tool', name: tool.name, input } : { kind: 'text', text: JSON.stringify(input) };
+      }
+      const variant = request.format === 'text' && (fake.variant === 'fenced' || fake.variant === 'prose') ? fake.variant : 'object';
+      request.answeredAs = variant;
+      const json = JSON.stringify(judged, null, variant === 'object' ? undefined : 2);
+      return { kind: 'text', text: variant === 'fenced' ? `\`\`\`json\n${json}\n\`\`\`` : variant === 'prose' ? `My judgement of the case:\n\n${json}\n\nThat is all.` : json };
     }
     const answer = canonicalAnswer(fake.verdict, criteriaAsked(request.body));
     if (request.format === 'schema') {
@@ -327,9 +551,10 @@ export async function startFakeProviders(): Promise<FakeProviders> {
         return send(res, 400, { error: { message: 'body is not JSON' } });
       }
       const { format, schema } = formatOf(provider, body);
+      const messages = messagesOf(provider, body);
       const request: RecordedRequest = {
         provider, method: req.method ?? 'POST', path, headers: req.headers, key: keyOf(req.headers), model: modelOf(provider, path, body), body, text,
-        format, schema, answeredAs: null,
+        format, schema, answeredAs: null, messages, kind: kindOf({ format, schema, messages, body }),
       };
       fake.requests.push(request);
       const matched = waiters.filter((w) => w.predicate(request));
@@ -337,6 +562,11 @@ export async function startFakeProviders(): Promise<FakeProviders> {
       for (const w of matched) w.resolve(request);
 
       const failure = failures.shift();
+      if (!failure && (fake.neverAnswer || hangs > 0)) {
+        // Read, never answered: the client's timeout (or close()) ends it.
+        if (!fake.neverAnswer) hangs--;
+        return;
+      }
       const reply = () => {
         if (failure) {
           send(res, failure.status, errorBody(provider, failure.status, request.key), failure.retryAfter === undefined ? {} : { 'retry-after': failure.retryAfter });

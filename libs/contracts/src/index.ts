@@ -8,3 +8,4 @@ export * from './redis-keys.js';
 export * from './jobs.js';
 export * from './outbox.js';
 export * from './prompts.js';
+export * from './test-runs.js';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { EVAL_REQUEST_JOB, EVAL_RESULT_JOB, evalRequestJobSchema, evalResultJobSchema } from './evals.js';
 import { QUEUES, SERVE_USAGE_JOB, serveUsageJobSchema, type QueueName } from './queues.js';
+import { TEST_CASE_JOB, TEST_CASE_RESULT_JOB, testCaseJobSchema, testCaseResultJobSchema } from './test-runs.js';
 import { WEBHOOK_DELIVERY_JOB, webhookDeliveryJobSchema } from './webhooks.js';
 
 export interface JobSpec {
@@ -19,6 +20,8 @@ export const JOBS = {
   [EVAL_RESULT_JOB]: { queue: QUEUES.evalResults, schema: evalResultJobSchema, subject: 'eval result' },
   [SERVE_USAGE_JOB]: { queue: QUEUES.serveUsage, schema: serveUsageJobSchema, subject: 'usage batch' },
   [WEBHOOK_DELIVERY_JOB]: { queue: QUEUES.webhookDeliveries, schema: webhookDeliveryJobSchema, subject: 'webhook delivery' },
+  [TEST_CASE_JOB]: { queue: QUEUES.testRequests, schema: testCaseJobSchema, subject: 'test case' },
+  [TEST_CASE_RESULT_JOB]: { queue: QUEUES.testResults, schema: testCaseResultJobSchema, subject: 'test case result' },
 } as const satisfies Record<string, JobSpec>;
 
 export type JobName = keyof typeof JOBS;

@@ -10,6 +10,8 @@ export const QUEUES = {
   evalResults: 'eval.results',
   serveUsage: 'serve.usage',
   webhookDeliveries: 'webhook.deliveries',
+  testRequests: 'test.requests',
+  testResults: 'test.results',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -25,3 +25,4 @@ export * from './evaluation/submission-eval-id.js';
 export * from './webhooks/address-guard.js';
 export * from './webhooks/signing.js';
 export * from './webhooks/delivery-outcome.js';
+export * from './testing/index.js';

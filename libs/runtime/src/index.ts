@@ -7,3 +7,4 @@ export * from './queue-connection.js';
 export * from './queue-consumer.js';
 export * from './queue-producer.js';
 export * from './readiness.js';
+export * from './safe-regex.js';

@@ -87,8 +87,8 @@ function objectEnd(text: string, start: number): number {
   return -1;
 }
 
-/** The JSON value the answer holds: all of it, else a fenced block, else the first object in prose. */
-function extractJson(text: string): { value: unknown } | null {
+/** The JSON value a model's answer holds: all of it, else a fenced block, else the first object in prose. */
+export function extractJson(text: string): { value: unknown } | null {
   const whole = tryParse(text);
   if (whole) return whole;
   for (const match of text.matchAll(FENCE)) {

@@ -1,0 +1,5 @@
+export * from './test-case.js';
+export * from './run-messages.js';
+export * from './assertions.js';
+export * from './verdict.js';
+export * from './test-gate.js';
