@@ -6,6 +6,9 @@ import { ConnectionsLifecycle } from './connections.js';
 import { EvalRequestsConsumer } from './evals/eval-requests.consumer.js';
 import { EvalRunner } from './evals/eval-runner.js';
 import { JudgeService } from './judge/judge.service.js';
+import { GenerationService } from './test-runs/generation.service.js';
+import { TestCaseRunner } from './test-runs/test-case-runner.js';
+import { TestRequestsConsumer } from './test-runs/test-requests.consumer.js';
 import { WORKER_CONFIG } from './worker-config.js';
 
 export { WORKER_CONFIG };
@@ -27,6 +30,9 @@ export class WorkerModule {
         JudgeService,
         EvalRunner,
         EvalRequestsConsumer,
+        GenerationService,
+        TestCaseRunner,
+        TestRequestsConsumer,
       ],
     };
   }

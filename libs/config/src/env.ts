@@ -159,6 +159,22 @@ export const workerSchema = z.object({
   JUDGE_RETRY_MAX_MS: z.coerce.number().int().min(0).max(300000).default(30000),
   /** BullMQ lock on an eval in hand; a killed worker's eval goes to another worker once it lapses. */
   EVAL_LOCK_MS: z.coerce.number().int().min(500).max(600000).default(30000),
+  /** Test cases one worker runs at a time (all runs together). */
+  TEST_CASE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Cases of one test run in hand at a time across all workers; a case over the bound waits, delayed, for a slot. */
+  TEST_RUN_MAX_PARALLEL: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * One provider call of a test case (an answer or the judge). With TEST_CALL_MAX_ATTEMPTS and the
+   * JUDGE_RETRY_* backoff, a provider that never answers fails a case in about 30 s x 3 + 1 s + 2 s = 93 s,
+   * and the run's other cases at once after it (apps/eval-worker/src/test-runs), inside the 2 minutes a run may take to fail.
+   */
+  TEST_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(30000),
+  /** Calls per provider request of a case before a rate limit, 5xx, timeout or connection failure fails the case. */
+  TEST_CALL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** BullMQ lock on a case in hand, and the lease of its run slot; a killed worker's case is taken up again once it lapses. */
+  TEST_LOCK_MS: z.coerce.number().int().min(500).max(600000).default(30000),
+  /** max_tokens of an answer when the version's config sets none (Anthropic requires one). */
+  TEST_ANSWER_MAX_TOKENS: z.coerce.number().int().min(1).max(200000).default(4096),
   ...providerUrls,
   // The worker never reads the database (its jobs carry what it needs); an old env file's DATABASE_URL is ignored.
 }).omit({ DATABASE_URL: true });

@@ -14,6 +14,10 @@ export function redisNames(prefix: string) {
     rateLimit: (apiKeyId: string) => `${prefix}:rl:${apiKeyId}`,
     loginFailures: (email: string) => `${prefix}:login-fail:${email}`,
     liveChannel: `${prefix}:prompt.live`,
+    /** A sorted set of the cases of one test run in hand (member case id, score lease end in epoch ms): the run's parallelism bound. */
+    testRunSlots: (runId: string) => `${prefix}:test-run:${runId}:slots`,
+    /** Set when a case of the run found its provider unreachable: the run's other cases fail at once with this message. */
+    testRunUnreachable: (runId: string) => `${prefix}:test-run:${runId}:unreachable`,
   };
 }
 export type RedisNames = ReturnType<typeof redisNames>;
