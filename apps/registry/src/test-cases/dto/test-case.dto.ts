@@ -26,7 +26,7 @@ const ASSERTION: SchemaObject = {
   properties: {
     type: { type: 'string', enum: [...ASSERTION_TYPES] },
     value: {
-      nullable: true, oneOf: [{ type: 'string', maxLength: ASSERTION_TEXT_MAX_CHARS }, { type: 'integer', minimum: 1, maximum: MAX_CHARS_LIMIT }],
+      oneOf: [{ type: 'string', maxLength: ASSERTION_TEXT_MAX_CHARS }, { type: 'integer', minimum: 1, maximum: MAX_CHARS_LIMIT }],
       description: 'contains/not_contains: the text; regex: an RE2 pattern; max_chars: an integer; judge: a criterion in plain words; is_json: absent or null',
     },
   },
