@@ -272,7 +272,7 @@ export interface paths {
         head?: never;
         /**
          * Change an environment's gates
-         * @description Role: admin. Protection, four eyes (require_review), the eval gate and its judge.
+         * @description Role: admin. Protection, four eyes (require_review), the eval gate and its judge, the test gate (tests_required, max_regressions).
          */
         patch: operations["EnvironmentsController_update"];
         trace?: never;
@@ -741,6 +741,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/prompts/{id}/test-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a prompt's test cases
+         * @description Role: viewer.
+         */
+        get: operations["TestCasesController_list"];
+        put?: never;
+        /**
+         * Add a test case
+         * @description Role: editor. At most 200 per prompt.
+         */
+        post: operations["TestCasesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a test case
+         * @description Role: editor.
+         */
+        delete: operations["TestCasesController_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a test case
+         * @description Role: editor. Only the fields present change.
+         */
+        patch: operations["TestCasesController_update"];
+        trace?: never;
+    };
     "/api/docs-json": {
         parameters: {
             query?: never;
@@ -822,6 +870,10 @@ export interface components {
             /** @description Approval needs a succeeded evaluation scoring at least eval_pass_threshold. */
             eval_required?: boolean;
             eval_pass_threshold?: number;
+            /** @description Approval needs a succeeded test run of the version against the live version, every case passed and at most max_regressions regressions. */
+            tests_required?: boolean;
+            /** @description How many regressed verdicts the test gate lets through. */
+            max_regressions?: number;
             /** @description null removes the judge. */
             judge?: components["schemas"]["JudgeDto"] | null;
         };
@@ -934,7 +986,7 @@ export interface components {
              * @example Clearer tone, checked the refund wording
              */
             note?: string;
-            /** @description Approve despite a failing or missing evaluation (admin and owner only); audited. */
+            /** @description Approve despite a failing or missing evaluation or test run (admin and owner only); audited. */
             override_eval?: boolean;
         };
         RejectVersionDto: {
@@ -995,6 +1047,122 @@ export interface components {
         SaveProviderKeyDto: {
             /** @description Printable ASCII without spaces, as every provider key is; sealed at rest, never returned. */
             api_key: string;
+        };
+        CreateTestCaseDto: {
+            /**
+             * @description Trimmed; unique per prompt (409 conflict).
+             * @example refund request
+             */
+            name: string;
+            /**
+             * @description Values of the prompt's variables; names are letters, digits and _. Default {}.
+             * @example {
+             *       "customer": "Ada"
+             *     }
+             */
+            variables?: {
+                [key: string]: string;
+            };
+            /**
+             * @description The user message sent after the rendered prompt; null sends none. At most 256 KiB of UTF-8. Default null.
+             * @example Where is my refund?
+             */
+            input?: string | null;
+            /**
+             * @description Message lists filling a chat prompt's placeholders, by name. Default {}.
+             * @example {
+             *       "history": [
+             *         {
+             *           "role": "user",
+             *           "content": "Hi"
+             *         }
+             *       ]
+             *     }
+             */
+            placeholders?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    role: "system" | "user" | "assistant";
+                    content: string;
+                }[];
+            };
+            /**
+             * @description What a good answer satisfies; an invalid regex is 400. Default [].
+             * @example [
+             *       {
+             *         "type": "contains",
+             *         "value": "refund"
+             *       },
+             *       {
+             *         "type": "judge",
+             *         "value": "addresses the customer formally"
+             *       }
+             *     ]
+             */
+            assertions?: {
+                /** @enum {string} */
+                type: "contains" | "not_contains" | "regex" | "max_chars" | "is_json" | "judge";
+                /** @description contains/not_contains: the text; regex: an RE2 pattern; max_chars: an integer; judge: a criterion in plain words; is_json: absent or null */
+                value?: string | number;
+            }[];
+        };
+        UpdateTestCaseDto: {
+            /**
+             * @description Trimmed; unique per prompt (409 conflict).
+             * @example refund request
+             */
+            name?: string;
+            /**
+             * @description Values of the prompt's variables; names are letters, digits and _. Default {}.
+             * @example {
+             *       "customer": "Ada"
+             *     }
+             */
+            variables?: {
+                [key: string]: string;
+            };
+            /**
+             * @description The user message sent after the rendered prompt; null sends none. At most 256 KiB of UTF-8. Default null.
+             * @example Where is my refund?
+             */
+            input?: string | null;
+            /**
+             * @description Message lists filling a chat prompt's placeholders, by name. Default {}.
+             * @example {
+             *       "history": [
+             *         {
+             *           "role": "user",
+             *           "content": "Hi"
+             *         }
+             *       ]
+             *     }
+             */
+            placeholders?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    role: "system" | "user" | "assistant";
+                    content: string;
+                }[];
+            };
+            /**
+             * @description What a good answer satisfies; an invalid regex is 400. Default [].
+             * @example [
+             *       {
+             *         "type": "contains",
+             *         "value": "refund"
+             *       },
+             *       {
+             *         "type": "judge",
+             *         "value": "addresses the customer formally"
+             *       }
+             *     ]
+             */
+            assertions?: {
+                /** @enum {string} */
+                type: "contains" | "not_contains" | "regex" | "max_chars" | "is_json" | "judge";
+                /** @description contains/not_contains: the text; regex: an RE2 pattern; max_chars: an integer; judge: a criterion in plain words; is_json: absent or null */
+                value?: string | number;
+            }[];
         };
         User: {
             /** Format: uuid */
@@ -1072,6 +1240,9 @@ export interface components {
             require_review: boolean;
             eval_required: boolean;
             eval_pass_threshold: number;
+            /** @description approval needs a passing test run against the live version */
+            tests_required: boolean;
+            max_regressions: number;
             judge: {
                 /** @enum {string} */
                 provider: "anthropic" | "openai" | "google" | "groq" | "mistral";
@@ -1455,6 +1626,45 @@ export interface components {
              */
             finished_at: string | null;
         };
+        TestCase: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            prompt_id: string;
+            name: string;
+            variables: {
+                [key: string]: string;
+            };
+            /** @description the user message sent after the rendered prompt; null sends none */
+            input: string | null;
+            /** @description messages filling a chat prompt's placeholders */
+            placeholders: {
+                [key: string]: {
+                    /** @enum {string} */
+                    role: "system" | "user" | "assistant";
+                    content: string;
+                }[];
+            };
+            assertions: {
+                /** @enum {string} */
+                type: "contains" | "not_contains" | "regex" | "max_chars" | "is_json" | "judge";
+                /** @description null for is_json */
+                value: (string | number) | null;
+            }[];
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            updated_at: string;
+        };
+        TestCaseAnswer: {
+            test_case: components["schemas"]["TestCase"];
+        };
         ProviderKey: {
             /** @enum {string} */
             provider: "anthropic" | "openai" | "google" | "groq" | "mistral";
@@ -1637,6 +1847,11 @@ export interface components {
         };
         EvalPage: {
             items: components["schemas"]["Eval"][];
+            /** @description pass as ?cursor= for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        TestCasePage: {
+            items: components["schemas"]["TestCase"][];
             /** @description pass as ?cursor= for the next page; null on the last page */
             next_cursor: string | null;
         };
@@ -6894,6 +7109,510 @@ export interface operations {
                         error?: {
                             /** @enum {string} */
                             code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the server's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    TestCasesController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The prompt's test cases, in name order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestCasePage"];
+                };
+            };
+            /** @description `validation_failed`: a field, query or path parameter is wrong (a malformed UUID, limit or cursor), or the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: no, malformed, expired or unknown access token; a login mismatch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such resource, or one of another workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the server's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    TestCasesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTestCaseDto"];
+            };
+        };
+        responses: {
+            /** @description The new test case. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestCaseAnswer"];
+                };
+            };
+            /** @description `validation_failed`: a field, query or path parameter is wrong (a malformed UUID, limit or cursor), or the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: no, malformed, expired or unknown access token; a login mismatch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden`: the role in the workspace is too low (or a refused operation for this server) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such resource, or one of another workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `conflict`: the name, key, email or member exists already; `too_many_test_cases`: adding a test case to a prompt that has 200 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "conflict" | "too_many_test_cases";
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large`: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: a body with a non-JSON content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the server's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    TestCasesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed`: a field, query or path parameter is wrong (a malformed UUID, limit or cursor), or the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: no, malformed, expired or unknown access token; a login mismatch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden`: the role in the workspace is too low (or a refused operation for this server) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such resource, or one of another workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the server's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    TestCasesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UpdateTestCaseDto"];
+            };
+        };
+        responses: {
+            /** @description The test case as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestCaseAnswer"];
+                };
+            };
+            /** @description `validation_failed`: a field, query or path parameter is wrong (a malformed UUID, limit or cursor), or the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: no, malformed, expired or unknown access token; a login mismatch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden`: the role in the workspace is too low (or a refused operation for this server) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such resource, or one of another workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `conflict`: the name, key, email or member exists already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "conflict";
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large`: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: a body with a non-JSON content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unsupported_media_type";
                         };
                     };
                 };

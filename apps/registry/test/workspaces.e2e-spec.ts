@@ -184,7 +184,7 @@ describe('workspaces, members, environments', () => {
       const res = await request(h.http).post(api(`/workspaces/${ws}/environments`)).set(admin.auth).send({ name: 'qa', is_protected: true }).expect(201);
       expect(res.body.environment).toEqual({
         id: expect.any(String), workspace_id: ws, name: 'qa', is_protected: true, require_review: true, eval_required: false,
-        eval_pass_threshold: 7, judge: null, created_at: expect.any(String), updated_at: expect.any(String),
+        eval_pass_threshold: 7, tests_required: false, max_regressions: 0, judge: null, created_at: expect.any(String), updated_at: expect.any(String),
       });
       const plain = await request(h.http).post(api(`/workspaces/${ws}/environments`)).set(admin.auth).send({ name: 'sandbox_1' }).expect(201);
       expect(plain.body.environment).toMatchObject({ is_protected: false, require_review: false });

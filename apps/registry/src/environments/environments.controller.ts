@@ -40,7 +40,7 @@ export class EnvironmentsController {
   }
 
   @Patch('environments/:env')
-  @ApiOperation({ summary: 'Change an environment\'s gates', description: 'Role: admin. Protection, four eyes (require_review), the eval gate and its judge.' })
+  @ApiOperation({ summary: 'Change an environment\'s gates', description: 'Role: admin. Protection, four eyes (require_review), the eval gate and its judge, the test gate (tests_required, max_regressions).' })
   @ApiAnswer(200, 'EnvironmentAnswer', 'The environment as changed.')
   @ApiErrors(...FOUND_WITH_ROLE)
   async update(@CurrentUser() user: AuthenticatedUser, @IdParam('env') environmentId: string, @Body() body: UpdateEnvironmentDto) {

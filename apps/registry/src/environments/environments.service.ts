@@ -71,6 +71,8 @@ export class EnvironmentsService {
         require_review: dto.require_review ?? current.requireReview,
         eval_required: dto.eval_required ?? current.evalRequired,
         eval_pass_threshold: dto.eval_pass_threshold ?? current.evalPassThreshold,
+        tests_required: dto.tests_required ?? current.testsRequired,
+        max_regressions: dto.max_regressions ?? current.maxRegressions,
         judge,
       };
       const before: typeof next = {
@@ -78,6 +80,8 @@ export class EnvironmentsService {
         require_review: current.requireReview,
         eval_required: current.evalRequired,
         eval_pass_threshold: current.evalPassThreshold,
+        tests_required: current.testsRequired,
+        max_regressions: current.maxRegressions,
         judge: judgeOf(current),
       };
       const changes: Record<string, { from: unknown; to: unknown }> = {};
@@ -90,6 +94,8 @@ export class EnvironmentsService {
         requireReview: next.require_review,
         evalRequired: next.eval_required,
         evalPassThreshold: next.eval_pass_threshold,
+        testsRequired: next.tests_required,
+        maxRegressions: next.max_regressions,
         judgeProvider: (next.judge?.provider ?? null) as EnvironmentEntity['judgeProvider'],
         judgeModel: next.judge?.model ?? null,
       });

@@ -18,6 +18,7 @@ const TAGS: Array<[string, string]> = [
   ['review', 'Submit, approve, reject, roll back, promote; what was live when'],
   ['evals', 'Rules and judge evaluations of a version'],
   ['provider-keys', 'Model provider keys saved for judge evaluations'],
+  ['test-cases', 'A prompt\'s test cases: inputs its application sends, and what a good answer satisfies'],
   ['api-keys', 'API keys the gateway serves with'],
   ['webhooks', 'Webhook subscriptions and their deliveries'],
   ['audit', 'The hash-chained audit log'],

@@ -104,6 +104,8 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
     require_review: { type: 'boolean', description: 'the approver must be someone other than the proposer' },
     eval_required: { type: 'boolean' },
     eval_pass_threshold: score,
+    tests_required: { type: 'boolean', description: 'approval needs a passing test run against the live version' },
+    max_regressions: { type: 'integer', minimum: 0, maximum: 1000 },
     judge: { ...object({ provider, model: nullableText }), nullable: true },
     created_at: timestamp,
     updated_at: timestamp,
@@ -188,6 +190,24 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
     started_at: nullableTimestamp,
     finished_at: nullableTimestamp,
   }),
+  TestCase: object({
+    id: uuid,
+    prompt_id: uuid,
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    variables: { type: 'object', additionalProperties: { type: 'string' } },
+    input: nullable(text, 'the user message sent after the rendered prompt; null sends none'),
+    placeholders: { type: 'object', additionalProperties: { type: 'array', items: message }, description: 'messages filling a chat prompt\'s placeholders' },
+    assertions: {
+      type: 'array',
+      items: object({
+        type: { type: 'string', enum: ['contains', 'not_contains', 'regex', 'max_chars', 'is_json', 'judge'] },
+        value: { nullable: true, oneOf: [{ type: 'string' }, { type: 'integer', minimum: 1 }], description: 'null for is_json' },
+      }),
+    },
+    created_at: timestamp,
+    updated_at: timestamp,
+  }),
+  TestCaseAnswer: object({ test_case: ref('TestCase') }),
   ProviderKey: object({ provider, last4: { type: 'string', minLength: 4, maxLength: 4 }, updated_at: timestamp }),
   CreatedApiKey: object({
     id: uuid,
@@ -262,7 +282,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
 };
 
 /** Items of a list answer, by the name of their schema; each list answers `{items, next_cursor}`. */
-const PAGE_ITEMS = ['Member', 'Environment', 'PromptListItem', 'VersionSummary', 'Eval', 'ProviderKey', 'ApiKey', 'Webhook', 'Delivery', 'AuditEntry'] as const;
+const PAGE_ITEMS = ['Member', 'Environment', 'PromptListItem', 'VersionSummary', 'Eval', 'TestCase', 'ProviderKey', 'ApiKey', 'Webhook', 'Delivery', 'AuditEntry'] as const;
 export type PageItem = (typeof PAGE_ITEMS)[number];
 export const pageSchemaName = (item: PageItem) => `${item}Page`;
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, NotFoundError, transition, ValidationError,
-  type EvalGatePass, type ModelConfig, type Role,
+  ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, decideTestGate, MAX_TEST_CASES_PER_PROMPT, NotFoundError,
+  roleAtLeast, transition, ValidationError, type EvalGatePass, type ModelConfig, type Role, type TestGateDecision,
 } from '#domain';
 import { OUTBOX_CONSUMERS, type LiveSnapshot, type OutboxConsumption } from '#contracts';
 import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
@@ -14,6 +14,8 @@ import { EventOutbox } from '../outbox/event-outbox.js';
 import { PromptsRepository } from '../prompts/prompts.repository.js';
 import { bodyOf, PromptsService } from '../prompts/prompts.service.js';
 import type { VersionView } from '../prompts/version.view.js';
+import { TestCasesRepository } from '../test-cases/test-cases.repository.js';
+import { TestRunsReader } from '../test-runs/test-runs.reader.js';
 
 /** A version that just went live: its answer, and the snapshot its outbox event carries to the gateways. */
 interface WentLive {
@@ -36,6 +38,8 @@ export class ReviewService {
     private readonly prompts: PromptsService,
     private readonly versions: PromptsRepository,
     private readonly outbox: EventOutbox,
+    private readonly testCases: TestCasesRepository,
+    private readonly testRuns: TestRunsReader,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
@@ -72,11 +76,17 @@ export class ReviewService {
         gate: { ...(await this.gateOf(manager, environment, versionId)), override: body.overrideEval === true },
       });
       if (!decision.ok) throw decision.refusal;
+      const tests = await this.testGateOf(manager, environment, versionId, {
+        liveVersionId: prompt.liveVersionId, override: body.overrideEval === true, overrideAllowed: roleAtLeast(actorRole, 'admin'),
+      });
+      if (!tests.ok) throw tests.refusal;
       const went = await this.goLive(manager, prompt, version, { approvedBy: actor.id, note });
       audit({
         workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email,
-        extra: { version_num: version.versionNum, prompt_key: prompt.key, ...(note ? { note } : {}), ...gateAudit(decision.gate) },
+        extra: {
+          version_num: version.versionNum, prompt_key: prompt.key, ...(note ? { note } : {}), ...gateAudit(decision.gate), ...testGateAudit(tests),
+        },
       });
       await this.outbox.versionEvent(manager, 'version.approved', versionId, actor, note, liveSnapshot(went));
       return went.view;
@@ -170,12 +180,14 @@ export class ReviewService {
         commitMessage: `Promoted from ${from.name} version ${live.versionNum}`,
       };
       const version = await this.proposeInEnvironment(work, to, source, proposal);
+      const copied = await this.copyTestCases(manager, source.id, version.promptId);
       audit({
         workspaceId: source.workspaceId, action: 'version.promoted', resourceType: 'version', resourceId: version.id,
         actorEmail: actor.email,
         extra: {
           prompt_key: source.key, version_num: version.versionNum, source_version_num: live.versionNum,
           from_environment: from.id, from_environment_name: from.name, to_environment: to.id, to_environment_name: to.name,
+          test_cases_copied: copied,
         },
       });
       await this.outbox.versionEvent(manager, 'version.submitted', version.id, actor);
@@ -263,6 +275,32 @@ export class ReviewService {
     };
   }
 
+  /**
+   * The test gate, after the eval gate (API.md): where the environment requires tests, the newest
+   * succeeded run of the version against the version live now decides. The audit of an override
+   * names the version's newest run of any status.
+   */
+  private async testGateOf(
+    manager: EntityManager,
+    environment: EnvironmentEntity,
+    versionId: string,
+    approval: { liveVersionId: string | null; override: boolean; overrideAllowed: boolean },
+  ): Promise<TestGateDecision> {
+    if (!environment.testsRequired) return { ok: true, gated: false, overridden: false, runId: null };
+    const decision = decideTestGate({
+      testsRequired: true, maxRegressions: environment.maxRegressions, liveVersionId: approval.liveVersionId,
+      runs: await this.testRuns.succeededRunsOf(manager, versionId), override: approval.override, overrideAllowed: approval.overrideAllowed,
+    });
+    if (decision.ok && decision.overridden) return { ...decision, runId: await this.testRuns.newestRunIdOf(manager, versionId) };
+    return decision;
+  }
+
+  /** Copies the source prompt's test cases the target lacks (by name), as many as the target has room for. */
+  private async copyTestCases(manager: EntityManager, sourcePromptId: string, targetPromptId: string): Promise<number> {
+    const room = MAX_TEST_CASES_PER_PROMPT - (await this.testCases.countOf(manager, targetPromptId));
+    return this.testCases.copyMissing(manager, sourcePromptId, targetPromptId, room);
+  }
+
   private async presentById(manager: EntityManager, versionId: string): Promise<VersionView> {
     return this.prompts.presentVersionOf(await this.versions.getVersion(versionId, manager), manager);
   }
@@ -271,6 +309,12 @@ export class ReviewService {
 /** The live snapshot consumer of a version that went live. */
 function liveSnapshot(went: WentLive): OutboxConsumption[] {
   return [{ consumer: OUTBOX_CONSUMERS.liveSnapshot, input: went.snapshot }];
+}
+
+/** The audit record of the test gate: the run it passed on, or the override and the version's newest run. */
+function testGateAudit(decision: TestGateDecision & { ok: true }): Record<string, unknown> {
+  if (!decision.gated) return {};
+  return decision.overridden ? { override_tests: true, test_run_id: decision.runId } : { test_run_id: decision.runId };
 }
 
 /** The audit record of the eval gate: the score it counted, and whether an admin overrode it. */

@@ -13,6 +13,8 @@ export class EnvironmentEntity {
   @Column('double precision', { name: 'eval_pass_threshold', default: 7 }) evalPassThreshold: number;
   @Column('text', { name: 'judge_provider', nullable: true }) judgeProvider: ProviderName | null;
   @Column('text', { name: 'judge_model', nullable: true }) judgeModel: string | null;
+  @Column('boolean', { name: 'tests_required', default: false }) testsRequired: boolean;
+  @Column('integer', { name: 'max_regressions', default: 0 }) maxRegressions: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -5,6 +5,7 @@ import { OutboxConsumptions1764400000000 } from './1764400000000-outbox-consumpt
 import { SearchAndFilterIndexes1764500000000 } from './1764500000000-search-and-filter-indexes.js';
 import { AuditAppendFunction1764600000000 } from './1764600000000-audit-append-function.js';
 import { ChatPrompts1764700000000 } from './1764700000000-chat-prompts.js';
+import { TestCases1764800000000 } from './1764800000000-test-cases.js';
 
 /** Every migration, in order. A new migration is appended here and never edited once shipped. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   SearchAndFilterIndexes1764500000000,
   AuditAppendFunction1764600000000,
   ChatPrompts1764700000000,
+  TestCases1764800000000,
 ];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsNumber, IsObject, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import type { ProviderName } from '#persistence';
 import { IsOmittable } from '../../common/validation.js';
 import { IsJudgeModel } from '../../evals/dto/judge-model.validator.js';
@@ -46,6 +46,14 @@ export class UpdateEnvironmentDto {
   @ApiPropertyOptional({ minimum: 0, maximum: 10 })
   @IsOmittable() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(10)
   eval_pass_threshold?: number;
+
+  @ApiPropertyOptional({ description: 'Approval needs a succeeded test run of the version against the live version, every case passed and at most max_regressions regressions.' })
+  @IsOmittable() @IsBoolean()
+  tests_required?: boolean;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1000, description: 'How many regressed verdicts the test gate lets through.' })
+  @IsOmittable() @IsInt() @Min(0) @Max(1000)
+  max_regressions?: number;
 
   @ApiPropertyOptional({ type: JudgeDto, nullable: true, description: 'null removes the judge.' })
   @IsNullable() @IsObject() @ValidateNested() @Type(() => JudgeDto)

@@ -9,7 +9,7 @@ export class ApproveVersionDto {
   @IsOmittable() @Trimmed() @IsString() @MaxLength(NOTE_MAX)
   note?: string;
 
-  @ApiPropertyOptional({ description: 'Approve despite a failing or missing evaluation (admin and owner only); audited.' })
+  @ApiPropertyOptional({ description: 'Approve despite a failing or missing evaluation or test run (admin and owner only); audited.' })
   @IsOmittable() @IsBoolean()
   override_eval?: boolean;
 }
