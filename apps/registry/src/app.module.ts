@@ -17,6 +17,7 @@ import { OutboxModule } from './outbox/outbox.module.js';
 import { PromptsModule } from './prompts/prompts.module.js';
 import { ProviderKeysModule } from './provider-keys/provider-keys.module.js';
 import { ReviewModule } from './review/review.module.js';
+import { TestRunsModule } from './test-runs/test-runs.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         WebhooksModule,
         EvalsModule,
         ProviderKeysModule,
+        TestRunsModule,
       ],
     };
   }

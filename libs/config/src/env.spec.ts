@@ -34,6 +34,8 @@ describe('configuration', () => {
     expect(c.ENCRYPTION_KEY).toHaveLength(32);
     expect(c.WEBHOOK_RETRY_SCHEDULE).toEqual([5, 30, 120, 600, 3600, 14400]);
     expect(c.EVAL_RESULTS_CONCURRENCY).toBe(8);
+    expect(c.TEST_RESULTS_CONCURRENCY).toBe(8);
+    expect(c.TEST_RUN_STALL_SECONDS).toBe(120);
     expect(loadRegistryConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '16' }).EVAL_RESULTS_CONCURRENCY).toBe(16);
     expect(loadGatewayConfig({})).toMatchObject({ GATEWAY_PORT: 8080, CACHE_TTL_SECONDS: 30 });
     expect(loadWorkerConfig({ ENCRYPTION_KEY: KEY })).toMatchObject({
@@ -55,6 +57,8 @@ describe('configuration', () => {
     [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '0' }, 'EVAL_RESULTS_CONCURRENCY'],
     [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '65' }, 'EVAL_RESULTS_CONCURRENCY'],
     [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '2.5' }, 'EVAL_RESULTS_CONCURRENCY'],
+    [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, TEST_RESULTS_CONCURRENCY: '0' }, 'TEST_RESULTS_CONCURRENCY'],
+    [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, TEST_RUN_STALL_SECONDS: '5' }, 'TEST_RUN_STALL_SECONDS'],
   ])('refuses %j naming the variable', (env, expected) => {
     expect(problemsOf(() => loadRegistryConfig(env)).join('\n')).toContain(expected);
   });

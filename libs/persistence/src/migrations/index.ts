@@ -4,6 +4,8 @@ import { OutboxEvents1764300000000 } from './1764300000000-outbox-events.js';
 import { OutboxConsumptions1764400000000 } from './1764400000000-outbox-consumptions.js';
 import { SearchAndFilterIndexes1764500000000 } from './1764500000000-search-and-filter-indexes.js';
 import { ChatPrompts1764600000000 } from './1764600000000-chat-prompts.js';
+import { TestCases1764800000000 } from './1764800000000-test-cases.js';
+import { TestRunResults1764900000000 } from './1764900000000-test-run-results.js';
 
 /** Every migration, in order. A new migration is appended here and never edited once shipped. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   OutboxConsumptions1764400000000,
   SearchAndFilterIndexes1764500000000,
   ChatPrompts1764600000000,
+  TestCases1764800000000,
+  TestRunResults1764900000000,
 ];
