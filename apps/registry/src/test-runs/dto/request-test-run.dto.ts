@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PROVIDERS, type Provider } from '#contracts';
-import { judgeModelProblem } from '#domain';
 import { IsOmittable } from '../../common/validation.js';
 
 export class RequestTestRunDto {
@@ -21,7 +20,7 @@ export class RequestTestRunDto {
   @IsOmittable() @IsString() @MinLength(8) @MaxLength(500)
   api_key?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'A version of the same prompt; defaults to the prompt\'s live version, else none.' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'A version of the same prompt; defaults to the prompt\'s live version, else none.' })
   @ValidateIf((_o: object, value: unknown) => value !== undefined && value !== null)
   @IsUUID('all')
   baseline_version_id?: string | null;
@@ -38,6 +37,3 @@ export interface TestRunRequest {
 export function toTestRunRequest(dto: RequestTestRunDto): TestRunRequest {
   return { provider: dto.provider ?? null, model: dto.model ?? null, apiKey: dto.api_key ?? null, baselineVersionId: dto.baseline_version_id ?? null };
 }
-
-/** The model name rule of the job contract, for a model the request named or the version's config holds. */
-export const modelProblem = (provider: string, model: string): string | null => judgeModelProblem(provider, model);
