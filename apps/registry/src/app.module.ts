@@ -18,6 +18,7 @@ import { PromptsModule } from './prompts/prompts.module.js';
 import { ProviderKeysModule } from './provider-keys/provider-keys.module.js';
 import { ReviewModule } from './review/review.module.js';
 import { TestCasesModule } from './test-cases/test-cases.module.js';
+import { TestRunsModule } from './test-runs/test-runs.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -51,6 +52,7 @@ export class AppModule {
         EvalsModule,
         ProviderKeysModule,
         TestCasesModule,
+        TestRunsModule,
       ],
     };
   }

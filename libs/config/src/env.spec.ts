@@ -37,6 +37,8 @@ describe('configuration', () => {
     expect(c.DATABASE_POOL_SIZE).toBe(10);
     expect(loadRegistryConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, DATABASE_POOL_SIZE: '40' }).DATABASE_POOL_SIZE).toBe(40);
     expect(loadRegistryConfig({ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, EVAL_RESULTS_CONCURRENCY: '16', DATABASE_POOL_SIZE: '20' }).EVAL_RESULTS_CONCURRENCY).toBe(16);
+    expect(c.TEST_RESULTS_CONCURRENCY).toBe(4);
+    expect(c.TEST_RUN_STALL_SECONDS).toBe(120);
     expect(loadGatewayConfig({})).toMatchObject({ GATEWAY_PORT: 8080, CACHE_TTL_SECONDS: 30 });
     expect(loadWorkerConfig({ ENCRYPTION_KEY: KEY })).toMatchObject({
       WORKER_HEALTH_PORT: 8090, EVAL_LOCK_MS: 30000, JUDGE_TIMEOUT_MS: 60000, JUDGE_MAX_ATTEMPTS: 3, JUDGE_RETRY_BASE_MS: 1000, JUDGE_RETRY_MAX_MS: 30000,
@@ -60,6 +62,8 @@ describe('configuration', () => {
     [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, DATABASE_POOL_SIZE: '1' }, 'DATABASE_POOL_SIZE'],
     [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, DATABASE_POOL_SIZE: 'many' }, 'DATABASE_POOL_SIZE'],
     [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, DATABASE_POOL_SIZE: '10', EVAL_RESULTS_CONCURRENCY: '10' }, 'EVAL_RESULTS_CONCURRENCY (10) must be below DATABASE_POOL_SIZE (10)'],
+    [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, TEST_RESULTS_CONCURRENCY: '0' }, 'TEST_RESULTS_CONCURRENCY'],
+    [{ JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY, TEST_RUN_STALL_SECONDS: '5' }, 'TEST_RUN_STALL_SECONDS'],
   ])('refuses %j naming the variable', (env, expected) => {
     expect(problemsOf(() => loadRegistryConfig(env)).join('\n')).toContain(expected);
   });

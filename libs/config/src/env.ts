@@ -124,6 +124,13 @@ export const registrySchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(10),
   /** eval.results jobs applied at once per registry; each holds a pool connection while it writes. */
   EVAL_RESULTS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** test.results jobs (one case's outcome each) applied at once per registry; each holds a pool connection while it writes. */
+  TEST_RESULTS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * A queued or running test run that has received no case result for this many seconds, plus 2 s
+   * per case still without one, is failed by the registry's sweeper (a lost job must not leave it running).
+   */
+  TEST_RUN_STALL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
 });
 
 export const gatewaySchema = z.object({

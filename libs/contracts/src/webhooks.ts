@@ -9,6 +9,8 @@ export const WEBHOOK_EVENTS = [
   'version.rollback',
   'eval.completed',
   'eval.failed',
+  'test_run.completed',
+  'test_run.failed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
@@ -52,9 +54,20 @@ export interface EvalEventData {
   eval_required: boolean;
 }
 
+/** What a test run event tells a subscriber (API.md): the run's outcome, for the version and prompt it tested. */
+export interface TestRunEventData {
+  test_run_id: string;
+  version_id: string;
+  prompt_id: string;
+  status: 'succeeded' | 'failed';
+  cases_total: number;
+  cases_passed: number;
+  regressions: number;
+}
+
 /** The body of every delivery (Standard Webhooks): `timestamp` is when the event happened. */
 export interface WebhookBody {
   type: WebhookEventType;
   timestamp: string;
-  data: VersionEventData | EvalEventData;
+  data: VersionEventData | EvalEventData | TestRunEventData;
 }

@@ -26,12 +26,14 @@ export const ERROR_CODES = {
   eval_below_threshold: { status: 422, when: 'the version\'s counted evaluation scored under the environment\'s threshold' },
   tests_required: { status: 422, when: 'the environment requires tests and the version has no succeeded test run against the version live now' },
   tests_failed: { status: 422, when: 'the version\'s counted test run had a failing case or more regressions than max_regressions' },
-  provider_key_missing: { status: 422, when: 'a judge eval without api_key and without a saved key for the provider' },
+  provider_key_missing: { status: 422, when: 'a judge eval or test run without api_key and without a saved key for the provider (or the test judge\'s)' },
+  no_test_cases: { status: 422, when: 'a test run of a prompt that has no test cases' },
+  model_unspecified: { status: 422, when: 'a test run naming no model, of a version whose config names none (or an environment judge without a model)' },
   provider_key_unreadable: { status: 422, when: 'the saved provider key no longer decrypts under the current ENCRYPTION_KEY: save it again' },
   rate_limited: { status: 429, when: 'too many failed logins for the email or from the address; see retry-after' },
   request_headers_too_large: { status: 431, when: 'the request line and headers are over 16 KiB' },
   internal_error: { status: 500, when: 'a fault on the server\'s side; quote error_id' },
-  queue_unavailable: { status: 503, when: 'the eval could not be queued (Redis away); the run is recorded as failed' },
+  queue_unavailable: { status: 503, when: 'the eval or test run could not be queued (Redis away); the run is recorded as failed' },
 } as const satisfies Record<string, { status: number; when: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -17,6 +17,7 @@ const TAGS: Array<[string, string]> = [
   ['prompts', 'Prompts and their versions'],
   ['review', 'Submit, approve, reject, roll back, promote; what was live when'],
   ['evals', 'Rules and judge evaluations of a version'],
+  ['test-runs', 'A version answering the prompt\'s test cases, checked and compared with a baseline'],
   ['provider-keys', 'Model provider keys saved for judge evaluations'],
   ['test-cases', 'A prompt\'s test cases: inputs its application sends, and what a good answer satisfies'],
   ['api-keys', 'API keys the gateway serves with'],

@@ -12,6 +12,9 @@ const VERSION_STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'ar
 const EVAL_MODES = ['rules', 'judge'] as const;
 const EVAL_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+const TEST_RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+const ASSERTION_TYPES = ['contains', 'not_contains', 'regex', 'max_chars', 'is_json', 'judge'] as const;
+const VERDICTS = ['same', 'improved', 'regressed', 'different'] as const;
 
 type Schema = SchemaObject | ReferenceObject;
 
@@ -53,6 +56,24 @@ const modelConfig: Schema = {
   description: 'the model settings the version was reviewed with; provider, model, temperature, top_p, max_tokens and stop are checked, other keys kept',
 };
 const nullable = (schema: Schema, description: string): Schema => ({ ...(schema as SchemaObject), nullable: true, description });
+
+const testRunSummary: Record<string, Schema> = {
+  id: uuid,
+  version_id: uuid,
+  baseline_version_id: nullable(uuid, 'the version answers were compared with; null when none was live and none was named'),
+  provider,
+  model: text,
+  judge_provider: provider,
+  judge_model: text,
+  status: { type: 'string', enum: [...TEST_RUN_STATUSES] },
+  cases_total: count,
+  cases_done: count,
+  cases_passed: count,
+  regressions: { ...(count as SchemaObject), description: 'cases the judge found regressed against the baseline' },
+  error: nullableText,
+  created_at: timestamp,
+  finished_at: nullableTimestamp,
+};
 
 const versionSummary: Record<string, Schema> = {
   id: uuid,
@@ -208,6 +229,34 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
     updated_at: timestamp,
   }),
   TestCaseAnswer: object({ test_case: ref('TestCase') }),
+  TestRunQueued: object({ test_run_id: uuid, status: { type: 'string', enum: ['queued'] } }),
+  TestRunSummary: object(testRunSummary, 'a test run without its results'),
+  TestRun: object({
+    ...testRunSummary,
+    results: {
+      type: 'array',
+      description: 'one item per case that has a result, in the case\'s order (name order when the run started)',
+      items: object({
+        test_case_id: uuid,
+        name: text,
+        output: nullable(text, 'the answer (at most 16 KiB); null when the case could not be answered'),
+        baseline_output: nullable(text, 'the baseline version\'s answer; null without a baseline'),
+        assertions: {
+          type: 'array',
+          description: 'in the case\'s order',
+          items: object({
+            type: { type: 'string', enum: [...ASSERTION_TYPES] },
+            value: { nullable: true, description: 'string, integer (max_chars) or null (is_json)' },
+            passed: { type: 'boolean' },
+            detail: nullable(text, 'why it failed; for judge, the judge\'s reason'),
+          }),
+        },
+        verdict: { type: 'string', enum: [...VERDICTS], nullable: true, description: 'the answer against the baseline\'s; null without a baseline' },
+        reason: nullable(text, 'the judge\'s reason for the verdict'),
+        error: nullable(text, 'why the case could not be answered or judged; null when it was'),
+      }),
+    },
+  }),
   ProviderKey: object({ provider, last4: { type: 'string', minLength: 4, maxLength: 4 }, updated_at: timestamp }),
   CreatedApiKey: object({
     id: uuid,
@@ -282,7 +331,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
 };
 
 /** Items of a list answer, by the name of their schema; each list answers `{items, next_cursor}`. */
-const PAGE_ITEMS = ['Member', 'Environment', 'PromptListItem', 'VersionSummary', 'Eval', 'TestCase', 'ProviderKey', 'ApiKey', 'Webhook', 'Delivery', 'AuditEntry'] as const;
+const PAGE_ITEMS = ['Member', 'Environment', 'PromptListItem', 'VersionSummary', 'Eval', 'TestCase', 'TestRunSummary', 'ProviderKey', 'ApiKey', 'Webhook', 'Delivery', 'AuditEntry'] as const;
 export type PageItem = (typeof PAGE_ITEMS)[number];
 export const pageSchemaName = (item: PageItem) => `${item}Page`;
 

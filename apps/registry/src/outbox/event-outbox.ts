@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import {
-  OUTBOX_CONSUMERS, type ApiKeyEventData, type EvalEventData, type InternalEventType, type OutboxConsumption, type VersionEventData,
-  type WebhookEventType,
+  OUTBOX_CONSUMERS, type ApiKeyEventData, type EvalEventData, type InternalEventType, type OutboxConsumption, type TestRunEventData,
+  type VersionEventData, type WebhookEventType,
 } from '#contracts';
 import { OutboxRelay } from './outbox-relay.js';
 import { RelayWait } from './relay-wait.js';
 
 type VersionEventType = Extract<WebhookEventType, `version.${string}`>;
 type EvalEventType = Extract<WebhookEventType, `eval.${string}`>;
+type TestRunEventType = Extract<WebhookEventType, `test_run.${string}`>;
 
 interface VersionRow {
   workspace_id: string;
@@ -97,6 +98,11 @@ export class EventOutbox implements EntitySubscriberInterface {
     await this.record(manager, row.workspace_id, type, data);
   }
 
+  /** A test run's outcome, as the run's transaction wrote it. */
+  async testRunEvent(manager: EntityManager, type: TestRunEventType, workspaceId: string, data: TestRunEventData): Promise<void> {
+    await this.record(manager, workspaceId, type, data);
+  }
+
   afterTransactionCommit(event: { queryRunner: QueryRunner }): void {
     // Runs in the committing request's async context, so its answer can wait for this relay.
     if (this.committing.delete(event.queryRunner)) this.wait.add(this.wait.outside(() => this.relay.poke()));
@@ -110,7 +116,7 @@ export class EventOutbox implements EntitySubscriberInterface {
     manager: EntityManager,
     workspaceId: string,
     type: WebhookEventType | InternalEventType,
-    data: VersionEventData | EvalEventData | ApiKeyEventData,
+    data: VersionEventData | EvalEventData | TestRunEventData | ApiKeyEventData,
     consumptions: OutboxConsumption[] = [],
   ): Promise<void> {
     const runner = manager.queryRunner;

@@ -6,6 +6,7 @@ import { SearchAndFilterIndexes1764500000000 } from './1764500000000-search-and-
 import { AuditAppendFunction1764600000000 } from './1764600000000-audit-append-function.js';
 import { ChatPrompts1764700000000 } from './1764700000000-chat-prompts.js';
 import { TestCases1764800000000 } from './1764800000000-test-cases.js';
+import { TestRunResults1764900000000 } from './1764900000000-test-run-results.js';
 
 /** Every migration, in order. A new migration is appended here and never edited once shipped. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditAppendFunction1764600000000,
   ChatPrompts1764700000000,
   TestCases1764800000000,
+  TestRunResults1764900000000,
 ];
