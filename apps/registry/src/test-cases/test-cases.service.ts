@@ -37,7 +37,7 @@ export class TestCasesService {
   ) {}
 
   async create(actor: AuthenticatedUser, promptId: string, body: unknown): Promise<TestCaseView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       const { prompt } = await this.prompts.loadPromptForUser(actor.id, promptId, 'editor', manager);
       const input = readTestCaseInput(body, { partial: false, compileRegex: compileSafeRegex });
       await this.promptRows.lockPrompt(manager, prompt.id);
@@ -48,7 +48,7 @@ export class TestCasesService {
         );
       }
       const row = await this.writeOrConflict(() => this.cases.insert(manager, prompt.workspaceId, prompt.id, input), input.name);
-      await this.audit.append(manager, {
+      audit({
         workspaceId: prompt.workspaceId, action: 'test_case.created', resourceType: 'test_case', resourceId: row.id,
         actorEmail: actor.email, extra: { prompt_id: prompt.id, prompt_key: prompt.key, name: row.name },
       });
@@ -63,14 +63,14 @@ export class TestCasesService {
 
   /** Changes the fields present; a body that changes nothing answers the case as it is, unaudited. */
   async update(actor: AuthenticatedUser, testCaseId: string, body: unknown): Promise<TestCaseView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async ({ manager, audit }) => {
       const current = await this.loadForUser(manager, actor.id, testCaseId, 'editor');
       const input = readTestCaseInput(body, { partial: true, compileRegex: compileSafeRegex });
       const changed = (Object.keys(input) as Array<keyof TestCaseInput>)
         .filter((field) => JSON.stringify(input[field]) !== JSON.stringify(current[field]));
       if (changed.length === 0) return toTestCaseView(current);
       const row = await this.writeOrConflict(() => this.cases.update(manager, current.id, input), input.name ?? current.name);
-      await this.audit.append(manager, {
+      audit({
         workspaceId: current.workspace_id, action: 'test_case.updated', resourceType: 'test_case', resourceId: current.id,
         actorEmail: actor.email,
         extra: { prompt_id: current.prompt_id, name: row.name, fields: changed, ...(input.name !== undefined && changed.includes('name') ? { previous_name: current.name } : {}) },
@@ -80,10 +80,10 @@ export class TestCasesService {
   }
 
   async remove(actor: AuthenticatedUser, testCaseId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.audit.transaction(async ({ manager, audit }) => {
       const current = await this.loadForUser(manager, actor.id, testCaseId, 'editor');
       await this.cases.delete(manager, current.id);
-      await this.audit.append(manager, {
+      audit({
         workspaceId: current.workspace_id, action: 'test_case.deleted', resourceType: 'test_case', resourceId: current.id,
         actorEmail: actor.email, extra: { prompt_id: current.prompt_id, name: current.name },
       });

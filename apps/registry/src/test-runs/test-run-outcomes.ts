@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { TestCaseResultJob, TestRunEventData } from '#contracts';
 import { summariseRun } from '#domain';
 import { AppLogger } from '#runtime';
-import { AuditTrail } from '../audit/audit-trail.js';
+import { AuditTrail, type AuditedWork } from '../audit/audit-trail.js';
 import { EventOutbox } from '../outbox/event-outbox.js';
 import { TestRunsRepository, type RunProgress, type TestRunRow } from './test-runs.repository.js';
 
@@ -26,7 +26,8 @@ export class TestRunOutcomes {
   ) {}
 
   apply(result: TestCaseResultJob): Promise<TestRunOutcome> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager } = work;
       const run = await this.runs.lockRun(manager, result.run_id);
       if (!run || (run.status !== 'queued' && run.status !== 'running')) return 'ignored';
       const entry = run.cases[result.index];
@@ -39,7 +40,7 @@ export class TestRunOutcomes {
       const summary = summariseRun(await this.runs.caseResults(manager, run.id), run.cases_total);
       await this.runs.writeProgress(manager, run.id, summary);
       if (summary.status === 'running') return 'recorded';
-      await this.finished(manager, run, { ...summary, status: summary.status });
+      await this.finished(work, run, { ...summary, status: summary.status });
       return 'finished';
     });
   }
@@ -49,17 +50,18 @@ export class TestRunOutcomes {
    * false when the run had finished already or, with `skipLocked`, is being written right now.
    */
   fail(runId: string, error: string, stillFailing: (run: TestRunRow) => boolean = () => true, skipLocked = false): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.transaction(async (work) => {
+      const { manager } = work;
       const run = await this.runs.lockRun(manager, runId, skipLocked);
       if (!run || (run.status !== 'queued' && run.status !== 'running') || !stillFailing(run)) return false;
       await this.runs.writeFailed(manager, run.id, error);
-      await this.finished(manager, run, { status: 'failed', cases_done: run.cases_done, cases_passed: run.cases_passed, regressions: run.regressions, error });
+      await this.finished(work, run, { status: 'failed', cases_done: run.cases_done, cases_passed: run.cases_passed, regressions: run.regressions, error });
       return true;
     });
   }
 
   /** The run's final outcome leaves the registry: its webhook event, then (last: it takes the audit lock) its audit entry. */
-  private async finished(manager: EntityManager, run: TestRunRow, summary: RunProgress & { status: 'succeeded' | 'failed' }): Promise<void> {
+  private async finished({ manager, audit }: AuditedWork, run: TestRunRow, summary: RunProgress & { status: 'succeeded' | 'failed' }): Promise<void> {
     const succeeded = summary.status === 'succeeded';
     const action = succeeded ? 'test_run.completed' : 'test_run.failed';
     const data: TestRunEventData = {
@@ -67,7 +69,7 @@ export class TestRunOutcomes {
       cases_total: run.cases_total, cases_passed: summary.cases_passed, regressions: summary.regressions,
     };
     await this.outbox.testRunEvent(manager, action, run.workspace_id, data);
-    await this.audit.append(manager, {
+    audit({
       workspaceId: run.workspace_id,
       action,
       resourceType: 'test_run',
