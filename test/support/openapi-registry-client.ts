@@ -789,6 +789,50 @@ export interface paths {
         patch: operations["TestCasesController_update"];
         trace?: never;
     };
+    "/api/v1/versions/{id}/test-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a version's test runs
+         * @description Role: viewer. Without results.
+         */
+        get: operations["TestRunsController_list"];
+        put?: never;
+        /**
+         * Start a test run
+         * @description Role: editor. Answers each of the prompt's test cases with this version (and the baseline), checks the assertions and has the judge compare the answers. Checked in order: role, no_test_cases, model_unspecified, provider_key_missing (the answering provider, then the judge's); a baseline_version_id of another prompt is 400.
+         */
+        post: operations["TestRunsController_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a test run
+         * @description Role: viewer. With each case's result, in the case's order.
+         */
+        get: operations["TestRunsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/docs-json": {
         parameters: {
             query?: never;
@@ -1026,7 +1070,7 @@ export interface components {
              *       "version.approved"
              *     ]
              */
-            events: ("version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed")[];
+            events: ("version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed" | "test_run.completed" | "test_run.failed")[];
         };
         RequestEvalDto: {
             /** @enum {string} */
@@ -1163,6 +1207,25 @@ export interface components {
                 /** @description contains/not_contains: the text; regex: an RE2 pattern; max_chars: an integer; judge: a criterion in plain words; is_json: absent or null */
                 value?: string | number;
             }[];
+        };
+        RequestTestRunDto: {
+            /**
+             * @description The provider that answers; defaults to the version's config.provider.
+             * @enum {string}
+             */
+            provider?: "anthropic" | "openai" | "google" | "groq" | "mistral";
+            /**
+             * @description The model that answers; defaults to the version's config.model. No "..", and no "/" for google.
+             * @example gpt-4o-mini
+             */
+            model?: string;
+            /** @description Used for this run only and never stored; else the workspace's saved key. */
+            api_key?: string;
+            /**
+             * Format: uuid
+             * @description A version of the same prompt; defaults to the prompt's live version, else none.
+             */
+            baseline_version_id?: string | null;
         };
         User: {
             /** Format: uuid */
@@ -1665,6 +1728,112 @@ export interface components {
         TestCaseAnswer: {
             test_case: components["schemas"]["TestCase"];
         };
+        TestRunQueued: {
+            /** Format: uuid */
+            test_run_id: string;
+            /** @enum {string} */
+            status: "queued";
+        };
+        /** @description a test run without its results */
+        TestRunSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            version_id: string;
+            /**
+             * Format: uuid
+             * @description the version answers were compared with; null when none was live and none was named
+             */
+            baseline_version_id: string | null;
+            /** @enum {string} */
+            provider: "anthropic" | "openai" | "google" | "groq" | "mistral";
+            model: string;
+            /** @enum {string} */
+            judge_provider: "anthropic" | "openai" | "google" | "groq" | "mistral";
+            judge_model: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            cases_total: number;
+            cases_done: number;
+            cases_passed: number;
+            /** @description cases the judge found regressed against the baseline */
+            regressions: number;
+            error: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            finished_at: string | null;
+        };
+        TestRun: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            version_id: string;
+            /**
+             * Format: uuid
+             * @description the version answers were compared with; null when none was live and none was named
+             */
+            baseline_version_id: string | null;
+            /** @enum {string} */
+            provider: "anthropic" | "openai" | "google" | "groq" | "mistral";
+            model: string;
+            /** @enum {string} */
+            judge_provider: "anthropic" | "openai" | "google" | "groq" | "mistral";
+            judge_model: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            cases_total: number;
+            cases_done: number;
+            cases_passed: number;
+            /** @description cases the judge found regressed against the baseline */
+            regressions: number;
+            error: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            finished_at: string | null;
+            /** @description one item per case that has a result, in the case's order (name order when the run started) */
+            results: {
+                /** Format: uuid */
+                test_case_id: string;
+                name: string;
+                /** @description the answer (at most 16 KiB); null when the case could not be answered */
+                output: string | null;
+                /** @description the baseline version's answer; null without a baseline */
+                baseline_output: string | null;
+                /** @description in the case's order */
+                assertions: {
+                    /** @enum {string} */
+                    type: "contains" | "not_contains" | "regex" | "max_chars" | "is_json" | "judge";
+                    /** @description string, integer (max_chars) or null (is_json) */
+                    value: unknown;
+                    passed: boolean;
+                    /** @description why it failed; for judge, the judge's reason */
+                    detail: string | null;
+                }[];
+                /**
+                 * @description the answer against the baseline's; null without a baseline
+                 * @enum {string|null}
+                 */
+                verdict: "same" | "improved" | "regressed" | "different" | null;
+                /** @description the judge's reason for the verdict */
+                reason: string | null;
+                /** @description why the case could not be answered or judged; null when it was */
+                error: string | null;
+            }[];
+        };
         ProviderKey: {
             /** @enum {string} */
             provider: "anthropic" | "openai" | "google" | "groq" | "mistral";
@@ -1720,7 +1889,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            events: ("version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed")[];
+            events: ("version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed" | "test_run.completed" | "test_run.failed")[];
             /** @description shown this once */
             secret: string;
             /**
@@ -1733,7 +1902,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            events: ("version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed")[];
+            events: ("version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed" | "test_run.completed" | "test_run.failed")[];
             /**
              * Format: date-time
              * @description ISO-8601 UTC with milliseconds
@@ -1750,7 +1919,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            event: "version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed";
+            event: "version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed" | "test_run.completed" | "test_run.failed";
             /** @description the webhook-id header, the same on every retry */
             message_id: string;
             /** @enum {string} */
@@ -1852,6 +2021,11 @@ export interface components {
         };
         TestCasePage: {
             items: components["schemas"]["TestCase"][];
+            /** @description pass as ?cursor= for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        TestRunSummaryPage: {
+            items: components["schemas"]["TestRunSummary"][];
             /** @description pass as ?cursor= for the next page; null on the last page */
             next_cursor: string | null;
         };
@@ -6639,7 +6813,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `provider_key_missing`: a judge eval without api_key and without a saved key for the provider; `provider_key_unreadable`: the saved provider key no longer decrypts under the current ENCRYPTION_KEY: save it again */
+            /** @description `provider_key_missing`: a judge eval or test run without api_key and without a saved key for the provider (or the test judge's); `provider_key_unreadable`: the saved provider key no longer decrypts under the current ENCRYPTION_KEY: save it again */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6681,7 +6855,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `queue_unavailable`: the eval could not be queued (Redis away); the run is recorded as failed */
+            /** @description `queue_unavailable`: the eval or test run could not be queued (Redis away); the run is recorded as failed */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7613,6 +7787,360 @@ export interface operations {
                         error?: {
                             /** @enum {string} */
                             code?: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the server's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    TestRunsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version's test runs, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRunSummaryPage"];
+                };
+            };
+            /** @description `validation_failed`: a field, query or path parameter is wrong (a malformed UUID, limit or cursor), or the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: no, malformed, expired or unknown access token; a login mismatch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such resource, or one of another workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the server's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    TestRunsController_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RequestTestRunDto"];
+            };
+        };
+        responses: {
+            /** @description Recorded and queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRunQueued"];
+                };
+            };
+            /** @description `validation_failed`: a field, query or path parameter is wrong (a malformed UUID, limit or cursor), or the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: no, malformed, expired or unknown access token; a login mismatch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden`: the role in the workspace is too low (or a refused operation for this server) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such resource, or one of another workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large`: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: a body with a non-JSON content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description `no_test_cases`: a test run of a prompt that has no test cases; `model_unspecified`: a test run naming no model, of a version whose config names none (or an environment judge without a model); `provider_key_missing`: a judge eval or test run without api_key and without a saved key for the provider (or the test judge's); `provider_key_unreadable`: the saved provider key no longer decrypts under the current ENCRYPTION_KEY: save it again */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "no_test_cases" | "model_unspecified" | "provider_key_missing" | "provider_key_unreadable";
+                        };
+                    };
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the server's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description `queue_unavailable`: the eval or test run could not be queued (Redis away); the run is recorded as failed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "queue_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    TestRunsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRun"];
+                };
+            };
+            /** @description `validation_failed`: a field, query or path parameter is wrong (a malformed UUID, limit or cursor), or the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: no, malformed, expired or unknown access token; a login mismatch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such resource, or one of another workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
                         };
                     };
                 };
