@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ROOT, builtFile } from './support/build.js';
 import { outputLines, readmeWalkthrough } from './support/readme-walkthrough.js';
 import { dropRedisPrefix, testRedisPrefix } from './support/redis.js';
+import { startFakeProviders, type FakeProviders } from './support/fake-providers.js';
 import { adminQuery, httpStatus, startScriptEnv } from './support/start-script.js';
 import { freePort } from '#runtime';
 
@@ -60,18 +61,24 @@ describe('README walkthrough', () => {
     let start: ChildProcess | undefined;
     let startOutput = '';
     let ports: Record<(typeof SERVICES)[number], number>;
+    // The walkthrough's test runs need a provider: the eval worker's SDKs talk to the project's fake one.
+    let fake: FakeProviders;
 
     beforeAll(async () => {
       execFileSync('jq', ['--version']);
       execFileSync('curl', ['--version']);
       const startJs = builtFile('scripts/start.js');
+      fake = await startFakeProviders();
       ports = { registry: await freePort(), gateway: await freePort(), 'eval-worker': await freePort() };
       start = spawn(process.execPath, [startJs], {
         cwd,
-        env: startScriptEnv({
-          database, appRole, redisPrefix, logLevel: 'warn',
-          ports: { registry: ports.registry, gateway: ports.gateway, worker: ports['eval-worker'] },
-        }),
+        env: {
+          ...startScriptEnv({
+            database, appRole, redisPrefix, logLevel: 'warn',
+            ports: { registry: ports.registry, gateway: ports.gateway, worker: ports['eval-worker'] },
+          }),
+          ...fake.env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       start.stdout!.setEncoding('utf8').on('data', (c: string) => (startOutput += c));
@@ -97,6 +104,7 @@ describe('README walkthrough', () => {
       await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
       await adminQuery(`DROP ROLE IF EXISTS "${appRole}"`);
       await dropRedisPrefix(redisPrefix);
+      await fake?.close();
       rmSync(cwd, { recursive: true, force: true });
     }, 60_000);
 
