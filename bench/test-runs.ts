@@ -5,16 +5,23 @@
  * endpoints are not on this branch, so the bench drives `test.requests` directly as the registry
  * would and collects `test.results`. It times enqueue -> all 50 results, alternating rounds of
  * TEST_RUN_MAX_PARALLEL=1 (the baseline: one case of a run at a time) and the default 4.
+ * Then, through the registry (issue 14's figure): the registry in-process on a throwaway database,
+ * the worker beside it, a prompt with a live baseline and 50 test cases, and the time from
+ * `POST /versions/:id/test-runs` to the run's `succeeded` (polled every 20 ms), three rounds.
  * Run: flock /work/notes/bench.lock npm run bench:test-runs
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadWorkerConfig, workerSchema } from '#config';
+import type { AddressInfo } from 'node:net';
+import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
 import { dropRedisNamespace } from '#runtime';
+import { createRegistryApp } from '../apps/registry/src/app.factory.js';
+import { json, keepAliveAgent, send } from './support/measure.js';
 import { createWorker, type RunningWorker } from '../apps/eval-worker/src/app.factory.js';
 import { startFakeProviders } from '../test/support/fake-providers.js';
 import { caseJob, openTestRunQueues, type TestRunQueues } from '../test/support/test-run-queues.js';
-import { runBench } from './support/throwaway.js';
+import { runBench, throwaway } from './support/throwaway.js';
 
 const CASES = 50;
 const ROUNDS = 3;
@@ -75,6 +82,7 @@ async function main(): Promise<void> {
       console.log(`  TEST_RUN_MAX_PARALLEL=${setup.parallel}${setup.parallel === DEFAULT_PARALLEL ? ' (default)' : ' (baseline)'}: enqueue -> ${CASES} results ${setup.times.map((t) => t.toFixed(0)).join(' / ')} ms, median ${median.toFixed(0)} ms = ${(CASES / (median / 1000)).toFixed(1)} cases/s`);
     }
     console.log(`  default vs baseline: ${((medians.get(1) as number) / (medians.get(DEFAULT_PARALLEL) as number)).toFixed(2)}x faster`);
+    await throughRegistry(fake.env);
   } finally {
     for (const setup of setups) {
       await setup.queues.close();
@@ -82,6 +90,75 @@ async function main(): Promise<void> {
       await dropRedisNamespace(REDIS_URL, setup.prefix);
     }
     await fake.close();
+  }
+}
+
+/** Request to succeeded run through the registry's API, the queues and the worker. */
+async function throughRegistry(providerEnv: Record<string, string>): Promise<void> {
+  const { url, redisPrefix, registryConfig } = throwaway();
+  const encryptionKey = randomBytes(32).toString('hex');
+  const config = registryConfig({ ENCRYPTION_KEY: encryptionKey });
+  let registry: Awaited<ReturnType<typeof createRegistryApp>> | undefined;
+  let worker: RunningWorker | undefined;
+  try {
+    await ensureDatabase(url);
+    await runMigrations(url);
+    registry = await createRegistryApp(config);
+    await registry.listen(0, '127.0.0.1');
+    worker = await createWorker(loadWorkerConfig({
+      APP_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: config.REDIS_URL, REDIS_PREFIX: redisPrefix, ENCRYPTION_KEY: encryptionKey,
+      WORKER_HEALTH_PORT: '0', ...providerEnv,
+    }));
+    const base = `http://127.0.0.1:${(registry.getHttpServer().address() as AddressInfo).port}/api/v1`;
+    const signedUp = await json<{ access_token: string }>(send(`${base}/auth/signup`, {
+      method: 'POST', body: { email: `bench.${randomBytes(4).toString('hex')}@example.com`, password: 'bench-password-123' },
+    }), 201);
+    const headers = { authorization: `Bearer ${signedUp.access_token}` };
+    const me = await json<{ memberships: Array<{ workspace: { id: string } }> }>(send(`${base}/me`, { headers }), 200);
+    const envs = await json<{ items: Array<{ id: string; name: string }> }>(send(`${base}/workspaces/${me.memberships[0].workspace.id}/environments`, { headers }), 200);
+    const dev = envs.items.find((e) => e.name === 'development')!.id;
+    const created = await json<{ prompt: { id: string }; version: { id: string } }>(send(`${base}/environments/${dev}/prompts`, {
+      method: 'POST', headers, body: { key: 'bench.tests', content: 'You are a casual support agent.', config: { provider: 'openai', model: 'gpt-4o-mini' } },
+    }), 201);
+    await json(send(`${base}/versions/${created.version.id}/submit`, { method: 'POST', headers }), 200);
+    await json(send(`${base}/versions/${created.version.id}/approve`, { method: 'POST', headers, body: {} }), 200);
+    for (let i = 0; i < CASES; i++) {
+      await json(send(`${base}/prompts/${created.prompt.id}/test-cases`, {
+        method: 'POST', headers, body: {
+          name: `case ${String(i).padStart(2, '0')}`, input: `Question ${i}: where is my invoice for order ${i}?`,
+          assertions: [{ type: 'contains', value: 'billing team' }, { type: 'max_chars', value: 400 }, { type: 'judge', value: 'The answer is formal.' }],
+        },
+      }), 201);
+    }
+    const times: number[] = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      // A new candidate each round, so no candidate answer is reused; the live baseline's answers are after the first round.
+      const candidate = await json<{ version: { id: string } }>(send(`${base}/prompts/${created.prompt.id}/versions`, {
+        method: 'POST', headers, body: { content: `You are a formal support agent (round ${round}). Always mention "our billing team".` },
+      }), 201);
+      const started = process.hrtime.bigint();
+      const queued = await json<{ test_run_id: string }>(send(`${base}/versions/${candidate.version.id}/test-runs`, {
+        method: 'POST', headers, body: { api_key: `sk-bench-${round}` },
+      }), 202);
+      for (;;) {
+        const run = await json<{ status: string; cases_passed: number }>(send(`${base}/test-runs/${queued.test_run_id}`, { headers }), 200);
+        if (run.status === 'succeeded') break;
+        if (run.status === 'failed') throw new Error(`the run failed: ${JSON.stringify(run)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      if (round > 0) times.push(elapsed); // round 0 warms up and answers the baseline once
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    console.log(`through the registry: POST /versions/:id/test-runs -> run succeeded, ${CASES} cases (baseline answers reused after the warm-up round): ` +
+      `${times.map((t) => t.toFixed(0)).join(' / ')} ms, median ${median.toFixed(0)} ms = ${(CASES / (median / 1000)).toFixed(1)} cases/s`);
+  } finally {
+    keepAliveAgent.destroy();
+    await worker?.close();
+    await registry?.close();
+    await dropDatabase(url);
+    await dropRedisNamespace(config.REDIS_URL, redisPrefix);
   }
 }
 
