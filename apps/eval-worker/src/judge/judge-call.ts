@@ -1,4 +1,5 @@
 import type { Provider } from '#contracts';
+import type { WorkerConfig } from '#config';
 import { judgeRetryAfterMs, type JudgeCallFailure } from '#domain';
 
 /** One call to a provider: the rubric in, the answer text out. The key lives only in this object. */
@@ -85,4 +86,15 @@ export function describeJudgeFailure(provider: Provider, failure: JudgeFailure, 
     case 'unexpected':
       return `${provider} call failed unexpectedly (${failure.name.replace(/[^A-Za-z0-9_]/g, '').slice(0, 60) || 'Error'})`;
   }
+}
+
+/** Where each provider's SDK sends its requests: the configured base URL, or the SDK's own default (undefined). */
+export function providerBaseUrls(config: WorkerConfig): Record<Provider, string | undefined> {
+  return {
+    anthropic: config.ANTHROPIC_BASE_URL,
+    openai: config.OPENAI_BASE_URL,
+    google: config.GOOGLE_BASE_URL,
+    groq: config.GROQ_BASE_URL,
+    mistral: config.MISTRAL_BASE_URL,
+  };
 }

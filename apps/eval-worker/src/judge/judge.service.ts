@@ -10,7 +10,7 @@ import { callGoogleJudge } from './google.judge.js';
 import { callGroqJudge } from './groq.judge.js';
 import { callMistralJudge } from './mistral.judge.js';
 import { callOpenAIJudge } from './openai.judge.js';
-import { classifyJudgeError, describeJudgeFailure, type JudgeProviderClient } from './judge-call.js';
+import { classifyJudgeError, describeJudgeFailure, providerBaseUrls, type JudgeProviderClient } from './judge-call.js';
 
 const CLIENTS: Record<Provider, JudgeProviderClient> = {
   anthropic: callAnthropicJudge,
@@ -45,13 +45,7 @@ export class JudgeService {
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly logger: AppLogger,
   ) {
-    this.baseUrls = {
-      anthropic: config.ANTHROPIC_BASE_URL,
-      openai: config.OPENAI_BASE_URL,
-      google: config.GOOGLE_BASE_URL,
-      groq: config.GROQ_BASE_URL,
-      mistral: config.MISTRAL_BASE_URL,
-    };
+    this.baseUrls = providerBaseUrls(config);
   }
 
   async judge(request: JudgeRequest): Promise<JudgeOutcome> {

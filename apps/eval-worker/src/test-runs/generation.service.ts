@@ -10,7 +10,7 @@ import { generateWithGroq } from '../judge/groq.generation.js';
 import { generateWithMistral } from '../judge/mistral.generation.js';
 import { generateWithOpenAI } from '../judge/openai.generation.js';
 import type { AnswerSchema, GenerationClient, GenerationParams } from '../judge/generation-call.js';
-import { classifyJudgeError, describeJudgeFailure } from '../judge/judge-call.js';
+import { classifyJudgeError, describeJudgeFailure, providerBaseUrls } from '../judge/judge-call.js';
 import { WORKER_CONFIG } from '../worker-config.js';
 
 const CLIENTS: Record<Provider, GenerationClient> = {
@@ -53,13 +53,7 @@ export class GenerationService {
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly logger: AppLogger,
   ) {
-    this.baseUrls = {
-      anthropic: config.ANTHROPIC_BASE_URL,
-      openai: config.OPENAI_BASE_URL,
-      google: config.GOOGLE_BASE_URL,
-      groq: config.GROQ_BASE_URL,
-      mistral: config.MISTRAL_BASE_URL,
-    };
+    this.baseUrls = providerBaseUrls(config);
   }
 
   async generate(request: GenerationRequest): Promise<GenerationOutcome> {
