@@ -136,7 +136,19 @@ async function benchQueue(redisUrl: string): Promise<void> {
   }
 }
 
-async function benchSubmit(redisUrl: string): Promise<void> {
+interface BenchStack {
+  base: string;
+  auth: Record<string, string>;
+  environmentId: string;
+  db: pg.Client;
+}
+
+/**
+ * The registry (with `registryEnv`) and the eval worker in-process on a throwaway database and
+ * Redis namespace, a user signed up, and `body` run with the API's base URL, the user's
+ * authorization, the `development` environment and a client on the database; torn down after.
+ */
+async function withRegistryAndWorker(redisUrl: string, registryEnv: Record<string, string>, body: (stack: BenchStack) => Promise<void>): Promise<void> {
   const url = databaseUrl(`promptgate_bench_${randomBytes(5).toString('hex')}`);
   const prefix = `pgbench_${randomBytes(5).toString('hex')}`;
   const encryptionKey = randomBytes(32).toString('hex');
@@ -151,11 +163,11 @@ async function benchSubmit(redisUrl: string): Promise<void> {
     connected = true;
     app = await createRegistryApp(loadRegistryConfig({
       ...process.env, APP_ENV: 'test', DATABASE_URL: url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix,
-      JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'silent',
+      JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'silent', ...registryEnv,
     }));
     await app.listen(0, '127.0.0.1');
     worker = await createWorker(loadWorkerConfig({
-      APP_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix,
+      APP_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: redisUrl, REDIS_PREFIX: prefix,
       ENCRYPTION_KEY: encryptionKey, WORKER_HEALTH_PORT: '0',
     }));
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/api/v1`;
@@ -163,7 +175,18 @@ async function benchSubmit(redisUrl: string): Promise<void> {
     const auth = { authorization: `Bearer ${(JSON.parse(signup.body) as { access_token: string }).access_token}` };
     const me = JSON.parse((await send(`${base}/me`, { headers: auth })).body) as { memberships: Array<{ workspace: { id: string } }> };
     const environments = JSON.parse((await send(`${base}/workspaces/${me.memberships[0].workspace.id}/environments`, { headers: auth })).body) as { items: Array<{ id: string; name: string }> };
-    const environmentId = environments.items.find((e) => e.name === 'development')!.id;
+    await body({ base, auth, environmentId: environments.items.find((e) => e.name === 'development')!.id, db });
+  } finally {
+    await worker?.close();
+    await app?.close();
+    if (connected) await db.end();
+    await dropDatabase(url);
+    await dropRedisNamespace(redisUrl, prefix);
+  }
+}
+
+async function benchSubmit(redisUrl: string): Promise<void> {
+  await withRegistryAndWorker(redisUrl, {}, async ({ base, auth, environmentId, db }) => {
     const content = eightHundredWordPrompt();
 
     let n = 0;
@@ -188,13 +211,7 @@ async function benchSubmit(redisUrl: string): Promise<void> {
     for (let i = 0; i < SUBMIT_RUNS; i++) times.push(await once());
     const s = summary(times);
     console.log(`rules eval, POST /versions/:id/submit -> score stored in eval_runs, ${SUBMIT_RUNS} sequential: p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms (target p50 < 200 ms)`);
-  } finally {
-    await worker?.close();
-    await app?.close();
-    if (connected) await db.end();
-    await dropDatabase(url);
-    await dropRedisNamespace(redisUrl, prefix);
-  }
+  });
 }
 
 /** One request on a pool of keep-alive connections, so DRAIN_CLIENTS requests are in flight at once. */
@@ -219,34 +236,7 @@ function post(url: string, headers: Record<string, string>, body: unknown): Prom
  * them succeeded (polled every 5 ms), with the registry's eval.results consumer at `concurrency`.
  */
 async function benchDrain(redisUrl: string, concurrency: string): Promise<void> {
-  const url = databaseUrl(`promptgate_bench_${randomBytes(5).toString('hex')}`);
-  const prefix = `pgbench_${randomBytes(5).toString('hex')}`;
-  const encryptionKey = randomBytes(32).toString('hex');
-  const db = new pg.Client({ connectionString: url });
-  let app: Awaited<ReturnType<typeof createRegistryApp>> | undefined;
-  let worker: RunningWorker | undefined;
-  let connected = false;
-  try {
-    await ensureDatabase(url);
-    await runMigrations(url);
-    await db.connect();
-    connected = true;
-    app = await createRegistryApp(loadRegistryConfig({
-      ...process.env, APP_ENV: 'test', DATABASE_URL: url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix,
-      JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'silent',
-      EVAL_RESULTS_CONCURRENCY: concurrency,
-    }));
-    await app.listen(0, '127.0.0.1');
-    worker = await createWorker(loadWorkerConfig({
-      APP_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: redisUrl, REDIS_PREFIX: prefix,
-      ENCRYPTION_KEY: encryptionKey, WORKER_HEALTH_PORT: '0',
-    }));
-    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/api/v1`;
-    const signup = await send(`${base}/auth/signup`, { method: 'POST', body: { email: `bench.${randomBytes(4).toString('hex')}@example.com`, password: 'bench-password-123' } });
-    const auth = { authorization: `Bearer ${(JSON.parse(signup.body) as { access_token: string }).access_token}` };
-    const me = JSON.parse((await send(`${base}/me`, { headers: auth })).body) as { memberships: Array<{ workspace: { id: string } }> };
-    const environments = JSON.parse((await send(`${base}/workspaces/${me.memberships[0].workspace.id}/environments`, { headers: auth })).body) as { items: Array<{ id: string; name: string }> };
-    const environmentId = environments.items.find((e) => e.name === 'development')!.id;
+  await withRegistryAndWorker(redisUrl, { EVAL_RESULTS_CONCURRENCY: concurrency }, async ({ base, auth, environmentId, db }) => {
     const content = eightHundredWordPrompt();
     const versionIds: string[] = [];
     for (let i = 0; i < DRAIN_VERSIONS; i++) {
@@ -285,13 +275,7 @@ async function benchDrain(redisUrl: string, concurrency: string): Promise<void> 
     const totalMs = ms(started);
     console.log(`rules evals, ${DRAIN_EVALS} requested by ${DRAIN_CLIENTS} clients, EVAL_RESULTS_CONCURRENCY=${concurrency}: requested in ${requestedMs.toFixed(0)} ms `
       + `(${storedAtLast} stored by then), all stored ${drainMs.toFixed(0)} ms after the last request, ${(DRAIN_EVALS / (totalMs / 1000)).toFixed(0)} stored/s from the first (target within 2000 ms)`);
-  } finally {
-    await worker?.close();
-    await app?.close();
-    if (connected) await db.end();
-    await dropDatabase(url);
-    await dropRedisNamespace(redisUrl, prefix);
-  }
+  });
 }
 
 async function main(): Promise<void> {
