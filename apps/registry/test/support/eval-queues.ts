@@ -2,6 +2,7 @@ import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EVAL_RESULT_JOB, type EvalRequestJob, type EvalResultJob, QUEUES, redisNames } from '#contracts';
 import { TEST_REDIS_URL } from '../../../../test/support/redis.js';
+import { addAndAwaitConsumed } from './consumed-job.js';
 
 /** An eval job as the eval worker receives it from Redis. */
 export interface TakenEvalJob {
@@ -46,14 +47,8 @@ export class EvalQueuesDouble {
   }
 
   /** Sends a result and waits until the registry has consumed it: 'completed' or 'failed'. */
-  async sendResult(data: EvalResultJob | Record<string, unknown>, name = EVAL_RESULT_JOB): Promise<{ state: string; job: Job }> {
-    const job = await this.results.add(name, data, { attempts: 3, backoff: { type: 'fixed', delay: 100 } });
-    for (let i = 0; i < 200; i += 1) {
-      const state = await job.getState();
-      if (state === 'completed' || state === 'failed') return { state, job: (await this.results.getJob(job.id!))! };
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return { state: 'still pending', job };
+  sendResult(data: EvalResultJob | Record<string, unknown>, name = EVAL_RESULT_JOB): Promise<{ state: string; job: Job }> {
+    return addAndAwaitConsumed(this.results, name, data);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUES, TEST_CASE_RESULT_JOB, redisNames, type TestCaseJob, type TestCaseResultJob } from '#contracts';
 import { TEST_REDIS_URL } from '../../../../test/support/redis.js';
+import { addAndAwaitConsumed } from './consumed-job.js';
 
 /** A test case job as the eval worker receives it from Redis. */
 export interface TakenTestJob {
@@ -41,14 +42,8 @@ export class TestQueuesDouble {
   }
 
   /** Sends a result and waits until the registry has consumed it: 'completed' or 'failed'. */
-  async sendResult(data: TestCaseResultJob | Record<string, unknown>, name = TEST_CASE_RESULT_JOB): Promise<{ state: string; job: Job }> {
-    const job = await this.results.add(name, data, { attempts: 3, backoff: { type: 'fixed', delay: 100 } });
-    for (let i = 0; i < 200; i += 1) {
-      const state = await job.getState();
-      if (state === 'completed' || state === 'failed') return { state, job: (await this.results.getJob(job.id!))! };
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return { state: 'still pending', job };
+  sendResult(data: TestCaseResultJob | Record<string, unknown>, name = TEST_CASE_RESULT_JOB): Promise<{ state: string; job: Job }> {
+    return addAndAwaitConsumed(this.results, name, data);
   }
 
   async close(): Promise<void> {
