@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import {
   isPlaceholder, MESSAGE_ROLES, PROMPT_TYPES, type ContentMessage, type MessageRole, type PromptMessage, type PromptType,
 } from '../portable/messages.js';
-import { MESSAGE_CONTENT_MAX_BYTES, PROMPT_CONTENT_MAX_BYTES, utf8ByteLength } from '../versions/content-limit.js';
+import { MESSAGE_CONTENT_MAX_BYTES, overUtf8Bytes, PROMPT_CONTENT_MAX_BYTES } from '../versions/content-limit.js';
 
 /** API.md: a chat version holds 1 to 100 messages. */
 export const MAX_MESSAGES = 100;
@@ -24,7 +24,7 @@ function checkFields(message: Record<string, unknown>, field: string, allowed: r
 
 function readContent(value: unknown, field: string): string {
   if (typeof value !== 'string') throw invalid(field, 'must be a string');
-  if (value.length > MESSAGE_CONTENT_MAX_BYTES || (value.length * 3 > MESSAGE_CONTENT_MAX_BYTES && utf8ByteLength(value) > MESSAGE_CONTENT_MAX_BYTES)) {
+  if (overUtf8Bytes(value, MESSAGE_CONTENT_MAX_BYTES)) {
     throw invalid(field, `must be at most ${MESSAGE_CONTENT_MAX_BYTES} bytes (UTF-8)`);
   }
   return value;
@@ -106,7 +106,7 @@ export function readPromptBody(type: PromptType, input: { content?: unknown; mes
     if (!hasContent) throw invalid('content', 'is required for a text prompt');
     if (typeof input.content !== 'string' || input.content.length === 0) throw invalid('content', 'must be a non-empty string');
     const content = input.content;
-    if (content.length > PROMPT_CONTENT_MAX_BYTES || (content.length * 3 > PROMPT_CONTENT_MAX_BYTES && utf8ByteLength(content) > PROMPT_CONTENT_MAX_BYTES)) {
+    if (overUtf8Bytes(content, PROMPT_CONTENT_MAX_BYTES)) {
       throw invalid('content', `must be at most ${PROMPT_CONTENT_MAX_BYTES} bytes (UTF-8)`);
     }
     return { type, content };

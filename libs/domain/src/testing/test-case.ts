@@ -7,7 +7,7 @@
 import { ValidationError } from '../errors.js';
 import type { ContentMessage } from '../portable/messages.js';
 import { invalid, readFillMessages } from '../prompts/messages.js';
-import { utf8ByteLength } from '../portable/template.js';
+import { overUtf8Bytes } from '../versions/content-limit.js';
 
 /** API.md: at most 200 cases per prompt (`409 too_many_test_cases`). */
 export const MAX_TEST_CASES_PER_PROMPT = 200;
@@ -95,7 +95,7 @@ function readVariables(value: unknown): Record<string, string> {
 function readInput(value: unknown): string | null {
   if (value === null) return null;
   if (typeof value !== 'string') throw invalid('input', 'must be a string or null');
-  if (value.length > TEST_CASE_INPUT_MAX_BYTES || (value.length * 3 > TEST_CASE_INPUT_MAX_BYTES && utf8ByteLength(value) > TEST_CASE_INPUT_MAX_BYTES)) {
+  if (overUtf8Bytes(value, TEST_CASE_INPUT_MAX_BYTES)) {
     throw invalid('input', `must be at most ${TEST_CASE_INPUT_MAX_BYTES} bytes (UTF-8)`);
   }
   return value;
