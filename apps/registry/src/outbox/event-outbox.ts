@@ -4,7 +4,7 @@ import {
   OUTBOX_CONSUMERS, type ApiKeyEventData, type EvalEventData, type InternalEventType, type OutboxConsumption, type TestRunEventData,
   type VersionEventData, type WebhookEventType,
 } from '#contracts';
-import { OutboxRelay } from './outbox-relay.js';
+import { OutboxRelay, type OwnEvent } from './outbox-relay.js';
 import { RelayWait } from './relay-wait.js';
 
 type VersionEventType = Extract<WebhookEventType, `version.${string}`>;
@@ -43,16 +43,28 @@ function versionPart(row: VersionRow): Omit<VersionEventData, 'actor' | 'note'> 
   };
 }
 
+/** What a version event says of its version, known to the caller that changed it (see versionEventOf). */
+export type VersionEventContext = Omit<VersionEventData, 'actor' | 'note'>;
+
+/**
+ * How long the relay leaves a consumption to the process that committed it before taking it
+ * itself: that process runs it right after its commit (OutboxRelay.consumeOwn), so the relay only
+ * takes it when that process died or failed first (a failure makes it due at once).
+ */
+export const OWN_CONSUMPTION_LEASE = '2 seconds';
+
 /**
  * Writes the events of a change into `outbox_events`, inside the transaction of the change they
  * report, with a row in `outbox_consumptions` for each consumer besides the webhook relay: an
  * event exists exactly when its change committed, and it is the only way the change leaves the
- * registry. After such a commit the relay is poked (and the request's answer waits for it, see
- * RelayWait); its periodic sweep covers a poke that never came.
+ * registry. After such a commit the committing request runs its own consumptions itself (and its
+ * answer waits for them, see RelayWait), side by side with other requests; the relay is poked for
+ * the webhooks, and its periodic sweep takes any consumption whose process did not mark it done.
  */
 @Injectable()
 export class EventOutbox implements EntitySubscriberInterface {
-  private readonly committing = new WeakSet<QueryRunner>();
+  /** The events written by each open transaction, to consume once it commits. */
+  private readonly committing = new WeakMap<QueryRunner, OwnEvent[]>();
 
   constructor(
     dataSource: DataSource,
@@ -74,6 +86,22 @@ export class EventOutbox implements EntitySubscriberInterface {
     const row = await this.contextOf(manager, `WHERE v.id = $1`, versionId);
     const data: VersionEventData = { ...versionPart(row), actor: { email: actor.email }, note };
     await this.record(manager, row.workspace_id, type, data, consumptions);
+  }
+
+  /**
+   * A version event from what the caller read and wrote under the prompt's lock (no read of its
+   * own): `context.version.status` is the version's status after the change.
+   */
+  async versionEventOf(
+    manager: EntityManager,
+    type: VersionEventType,
+    context: VersionEventContext,
+    actor: { email: string },
+    note: string | null = null,
+    consumptions: OutboxConsumption[] = [],
+  ): Promise<void> {
+    const data: VersionEventData = { ...context, actor: { email: actor.email }, note };
+    await this.record(manager, context.workspace.id, type, data, consumptions);
   }
 
   /** An API key created or revoked, for the gateways' snapshot; internal, never sent to webhooks. */
@@ -104,8 +132,14 @@ export class EventOutbox implements EntitySubscriberInterface {
   }
 
   afterTransactionCommit(event: { queryRunner: QueryRunner }): void {
-    // Runs in the committing request's async context, so its answer can wait for this relay.
-    if (this.committing.delete(event.queryRunner)) this.wait.add(this.wait.outside(() => this.relay.poke()));
+    const events = this.committing.get(event.queryRunner);
+    if (!events) return;
+    this.committing.delete(event.queryRunner);
+    // Runs in the committing request's async context, so its answer can wait for its own consumptions;
+    // the consumers themselves run outside it (what they commit is not this request's).
+    const own = events.filter((e) => e.consumptions.length > 0);
+    if (own.length > 0) this.wait.add(this.wait.outside(() => this.relay.consumeOwn(own)));
+    this.wait.outside(() => void this.relay.poke('webhooks'));
   }
 
   afterTransactionRollback(event: { queryRunner: QueryRunner }): void {
@@ -121,18 +155,25 @@ export class EventOutbox implements EntitySubscriberInterface {
   ): Promise<void> {
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('An outbox event must be written inside the transaction of its change');
+    const payload = JSON.stringify(data);
+    const inputs = consumptions.map((c) => JSON.stringify(c.input));
+    // The event and its consumptions in one statement; the consumptions leased to this process (see OWN_CONSUMPTION_LEASE).
     const [event] = (await manager.query(
-      `INSERT INTO outbox_events (workspace_id, event_type, payload) VALUES ($1, $2, $3::jsonb) RETURNING id, created_at`,
-      [workspaceId, type, JSON.stringify(data)],
-    )) as Array<{ id: string; created_at: Date }>;
-    if (consumptions.length > 0) {
-      await manager.query(
-        `INSERT INTO outbox_consumptions (event_id, consumer, input, created_at)
-         SELECT $1, c.consumer, c.input, $4 FROM unnest($2::text[], $3::jsonb[]) AS c(consumer, input)`,
-        [event.id, consumptions.map((c) => c.consumer), consumptions.map((c) => JSON.stringify(c.input)), event.created_at],
-      );
-    }
-    this.committing.add(runner);
+      `WITH event AS (
+         INSERT INTO outbox_events (workspace_id, event_type, payload) VALUES ($1, $2, $3::jsonb) RETURNING id, created_at),
+       consumptions AS (
+         INSERT INTO outbox_consumptions (event_id, consumer, input, created_at, next_attempt_at)
+         SELECT event.id, c.consumer, c.input, event.created_at, clock_timestamp() + $6::interval
+           FROM event, unnest($4::text[], $5::jsonb[]) AS c(consumer, input))
+       SELECT id FROM event`,
+      [workspaceId, type, payload, consumptions.map((c) => c.consumer), inputs, OWN_CONSUMPTION_LEASE],
+    )) as Array<{ id: string }>;
+    const events = this.committing.get(runner) ?? [];
+    events.push({
+      id: event.id, type, payload: JSON.parse(payload) as unknown,
+      consumptions: consumptions.map((c, i) => ({ consumer: c.consumer, input: JSON.parse(inputs[i]) as unknown })),
+    });
+    this.committing.set(runner, events);
   }
 
   private async contextOf(manager: EntityManager, where: string, id: string): Promise<VersionRow> {

@@ -19,6 +19,14 @@ const MAX_ERROR_LENGTH = 500;
 
 const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** An event just committed by this process, with the consumptions it runs itself (consumeOwn). */
+export interface OwnEvent {
+  id: string;
+  type: string;
+  payload: unknown;
+  consumptions: Array<{ consumer: OutboxConsumerName; input: unknown }>;
+}
+
 /**
  * Takes committed outbox events out of the registry. Each consumer (the live snapshot, the API-key
  * snapshot, the evals on submit) claims its own pending `outbox_consumptions` rows and marks each
@@ -34,6 +42,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private pokedWhileRunning = false;
+  /** Whether a poke since the last round start asked for the consumers, not only for the webhooks. */
+  private consumersPoked = true;
   /** Pokes not yet covered by a round: each resolves when the next round ends. */
   private waiting: Array<() => void> = [];
   private stopped = false;
@@ -88,11 +98,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * Runs the consumptions of events this process just committed, side by side with other
+   * requests' (the relay runs its rows one at a time), and marks the ones that succeeded done in
+   * one statement. A failure is recorded on its row as the relay records one, which makes the row
+   * due for the relay; a mark that does not commit leaves the row to the relay once its lease is
+   * over (a consumer may run twice, see OutboxConsumer). Never rejects.
+   */
+  async consumeOwn(events: readonly OwnEvent[]): Promise<void> {
+    const done: Array<{ eventId: string; consumer: OutboxConsumerName }> = [];
+    for (const event of events) {
+      for (const { consumer: name, input } of event.consumptions) {
+        const consumer = this.consumers.get(name);
+        if (!consumer || this.stopped) continue;
+        try {
+          await consumer.consume({ id: event.id, type: event.type, payload: event.payload, input });
+          done.push({ eventId: event.id, consumer: name });
+        } catch (err) {
+          await this.recordFailure(event.id, name, err).catch((failed: unknown) => {
+            this.logger.pino.warn({ consumer: name, err: { message: errorMessage(failed) } }, 'outbox consumption failure not recorded');
+          });
+          if (!this.failing.has(name)) this.logger.pino.warn({ consumer: name, err: { message: errorMessage(err) } }, 'outbox relay failed; retrying');
+          this.failing.add(name);
+        }
+      }
+    }
+    if (done.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE outbox_consumptions c SET attempts = c.attempts + 1, last_error = NULL, done_at = now()
+         FROM unnest($1::uuid[], $2::text[]) AS d(event_id, consumer)
+        WHERE c.event_id = d.event_id AND c.consumer = d.consumer AND c.done_at IS NULL`,
+      [done.map((d) => d.eventId), done.map((d) => d.consumer)],
+    ).catch((err: unknown) => {
+      this.logger.pino.warn({ err: { message: errorMessage(err) } }, 'outbox consumptions not marked done; the relay takes them again');
+    });
+  }
+
+  /**
    * Relays soon; pokes while a relay runs make it go round once more. Resolves when the consumers
    * of a round that started after this poke have run (at once when stopped); never rejects.
+   * `webhooks`: only the webhook relay is needed (the consumptions are their process's own), so
+   * the round skips the consumers unless another poke asked for them.
    */
-  poke(): Promise<void> {
+  poke(part: 'all' | 'webhooks' = 'all'): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    if (part === 'all') this.consumersPoked = true;
     const covered = new Promise<void>((resolve) => this.waiting.push(resolve));
     if (this.running) {
       this.pokedWhileRunning = true;
@@ -120,8 +169,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     do {
       this.pokedWhileRunning = false;
       const covered = this.waiting.splice(0);
+      const consumers = this.consumersPoked;
+      this.consumersPoked = false;
       // The gateways' consumers first: approval-to-served is the latency that matters.
-      for (const consumer of this.consumers.values()) {
+      for (const consumer of consumers ? this.consumers.values() : []) {
         await this.untilDone(consumer.consumer, () => this.consumeBatch(consumer));
       }
       // Answers wait for the consumers above, not for webhooks, which were never part of one.
@@ -163,13 +214,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           await consumer.consume({ id: row.event_id, type: row.event_type, payload: row.payload, input: row.input });
         } catch (err) {
           failures.push(err instanceof Error ? err : new Error(String(err)));
-          await manager.query(
-            `UPDATE outbox_consumptions
-                SET attempts = attempts + 1, last_error = $3,
-                    next_attempt_at = now() + least(attempts + 1, $4) * interval '1 second'
-              WHERE event_id = $1 AND consumer = $2`,
-            [row.event_id, consumer.consumer, errorMessage(err).slice(0, MAX_ERROR_LENGTH), MAX_RETRY_DELAY_SECONDS],
-          );
+          await this.recordFailure(row.event_id, consumer.consumer, err, manager);
           break;
         }
         await manager.query(
@@ -181,6 +226,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     });
     if (failures.length > 0) throw failures[0];
     return claimed;
+  }
+
+  /** Records a failed consumption on its row: retried after a delay growing with its attempts. */
+  private async recordFailure(eventId: string, consumer: OutboxConsumerName, err: unknown, manager = this.dataSource.manager): Promise<void> {
+    await manager.query(
+      `UPDATE outbox_consumptions
+          SET attempts = attempts + 1, last_error = $3,
+              next_attempt_at = now() + least(attempts + 1, $4) * interval '1 second'
+        WHERE event_id = $1 AND consumer = $2`,
+      [eventId, consumer, errorMessage(err).slice(0, MAX_ERROR_LENGTH), MAX_RETRY_DELAY_SECONDS],
+    );
   }
 
   /** Relays up to BATCH_SIZE events to webhook deliveries; returns how many it claimed. */

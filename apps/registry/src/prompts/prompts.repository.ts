@@ -116,6 +116,65 @@ export interface LiveVersionRow {
   live_until: Date | null;
 }
 
+/** What review_target answers (see its migration): a role only when the caller may not go on, else everything a decision reads. */
+export type ReviewTarget =
+  | { locked: false; role: Role | null }
+  | {
+    locked: true;
+    role: Role;
+    prompt: PromptEntity;
+    version: PromptVersionEntity;
+    environment: EnvironmentEntity;
+    workspaceName: string;
+    /** The version live now, as the caller found it under the prompt's lock. */
+    live: { id: string; status: VersionStatus; liveFrom: Date | null } | null;
+    lastEval: LastEval | null;
+  };
+
+/** A row of review_target's JSON: timestamps are ISO strings there, bigints numbers. */
+type JsonRow<Row> = { [K in keyof Row]: Row[K] extends Date ? string : Row[K] extends Date | null ? string | null : Row[K] };
+
+const dateOf = (value: string | null): Date | null => (value === null ? null : new Date(value));
+
+interface EnvironmentJson {
+  id: string; workspace_id: string; name: string; is_protected: boolean; require_review: boolean; eval_required: boolean;
+  eval_pass_threshold: number; judge_provider: EnvironmentEntity['judgeProvider']; judge_model: string | null; tests_required: boolean;
+  max_regressions: number;
+}
+
+interface ReviewTargetJson {
+  role: Role | null;
+  prompt?: JsonRow<PromptRow>;
+  version?: JsonRow<Omit<VersionRowRead, 'served_count'>> & { served_count: number | string };
+  environment?: EnvironmentJson;
+  workspace_name?: string;
+  live?: { id: string; status: VersionStatus; live_from: string | null } | null;
+  last_eval?: LastEval | null;
+}
+
+function reviewTargetOf(found: ReviewTargetJson): ReviewTarget {
+  const { prompt: p, version: v, environment: e } = found;
+  if (!p || !v || !e || found.role === null) return { locked: false, role: found.role };
+  const environment = Object.assign(new EnvironmentEntity(), {
+    id: e.id, workspaceId: e.workspace_id, name: e.name, isProtected: e.is_protected, requireReview: e.require_review,
+    evalRequired: e.eval_required, evalPassThreshold: e.eval_pass_threshold, judgeProvider: e.judge_provider, judgeModel: e.judge_model,
+    testsRequired: e.tests_required, maxRegressions: e.max_regressions,
+  });
+  return {
+    locked: true,
+    role: found.role,
+    prompt: promptFromRow({ ...p, created_at: new Date(p.created_at), updated_at: new Date(p.updated_at) }),
+    version: versionFromRow({
+      ...v, served_count: String(v.served_count), created_at: new Date(v.created_at), submitted_at: dateOf(v.submitted_at),
+      reviewed_at: dateOf(v.reviewed_at), live_from: dateOf(v.live_from), live_until: dateOf(v.live_until), last_served_at: dateOf(v.last_served_at),
+    }),
+    environment,
+    workspaceName: found.workspace_name ?? '',
+    live: found.live ? { id: found.live.id, status: found.live.status, liveFrom: dateOf(found.live.live_from) } : null,
+    lastEval: found.last_eval ?? null,
+  };
+}
+
 /**
  * Prompts and their versions. Writes take the caller's EntityManager, in whose transaction they
  * run (the caller holds the locks it needs); reads default to the pool and take a manager to read
@@ -294,34 +353,69 @@ export class PromptsRepository {
     return manager.findOneBy(PromptVersionEntity, { promptId, versionNum });
   }
 
-  async markSubmitted(manager: EntityManager, versionId: string, status: VersionStatus): Promise<void> {
-    await manager.query(`UPDATE prompt_versions SET status = $2, submitted_at = clock_timestamp() WHERE id = $1`, [versionId, status]);
+  /**
+   * The version a review decision is about, with everything the decision reads, in one statement
+   * (review_target): null for no such version; unlocked with the caller's role (null for a
+   * non-member) when it is not one of `roles`; else under the prompt's row lock, as the last
+   * holder left it.
+   */
+  async reviewTarget(manager: EntityManager, versionId: string, userId: string, roles: readonly Role[]): Promise<ReviewTarget | null> {
+    const [{ found }] = (await manager.query(`SELECT review_target($1, $2, $3::text[]) AS found`, [versionId, userId, [...roles]])) as Array<{
+      found: ReviewTargetJson | null;
+    }>;
+    return found ? reviewTargetOf(found) : null;
   }
 
-  async markRejected(manager: EntityManager, versionId: string, status: VersionStatus, note: string): Promise<void> {
-    await manager.query(
-      `UPDATE prompt_versions SET status = $2, review_note = $3, reviewed_at = clock_timestamp() WHERE id = $1`, [versionId, status, note]);
+  // An UPDATE ... RETURNING inside a CTE: TypeORM answers a bare UPDATE as [rows, count], a SELECT as its rows.
+
+  /** Marks the version submitted and answers it as it now is. */
+  async markSubmitted(manager: EntityManager, versionId: string, status: VersionStatus): Promise<PromptVersionEntity> {
+    const [row] = (await manager.query(
+      `WITH changed AS (UPDATE prompt_versions SET status = $2, submitted_at = clock_timestamp() WHERE id = $1 RETURNING *)
+       SELECT * FROM changed`, [versionId, status])) as VersionRowRead[];
+    return versionFromRow(row);
+  }
+
+  /** Marks the version rejected and answers it as it now is. */
+  async markRejected(manager: EntityManager, versionId: string, status: VersionStatus, note: string): Promise<PromptVersionEntity> {
+    const [row] = (await manager.query(
+      `WITH changed AS (UPDATE prompt_versions SET status = $2, review_note = $3, reviewed_at = clock_timestamp() WHERE id = $1 RETURNING *)
+       SELECT * FROM changed`,
+      [versionId, status, note])) as VersionRowRead[];
+    return versionFromRow(row);
   }
 
   /**
-   * Makes the version approved and the prompt's live version, and ends the previous one's range;
-   * answers the instant it went live. The caller holds the prompt's row lock.
+   * Makes the version approved and the prompt's live version, and ends the previous one's range,
+   * in one statement; answers the version as it now is (its live_from the instant it went live).
+   * The caller holds the prompt's row lock.
    */
-  async goLive(manager: EntityManager, change: GoLive): Promise<Date> {
+  async goLive(manager: EntityManager, change: GoLive): Promise<PromptVersionEntity> {
     // Millisecond precision, as the API shows it; never before the previous start, whatever the clock did.
-    const [{ now: clock }] = (await manager.query(`SELECT date_trunc('milliseconds', clock_timestamp()) AS now`)) as Array<{ now: Date }>;
-    const previousStart = change.previous?.liveFrom ?? null;
-    const now = previousStart && previousStart > clock ? previousStart : clock;
-    if (change.previous) {
-      await manager.query(`UPDATE prompt_versions SET status = $2, live_until = $3 WHERE id = $1`,
-        [change.previous.id, change.supersededStatus, now]);
-    }
-    await manager.query(
-      `UPDATE prompt_versions SET status = 'approved', approved_by = $2, review_note = $3, reviewed_at = $4, live_from = $4, live_until = NULL
-        WHERE id = $1`,
-      [change.versionId, change.approvedBy, change.note, now]);
-    await manager.query(`UPDATE prompts SET live_version_id = $2, updated_at = $3 WHERE id = $1`, [change.promptId, change.versionId, now]);
-    return now;
+    // `live` reads the count of `ended`, so the previous range ends before the new one starts:
+    // prompt_versions_one_live_idx is checked row by row.
+    const [row] = (await manager.query(
+      `WITH clock AS (SELECT greatest(date_trunc('milliseconds', clock_timestamp()), $4::timestamptz) AS now),
+       ended AS (
+         UPDATE prompt_versions pv SET status = $5, live_until = clock.now FROM clock WHERE pv.id = $3 RETURNING pv.id),
+       live AS (
+         UPDATE prompt_versions pv
+            SET status = 'approved', approved_by = $6, review_note = $7, reviewed_at = clock.now, live_from = clock.now, live_until = NULL
+           FROM clock, (SELECT count(*) AS n FROM ended) AS e
+          WHERE pv.id = $2 AND e.n >= 0
+         RETURNING pv.*),
+       moved AS (
+         UPDATE prompts p SET live_version_id = $2, updated_at = clock.now FROM clock, (SELECT count(*) AS n FROM live) AS l
+          WHERE p.id = $1 AND l.n > 0
+         RETURNING p.id)
+       SELECT live.*, (SELECT count(*) FROM moved)::int AS moved FROM live`,
+      [
+        change.promptId, change.versionId, change.previous?.id ?? null, change.previous?.liveFrom ?? null, change.supersededStatus,
+        change.approvedBy, change.note,
+      ],
+    )) as Array<VersionRowRead & { moved: number }>;
+    if (!row || row.moved !== 1) throw new Error(`version ${change.versionId} of prompt ${change.promptId} did not go live`);
+    return versionFromRow(row);
   }
 
   /** The version's newest succeeded evaluation of each mode: what the eval gate weighs. */

@@ -1,26 +1,39 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, decideTestGate, MAX_TEST_CASES_PER_PROMPT, NotFoundError,
-  roleAtLeast, transition, ValidationError, type EvalGatePass, type ModelConfig, type Role, type TestGateDecision,
+  ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, decideTestGate, ForbiddenError, MAX_TEST_CASES_PER_PROMPT,
+  NotFoundError, ROLES, roleAtLeast, transition, ValidationError, type EvalGatePass, type ModelConfig, type Role, type TestGateDecision,
+  type VersionStatus,
 } from '#domain';
 import { OUTBOX_CONSUMERS, type LiveSnapshot, type OutboxConsumption } from '#contracts';
 import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
-import { WorkspaceAccess } from '../access/workspace-access.js';
 import { AuditTrail, type AuditedWork } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
-import { EventOutbox } from '../outbox/event-outbox.js';
-import { PromptsRepository } from '../prompts/prompts.repository.js';
+import { EventOutbox, type VersionEventContext } from '../outbox/event-outbox.js';
+import { PromptsRepository, type LastEval, type ReviewTarget } from '../prompts/prompts.repository.js';
 import { bodyOf, PromptsService } from '../prompts/prompts.service.js';
-import type { VersionView } from '../prompts/version.view.js';
+import { presentVersion, type VersionView } from '../prompts/version.view.js';
 import { TestCasesRepository } from '../test-cases/test-cases.repository.js';
 import { TestRunsReader } from '../test-runs/test-runs.reader.js';
 
-/** A version that just went live: its answer, and the snapshot its outbox event carries to the gateways. */
+/** A version that just went live: as it now is, its answer, and the snapshot its outbox event carries to the gateways. */
 interface WentLive {
+  version: PromptVersionEntity;
   view: VersionView;
   snapshot: LiveSnapshot;
+}
+
+type LockedTarget = ReviewTarget & { locked: true };
+
+/** What the event of a decision says of its version, from what the decision read and wrote. */
+function eventContext(target: LockedTarget, version: PromptVersionEntity): VersionEventContext {
+  return {
+    workspace: { id: target.prompt.workspaceId, name: target.workspaceName },
+    environment: { id: target.environment.id, name: target.environment.name },
+    prompt: { id: target.prompt.id, key: target.prompt.key },
+    version: { id: version.id, version_num: version.versionNum, status: version.status },
+  };
 }
 
 /**
@@ -33,7 +46,6 @@ interface WentLive {
 @Injectable()
 export class ReviewService {
   constructor(
-    private readonly access: WorkspaceAccess,
     private readonly audit: AuditTrail,
     private readonly prompts: PromptsService,
     private readonly versions: PromptsRepository,
@@ -45,31 +57,26 @@ export class ReviewService {
 
   /** Its evals are requested by the outbox once the submit commits; their failure never fails the submit. */
   async submitVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
-    return this.audit.transaction(async (work) => {
-      const { manager, audit } = work;
-      const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'editor', manager);
-      await this.lockPrompt(manager, prompt.id);
-      const version = await this.versions.getVersion(versionId, manager);
-      await this.versions.markSubmitted(manager, versionId, transition(version.status, 'submit'));
+    return this.audit.transaction(async ({ manager, audit }) => {
+      const target = await this.lockTarget(manager, actor.id, versionId, 'editor');
+      const { prompt, version } = target;
+      const submitted = await this.versions.markSubmitted(manager, versionId, transition(version.status, 'submit'));
       audit({
         workspaceId: prompt.workspaceId, action: 'version.submitted', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
       });
-      await this.outbox.versionEvent(manager, 'version.submitted', versionId, actor, null, [
+      await this.outbox.versionEventOf(manager, 'version.submitted', eventContext(target, submitted), actor, null, [
         { consumer: OUTBOX_CONSUMERS.evalsOnSubmit, input: { v: 1, version_id: versionId, actor_id: actor.id } },
       ]);
-      return this.presentById(manager, versionId);
+      return presentVersion(submitted, target.lastEval);
     });
   }
 
   async approveVersion(actor: AuthenticatedUser, versionId: string, body: { note?: string; overrideEval?: boolean }): Promise<VersionView> {
     const note = body.note || null;
-    return this.audit.transaction(async (work) => {
-      const { manager, audit } = work;
-      const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
-      const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
-      const prompt = await this.lockPrompt(manager, found.id);
-      const version = await this.versions.getVersion(versionId, manager);
+    return this.audit.transaction(async ({ manager, audit }) => {
+      const target = await this.lockTarget(manager, actor.id, versionId, 'viewer');
+      const { prompt, version, environment, role: actorRole } = target;
       const decision = decideApproval({
         actorId: actor.id, actorRole, requireReview: environment.requireReview, liveVersionId: prompt.liveVersionId,
         version: { status: version.status, proposedBy: version.proposedBy, baseVersionId: version.baseVersionId },
@@ -80,7 +87,7 @@ export class ReviewService {
         liveVersionId: prompt.liveVersionId, override: body.overrideEval === true, overrideAllowed: roleAtLeast(actorRole, 'admin'),
       });
       if (!tests.ok) throw tests.refusal;
-      const went = await this.goLive(manager, prompt, version, { approvedBy: actor.id, note });
+      const went = await this.goLive(manager, prompt, version.id, target.live, { approvedBy: actor.id, note }, target.lastEval);
       audit({
         workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email,
@@ -88,34 +95,29 @@ export class ReviewService {
           version_num: version.versionNum, prompt_key: prompt.key, ...(note ? { note } : {}), ...gateAudit(decision.gate), ...testGateAudit(tests),
         },
       });
-      await this.outbox.versionEvent(manager, 'version.approved', versionId, actor, note, liveSnapshot(went));
+      await this.outbox.versionEventOf(manager, 'version.approved', eventContext(target, went.version), actor, note, liveSnapshot(went));
       return went.view;
     });
   }
 
   async rejectVersion(actor: AuthenticatedUser, versionId: string, note: string): Promise<VersionView> {
-    return this.audit.transaction(async (work) => {
-      const { manager, audit } = work;
-      const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'reviewer', manager);
-      await this.lockPrompt(manager, prompt.id);
-      const version = await this.versions.getVersion(versionId, manager);
-      await this.versions.markRejected(manager, versionId, transition(version.status, 'reject'), note);
+    return this.audit.transaction(async ({ manager, audit }) => {
+      const target = await this.lockTarget(manager, actor.id, versionId, 'reviewer');
+      const { prompt, version } = target;
+      const rejected = await this.versions.markRejected(manager, versionId, transition(version.status, 'reject'), note);
       audit({
         workspaceId: prompt.workspaceId, action: 'version.rejected', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key, note },
       });
-      await this.outbox.versionEvent(manager, 'version.rejected', versionId, actor, note);
-      return this.presentById(manager, versionId);
+      await this.outbox.versionEventOf(manager, 'version.rejected', eventContext(target, rejected), actor, note);
+      return presentVersion(rejected, target.lastEval);
     });
   }
 
   async quickApproveVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
-    return this.audit.transaction(async (work) => {
-      const { manager, audit } = work;
-      const { prompt: found, environment } = await this.prompts.loadVersionForUser(actor.id, versionId, 'viewer', manager);
-      const actorRole = await this.roleOf(manager, actor.id, found.workspaceId);
-      const prompt = await this.lockPrompt(manager, found.id);
-      const version = await this.versions.getVersion(versionId, manager);
+    return this.audit.transaction(async ({ manager, audit }) => {
+      const target = await this.lockTarget(manager, actor.id, versionId, 'viewer');
+      const { prompt, version, environment, role: actorRole } = target;
       const decision = decideQuickApproval({
         actorId: actor.id, actorRole, requireReview: environment.requireReview, liveVersionId: prompt.liveVersionId,
         developmentMode: this.config.APP_ENV === 'development', environmentProtected: environment.isProtected,
@@ -123,13 +125,13 @@ export class ReviewService {
         gate: await this.gateOf(manager, environment, versionId),
       });
       if (!decision.ok) throw decision.refusal;
-      const went = await this.goLive(manager, prompt, version, { approvedBy: actor.id, note: null });
+      const went = await this.goLive(manager, prompt, version.id, target.live, { approvedBy: actor.id, note: null }, target.lastEval);
       audit({
         workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email,
         extra: { version_num: version.versionNum, prompt_key: prompt.key, quick_approve: true, ...gateAudit(decision.gate) },
       });
-      await this.outbox.versionEvent(manager, 'version.approved', versionId, actor, null, liveSnapshot(went));
+      await this.outbox.versionEventOf(manager, 'version.approved', eventContext(target, went.version), actor, null, liveSnapshot(went));
       return went.view;
     });
   }
@@ -150,7 +152,8 @@ export class ReviewService {
         commitMessage: `Rollback to version ${target.versionNum}`,
       });
       const prompt = await this.versions.getPrompt(promptId, manager);
-      const went = await this.goLive(manager, prompt, created, { approvedBy: actor.id, note });
+      const live = prompt.liveVersionId ? await this.versions.getVersion(prompt.liveVersionId, manager) : null;
+      const went = await this.goLive(manager, prompt, created.id, live, { approvedBy: actor.id, note }, null);
       audit({
         workspaceId: prompt.workspaceId, action: 'version.rollback', resourceType: 'version', resourceId: created.id,
         actorEmail: actor.email,
@@ -226,42 +229,47 @@ export class ReviewService {
   }
 
   /**
-   * Makes `version` approved and the prompt's live version, and archives the one it replaces. The
-   * caller holds the prompt's row lock and has decided the version may go live on what is live now.
+   * Makes the version approved and the prompt's live version, and archives `live`, the one it
+   * replaces. The caller holds the prompt's row lock and has decided the version may go live on
+   * what is live now.
    */
   private async goLive(
     manager: EntityManager,
     prompt: PromptEntity,
-    version: PromptVersionEntity,
+    versionId: string,
+    live: { id: string; status: VersionStatus; liveFrom: Date | null } | null,
     change: { approvedBy: string; note: string | null },
+    lastEval: LastEval | null,
   ): Promise<WentLive> {
-    const previous = prompt.liveVersionId ? await this.versions.getVersion(prompt.liveVersionId, manager) : null;
-    const now = await this.versions.goLive(manager, {
-      promptId: prompt.id, versionId: version.id, previous, supersededStatus: previous ? transition(previous.status, 'supersede') : null,
+    const version = await this.versions.goLive(manager, {
+      promptId: prompt.id, versionId, previous: live, supersededStatus: live ? transition(live.status, 'supersede') : null,
       approvedBy: change.approvedBy, note: change.note,
     });
-    const view = await this.presentById(manager, version.id);
     return {
-      view,
+      version,
+      view: presentVersion(version, lastEval),
       snapshot: {
         v: 1, prompt_id: prompt.id, environment_id: prompt.environmentId, key: prompt.key,
         version_id: version.id, version_num: version.versionNum, type: prompt.type, content: version.content, messages: version.messages,
-        config: version.config, live_from: now.toISOString(),
+        config: version.config, live_from: (version.liveFrom as Date).toISOString(),
       },
     };
   }
 
-  /** Locks the prompt row for the rest of the transaction and reads it as the last holder left it. */
-  private async lockPrompt(manager: EntityManager, promptId: string): Promise<PromptEntity> {
-    const prompt = await this.versions.lockPrompt(manager, promptId);
-    if (!prompt) throw new NotFoundError('Prompt');
-    return prompt;
+  /**
+   * The version a decision is about, under its prompt's row lock (review_target): `404` for an
+   * unknown version and one of a workspace the caller is not in, `403` below `minRole`.
+   */
+  private async lockTarget(manager: EntityManager, userId: string, versionId: string, minRole: Role): Promise<LockedTarget> {
+    const target = await this.versions.reviewTarget(manager, versionId, userId, ROLES.filter((role) => roleAtLeast(role, minRole)));
+    if (!target || target.role === null) throw new NotFoundError('Version');
+    if (!target.locked) throw new ForbiddenError(`This needs the ${minRole} role or higher in the workspace.`);
+    return target;
   }
 
-  private async roleOf(manager: EntityManager, userId: string, workspaceId: string): Promise<Role> {
-    const role = await this.access.roleOf(userId, workspaceId, manager);
-    if (!role) throw new NotFoundError('Version');
-    return role;
+  /** Locks the prompt row for the rest of the transaction. */
+  private async lockPrompt(manager: EntityManager, promptId: string): Promise<void> {
+    if (!(await this.versions.lockPrompt(manager, promptId))) throw new NotFoundError('Prompt');
   }
 
   /** The environment's gate settings and the version's newest succeeded evaluation of each mode. */
@@ -299,10 +307,6 @@ export class ReviewService {
   private async copyTestCases(manager: EntityManager, sourcePromptId: string, targetPromptId: string): Promise<number> {
     const room = MAX_TEST_CASES_PER_PROMPT - (await this.testCases.countOf(manager, targetPromptId));
     return this.testCases.copyMissing(manager, sourcePromptId, targetPromptId, room);
-  }
-
-  private async presentById(manager: EntityManager, versionId: string): Promise<VersionView> {
-    return this.prompts.presentVersionOf(await this.versions.getVersion(versionId, manager), manager);
   }
 }
 
