@@ -5,7 +5,7 @@ import {
   evalJobKeyBinding, evalJobKeyExpiry, judgeModelFor, judgeModelProblem, NotFoundError, sealSecret, ServiceUnavailableError,
   messagesAsText, submissionEvalId, UnprocessableError, ValidationError, type PromptMessage,
 } from '#domain';
-import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
+import { EvalRunEntity, type EnvironmentEntity } from '#persistence';
 import { AppLogger } from '#runtime';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
@@ -29,12 +29,19 @@ export interface Submission {
 
 /** A recorded run and what its job needs; `apiKey` lives only in memory until it is sealed into the job. */
 interface RecordedRun {
-  run: EvalRunEntity;
+  run: Pick<EvalRunEntity, 'id' | 'workspaceId' | 'versionId' | 'mode' | 'provider' | 'model'>;
   /** What the evaluation reads: a text version's content, a chat version's messages rendered as text. */
   content: string;
   /** A chat version's messages, for the scorers that read them as messages. */
   messages: PromptMessage[] | null;
   apiKey: string | null;
+}
+
+/** What the evals of a submission read: the version's body, its workspace and its environment's judge. */
+interface SubmittedVersion {
+  version: { id: string; content: string | null; messages: PromptMessage[] | null };
+  prompt: { workspaceId: string };
+  environment: { judgeProvider: EnvironmentEntity['judgeProvider']; judgeModel: string | null };
 }
 
 /** The body an eval job carries (API.md: evaluations of a chat version read its messages, rendered as the diff renders them). */
@@ -104,7 +111,7 @@ export class EvalsService {
     for (const request of requests) {
       let recorded: RecordedRun | null;
       try {
-        recorded = await this.dataSource.transaction((manager) => this.recordOnSubmit(manager, submission, found, request));
+        recorded = await this.recordOnSubmit(this.dataSource.manager, submission, found, request);
       } catch (err) {
         // A saved key that can no longer be opened stays so until an admin saves it again: not worth a retry.
         if (!(err instanceof UnprocessableError)) throw err;
@@ -133,21 +140,31 @@ export class EvalsService {
     return keysetPage(query, byCreation('e'), page, toEvalRunView);
   }
 
-  private async submittedVersion(versionId: string) {
-    const manager = this.dataSource.manager;
-    const version = await manager.findOneBy(PromptVersionEntity, { id: versionId });
+  /** The submitted version with what its evals read of its prompt and environment, in one statement; null once it is gone. */
+  private async submittedVersion(versionId: string): Promise<SubmittedVersion | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT v.id, v.content, v.messages, p.workspace_id, e.judge_provider, e.judge_model
+         FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id JOIN environments e ON e.id = p.environment_id
+        WHERE v.id = $1`,
+      [versionId],
+    )) as Array<{
+      id: string; content: string | null; messages: PromptMessage[] | null; workspace_id: string;
+      judge_provider: EnvironmentEntity['judgeProvider']; judge_model: string | null;
+    }>;
     // Gone with its workspace since the submit: nothing to evaluate.
-    if (!version) return null;
-    const prompt = await manager.findOneByOrFail(PromptEntity, { id: version.promptId });
-    const environment = await manager.findOneByOrFail(EnvironmentEntity, { id: prompt.environmentId });
-    return { version, prompt, environment };
+    if (!row) return null;
+    return {
+      version: { id: row.id, content: row.content, messages: row.messages },
+      prompt: { workspaceId: row.workspace_id },
+      environment: { judgeProvider: row.judge_provider, judgeModel: row.judge_model },
+    };
   }
 
   /** Records the submission's run of this mode, or finds it; null when there is no job to queue for it. */
   private async recordOnSubmit(
     manager: EntityManager,
     submission: Submission,
-    { version, prompt, environment }: NonNullable<Awaited<ReturnType<EvalsService['submittedVersion']>>>,
+    { version, prompt, environment }: SubmittedVersion,
     request: EvalRequest,
   ): Promise<RecordedRun | null> {
     const id = submissionEvalId(submission.eventId, request.mode);
@@ -164,16 +181,28 @@ export class EvalsService {
       }
     }
     // The submitter's account may be gone by a late retry: the run then has no requester, as after a deletion.
-    await manager.query(
-      `INSERT INTO eval_runs (id, workspace_id, version_id, mode, provider, model, status, requested_by)
-       VALUES ($1, $2, $3, $4, $5, $6, 'queued', (SELECT id FROM users WHERE id = $7))
-       ON CONFLICT (id) DO NOTHING`,
+    // One statement, no transaction: the run inserted now, or the one an earlier try of this submission recorded.
+    const [run] = (await manager.query(
+      `WITH inserted AS (
+         INSERT INTO eval_runs (id, workspace_id, version_id, mode, provider, model, status, requested_by)
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', (SELECT id FROM users WHERE id = $7))
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id, workspace_id, version_id, mode, provider, model, status)
+       SELECT * FROM inserted
+       UNION ALL
+       SELECT id, workspace_id, version_id, mode, provider, model, status FROM eval_runs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
       [id, prompt.workspaceId, version.id, request.mode, request.mode === 'judge' ? request.provider : null, model, submission.actorId],
-    );
-    const run = await manager.findOneByOrFail(EvalRunEntity, { id });
-    // A run already under way or finished has had its job: queueing it again would score it twice.
-    if (run.status !== 'queued') return null;
-    return { run, ...evalBody(version), apiKey };
+    )) as Array<{
+      id: string; workspace_id: string; version_id: string; mode: EvalRunEntity['mode']; provider: EvalRunEntity['provider']; model: string | null;
+      status: EvalRunEntity['status'];
+    }>;
+    // Not visible yet (a concurrent try of the same submission is inserting it, and queues it), or
+    // already under way or finished, so it has had its job: queueing it again would score it twice.
+    if (!run || run.status !== 'queued') return null;
+    return {
+      run: { id: run.id, workspaceId: run.workspace_id, versionId: run.version_id, mode: run.mode, provider: run.provider, model: run.model },
+      ...evalBody(version), apiKey,
+    };
   }
 
   private async queueJob({ run, content, messages, apiKey }: RecordedRun): Promise<void> {
