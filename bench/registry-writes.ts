@@ -12,13 +12,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase, runMigrations } from '#persistence';
 import { dropRedisNamespace } from '#runtime';
 import { databaseUrl } from './support/measure.js';
+import { RoundTripCounter } from './support/pg-round-trips.js';
 import { runBench } from './support/throwaway.js';
 
 const CLIENTS = 20;
@@ -50,6 +53,9 @@ interface Phase {
   advisoryMax: number;
   /** Share of samples with at least one advisory wait. */
   advisoryShare: number;
+  /** CPU used over the phase, as a share of one core: the registry process, and this bench process (the 20 clients). */
+  registryCpu: number;
+  clientCpu: number;
 }
 
 interface Round {
@@ -93,15 +99,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The registry of `dist`, listening on 127.0.0.1, once /health answers. */
-async function startRegistry(variant: Variant, redisUrl: string): Promise<{ base: string; child: ChildProcess }> {
+/** The registry of `dist`, listening on 127.0.0.1, once /health answers; `url` overrides the variant's database URL. */
+async function startRegistry(variant: Variant, redisUrl: string, url = variant.url): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
   // BENCH_NODE_ARGS (e.g. --cpu-prof) go to the registry's node, to profile it under this load.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, join(variant.dist, 'apps/registry/src/main.js')], {
     cwd: resolve(variant.dist, '..'),
     env: {
-      PATH: process.env.PATH, APP_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: variant.url, REDIS_URL: redisUrl,
+      PATH: process.env.PATH, APP_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, REDIS_URL: redisUrl,
       REDIS_PREFIX: variant.redisPrefix, JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       REGISTRY_PORT: String(port), REGISTRY_HOST: '127.0.0.1', PASSWORD_SCRYPT_N: '1024', ...(POOL_SIZE ? { DATABASE_POOL_SIZE: POOL_SIZE } : {}),
     },
@@ -159,24 +165,38 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }
 
-async function timed(variant: Variant, work: (latencies: number[]) => Promise<number>): Promise<Phase> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function timed(variant: Variant, registryPid: number, work: (latencies: number[]) => Promise<number>): Promise<Phase> {
   const database = new URL(variant.url).pathname.slice(1);
   const sampler = sampleAdvisoryWaits(variant.url, database);
   const latencies: number[] = [];
+  const registryBefore = cpuSecondsOf(registryPid);
+  const clientBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const count = await work(latencies);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const client = process.cpuUsage(clientBefore);
+  const registryCpu = (cpuSecondsOf(registryPid) - registryBefore) / seconds;
   const waits = await sampler.stop();
   latencies.sort((a, b) => a - b);
-  return { count, seconds, rate: count / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), ...waits };
+  return {
+    count, seconds, rate: count / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), ...waits,
+    registryCpu, clientCpu: (client.user + client.system) / 1e6 / seconds,
+  };
 }
 
 function since(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-/** One round on a running registry: a fresh workspace, CLIENTS prompts, the proposals then the cycles. */
-async function round(variant: Variant, base: string): Promise<Round> {
+/** A signed-up user, its workspace's development environment, and the calls every phase makes. */
+async function workspaceOn(base: string, keyPrefix: string) {
   const signup = await expect<{ access_token: string }>(call(base, 'POST', '/auth/signup', null, {
     email: `bench.${randomBytes(5).toString('hex')}@example.com`, password: 'bench-password-123',
   }), 201, 'signup');
@@ -185,53 +205,121 @@ async function round(variant: Variant, base: string): Promise<Round> {
   const environments = await expect<{ items: Array<{ id: string; name: string }> }>(
     call(base, 'GET', `/workspaces/${me.memberships[0].workspace.id}/environments`, token), 200, 'environments');
   const development = environments.items.find((e) => e.name === 'development')!.id;
-  const promptIds: string[] = [];
-  for (let i = 0; i < CLIENTS; i++) {
-    const created = await expect<{ prompt: { id: string } }>(call(base, 'POST', `/environments/${development}/prompts`, token, {
-      key: `bench.writes-${i}`, content: CONTENT,
-    }), 201, 'create prompt');
-    promptIds.push(created.prompt.id);
+  let created = 0;
+  const createPrompt = () => expect<{ prompt: { id: string }; version: { id: string } }>(call(base, 'POST', `/environments/${development}/prompts`, token, {
+    key: `${keyPrefix}-${created++}`, content: CONTENT,
+  }), 201, 'create prompt');
+  let n = 0;
+  const propose = (promptId: string) => expect<{ version: { id: string } }>(
+    call(base, 'POST', `/prompts/${promptId}/versions`, token, { content: `${CONTENT}\nrevision ${n++}` }), 201, 'propose');
+  const submit = (versionId: string) => expect(call(base, 'POST', `/versions/${versionId}/submit`, token), 200, 'submit');
+  const approve = (versionId: string) => expect(call(base, 'POST', `/versions/${versionId}/approve`, token, {}), 200, 'approve');
+  /** A prompt with a live version and a draft proposed on it: what a cycle submits and approves. */
+  const draftOnLive = async () => {
+    const first = await createPrompt();
+    await submit(first.version.id);
+    await approve(first.version.id);
+    return (await propose(first.prompt.id)).version.id;
+  };
+  return { createPrompt, propose, submit, approve, draftOnLive };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Round trips to PostgreSQL per proposal, submit and approve, and per idle second (the relay's sweep). */
+interface RoundTrips {
+  idlePerSecond: number;
+  proposal: number;
+  submit: number;
+  approve: number;
+}
+
+const COUNTED_OPERATIONS = 20;
+
+/**
+ * Counts the round trips each operation makes to PostgreSQL (RoundTripCounter, a proxy between
+ * the registry and the server), one client doing COUNTED_OPERATIONS of each in sequence, with
+ * whatever the operation sets off after its answer (the relay) included; what the registry sends
+ * when idle (its sweep) is measured first and taken off pro rata.
+ */
+async function countRoundTrips(variant: Variant, redisUrl: string): Promise<RoundTrips> {
+  const target = new URL(variant.url);
+  const counter = new RoundTripCounter({ host: target.hostname, port: Number(target.port || 5432) });
+  const port = await counter.open();
+  const proxied = new URL(variant.url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(port);
+  const { base, child } = await startRegistry(variant, redisUrl, proxied.toString());
+  try {
+    const w = await workspaceOn(base, 'bench.counted');
+    const prompts: string[] = [];
+    const drafts: string[] = [];
+    for (let i = 0; i < COUNTED_OPERATIONS; i++) {
+      prompts.push((await w.createPrompt()).prompt.id);
+      drafts.push(await w.draftOnLive());
+    }
+    await sleep(1_500);
+    counter.take();
+    const idleStarted = Date.now();
+    await sleep(3_000);
+    const idlePerSecond = counter.take().roundTrips / ((Date.now() - idleStarted) / 1000);
+    const perOperation = async (operation: (i: number) => Promise<unknown>) => {
+      counter.take();
+      const started = Date.now();
+      for (let i = 0; i < COUNTED_OPERATIONS; i++) await operation(i);
+      await sleep(300);
+      const counted = counter.take().roundTrips - idlePerSecond * ((Date.now() - started) / 1000);
+      return counted / COUNTED_OPERATIONS;
+    };
+    return {
+      idlePerSecond,
+      proposal: await perOperation((i) => w.propose(prompts[i])),
+      submit: await perOperation((i) => w.submit(drafts[i])),
+      approve: await perOperation((i) => w.approve(drafts[i])),
+    };
+  } finally {
+    await stopRegistry(child);
+    await counter.close();
   }
-  const propose = (promptId: string, n: number) => expect<{ version: { id: string } }>(
-    call(base, 'POST', `/prompts/${promptId}/versions`, token, { content: `${CONTENT}\nrevision ${n}` }), 201, 'propose');
+}
+
+/** One round on a running registry: a fresh workspace, CLIENTS prompts, the proposals then the cycles. */
+async function round(variant: Variant, base: string, registryPid: number): Promise<Round> {
+  const w = await workspaceOn(base, 'bench.writes');
+  const promptIds: string[] = [];
+  for (let i = 0; i < CLIENTS; i++) promptIds.push((await w.createPrompt()).prompt.id);
+  const propose = (promptId: string) => w.propose(promptId);
 
   // (a) proposals: every client proposes on its own prompt until the time is up.
-  let n = 0;
   const proposeFor = (ms: number, latencies: number[] | null) => Promise.all(promptIds.map(async (promptId) => {
     let done = 0;
     const until = Date.now() + ms;
     while (Date.now() < until) {
       const started = process.hrtime.bigint();
-      await propose(promptId, n++);
+      await propose(promptId);
       latencies?.push(since(started));
       done++;
     }
     return done;
   })).then((counts) => counts.reduce((a, b) => a + b, 0));
   await proposeFor(PROPOSAL_WARMUP_MS, null);
-  const proposals = await timed(variant, (latencies) => proposeFor(PROPOSAL_MS, latencies));
+  const proposals = await timed(variant, registryPid, (latencies) => proposeFor(PROPOSAL_MS, latencies));
 
   // (b) submit + approve: per cycle a prompt with a live version and a draft on it, made first (untimed);
   // then each client submits and approves its drafts in order, each superseding its prompt's live version.
   const cycle = async (versionId: string) => {
-    await expect(call(base, 'POST', `/versions/${versionId}/submit`, token), 200, 'submit');
-    await expect(call(base, 'POST', `/versions/${versionId}/approve`, token, {}), 200, 'approve');
+    await w.submit(versionId);
+    await w.approve(versionId);
   };
-  const drafts = await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
+  const drafts = await Promise.all(Array.from({ length: CLIENTS }, async () => {
     const ids: string[] = [];
-    for (let i = 0; i < CYCLE_WARMUP + CYCLES_PER_CLIENT; i++) {
-      const created = await expect<{ prompt: { id: string }; version: { id: string } }>(call(base, 'POST', `/environments/${development}/prompts`, token, {
-        key: `bench.cycle-${c}-${i}`, content: CONTENT,
-      }), 201, 'create prompt');
-      await cycle(created.version.id);
-      ids.push((await propose(created.prompt.id, n++)).version.id);
-    }
+    for (let i = 0; i < CYCLE_WARMUP + CYCLES_PER_CLIENT; i++) ids.push(await w.draftOnLive());
     return ids;
   }));
   await Promise.all(drafts.map(async (ids) => {
     for (const id of ids.slice(0, CYCLE_WARMUP)) await cycle(id);
   }));
-  const cycles = await timed(variant, (latencies) => Promise.all(drafts.map(async (ids) => {
+  const cycles = await timed(variant, registryPid, (latencies) => Promise.all(drafts.map(async (ids) => {
     for (const id of ids.slice(CYCLE_WARMUP)) {
       const started = process.hrtime.bigint();
       await cycle(id);
@@ -245,7 +333,8 @@ async function round(variant: Variant, base: string): Promise<Round> {
 function describe(name: string, phase: Phase, unit: string): string {
   return `${name.padEnd(9)} ${phase.rate.toFixed(0).padStart(6)} ${unit}  (${phase.count} in ${phase.seconds.toFixed(2)} s, p50 ${phase.p50.toFixed(1)} ms, `
     + `p99 ${phase.p99.toFixed(1)} ms; advisory lock waits: mean ${phase.advisoryMean.toFixed(2)}, max ${phase.advisoryMax}, `
-    + `in ${(phase.advisoryShare * 100).toFixed(0)}% of samples)`;
+    + `in ${(phase.advisoryShare * 100).toFixed(0)}% of samples; CPU: registry ${(phase.registryCpu * 100).toFixed(0)}%, `
+    + `bench clients ${(phase.clientCpu * 100).toFixed(0)}% of a core)`;
 }
 
 function median(values: number[]): number {
@@ -271,13 +360,21 @@ async function main(): Promise<void> {
       await ensureDatabase(v.url);
       await runMigrations(v.url);
     }
+    // Counted first, one client at a time: figures the machine's load does not change.
+    console.log(`round trips to PostgreSQL per operation (one client, ${COUNTED_OPERATIONS} of each in sequence, what the answer sets off `
+      + 'included, the idle sweep taken off):');
+    for (const v of variants) {
+      const trips = await countRoundTrips(v, redisUrl);
+      console.log(`  ${v.name.padEnd(8)} proposal ${trips.proposal.toFixed(1)}, submit ${trips.submit.toFixed(1)}, approve ${trips.approve.toFixed(1)} `
+        + `(idle: ${trips.idlePerSecond.toFixed(1)} per second)`);
+    }
     for (let r = 1; r <= ROUNDS; r++) {
       for (const v of r % 2 ? variants : [...variants].reverse()) {
         const { base, child } = await startRegistry(v, redisUrl);
         try {
-          const result = await round(v, base);
+          const result = await round(v, base, child.pid!);
           results.get(v.name)!.push(result);
-          console.log(`round ${r}, ${v.name}:`);
+          console.log(`round ${r}, ${v.name} (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
           console.log(`  ${describe('proposals', result.proposals, 'proposals/s')}`);
           console.log(`  ${describe('cycles', result.cycles, 'cycles/s   ')}`);
         } finally {
@@ -299,6 +396,7 @@ async function main(): Promise<void> {
       const ratio = (pick: (x: Round) => number) => median(results.get('new')!.map(pick)) / median(results.get('baseline')!.map(pick));
       console.log(`  new / baseline: proposals ${ratio((x) => x.proposals.rate).toFixed(2)}x, cycles ${ratio((x) => x.cycles.rate).toFixed(2)}x`);
     }
+    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores)`);
   } finally {
     agent.destroy();
     for (const v of variants) {
