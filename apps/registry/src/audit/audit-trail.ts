@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { canonicalBodyBeforeSeq } from '#domain';
 import { AuditRepository } from './audit.repository.js';
 
@@ -50,7 +50,10 @@ export class AuditTrail {
       };
       const result = await body(work);
       open = false;
-      await this.appendAndCommit(manager, entries);
+      if (entries.length > 0) {
+        await this.appendAndCommit(manager, entries);
+        committedInPlace(manager.queryRunner!);
+      }
       return result;
     });
   }
@@ -80,4 +83,20 @@ export class AuditTrail {
       else await this.log.appendAndCommit(manager, workspaceId, rows);
     }
   }
+}
+
+/**
+ * The transaction's COMMIT went with the audit append: the one COMMIT TypeORM sends next, as the
+ * transaction ends, is answered here without a round trip, so TypeORM's state and its
+ * subscribers' afterTransactionCommit (the outbox) follow as after any commit.
+ */
+function committedInPlace(runner: QueryRunner): void {
+  const own = Object.getOwnPropertyDescriptor(runner, 'query');
+  const send = runner.query.bind(runner);
+  runner.query = ((...args: Parameters<QueryRunner['query']>) => {
+    // Once only: the runner's own query method is back for whatever it runs next.
+    if (own) Object.defineProperty(runner, 'query', own);
+    else delete (runner as Partial<Pick<QueryRunner, 'query'>>).query;
+    return args[0] === 'COMMIT' ? Promise.resolve(undefined) : send(...args);
+  }) as QueryRunner['query'];
 }

@@ -56,13 +56,12 @@ export class AuditRepository {
    * until COMMIT ends; sent together, the server runs the COMMIT right after the append, without
    * waiting for this process to read the append's answer and send the next statement, which under
    * load costs more than everything else the lock covers. So it is a simple-protocol message, its
-   * values escaped as literals; a BEGIN after the COMMIT opens an empty transaction for the
-   * caller's own COMMIT to close. If the append fails, the server runs neither the COMMIT nor the
-   * BEGIN and the caller rolls back.
+   * values escaped as literals. The caller's own COMMIT must then not be sent (AuditTrail answers
+   * it in place). If the append or the COMMIT fails, the message fails and the caller rolls back.
    */
   async appendAndCommit(manager: EntityManager, workspaceId: string, entries: AuditAppendRow[]): Promise<void> {
     if (!UUID.test(workspaceId)) throw new Error(`audit append: ${workspaceId} is not a workspace id`);
-    await manager.query(`SELECT audit_append(${escapeLiteral(workspaceId)}, ${escapeLiteral(JSON.stringify(entries))}::jsonb); COMMIT; BEGIN`);
+    await manager.query(`SELECT audit_append(${escapeLiteral(workspaceId)}, ${escapeLiteral(JSON.stringify(entries))}::jsonb); COMMIT`);
   }
 
   /** Appends the entries to the workspace's chain (audit_append), leaving the transaction open. */
