@@ -59,12 +59,13 @@ export const OWN_CONSUMPTION_LEASE = '2 seconds';
  * event exists exactly when its change committed, and it is the only way the change leaves the
  * registry. After such a commit the committing request runs its own consumptions itself (and its
  * answer waits for them, see RelayWait), side by side with other requests; the relay is poked for
- * the webhooks, and its periodic sweep takes any consumption whose process did not mark it done.
+ * the webhooks when one subscribes, and its periodic sweep takes any consumption whose process did
+ * not mark it done.
  */
 @Injectable()
 export class EventOutbox implements EntitySubscriberInterface {
-  /** The events written by each open transaction, to consume once it commits. */
-  private readonly committing = new WeakMap<QueryRunner, OwnEvent[]>();
+  /** The events written by each open transaction, to consume once it commits, and whether a webhook subscribes to each. */
+  private readonly committing = new WeakMap<QueryRunner, Array<OwnEvent & { subscribed: boolean }>>();
 
   constructor(
     dataSource: DataSource,
@@ -139,7 +140,8 @@ export class EventOutbox implements EntitySubscriberInterface {
     // the consumers themselves run outside it (what they commit is not this request's).
     const own = events.filter((e) => e.consumptions.length > 0);
     if (own.length > 0) this.wait.add(this.wait.outside(() => this.relay.consumeOwn(own)));
-    this.wait.outside(() => void this.relay.poke('webhooks'));
+    // An event no webhook subscribed to when it was written is marked relayed by the next sweep, within a second.
+    if (events.some((e) => e.subscribed)) this.wait.outside(() => void this.relay.poke('webhooks'));
   }
 
   afterTransactionRollback(event: { queryRunner: QueryRunner }): void {
@@ -165,12 +167,13 @@ export class EventOutbox implements EntitySubscriberInterface {
          INSERT INTO outbox_consumptions (event_id, consumer, input, created_at, next_attempt_at)
          SELECT event.id, c.consumer, c.input, event.created_at, clock_timestamp() + $6::interval
            FROM event, unnest($4::text[], $5::jsonb[]) AS c(consumer, input))
-       SELECT id FROM event`,
+       SELECT id, EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = $1 AND w.disabled_at IS NULL AND $2 = ANY(w.events)) AS subscribed
+         FROM event`,
       [workspaceId, type, payload, consumptions.map((c) => c.consumer), inputs, OWN_CONSUMPTION_LEASE],
-    )) as Array<{ id: string }>;
+    )) as Array<{ id: string; subscribed: boolean }>;
     const events = this.committing.get(runner) ?? [];
     events.push({
-      id: event.id, type, payload: JSON.parse(payload) as unknown,
+      id: event.id, type, payload: JSON.parse(payload) as unknown, subscribed: event.subscribed,
       consumptions: consumptions.map((c, i) => ({ consumer: c.consumer, input: JSON.parse(inputs[i]) as unknown })),
     });
     this.committing.set(runner, events);
