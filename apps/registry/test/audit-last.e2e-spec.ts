@@ -2,6 +2,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { DataSource, type Logger } from 'typeorm';
 import { dataSourceOptions } from '#persistence';
+import { AuditChainSweeper } from '../src/audit/audit-chain-sweeper.js';
 import { AuditTrail } from '../src/audit/audit-trail.js';
 import { signup, useRegistry } from './support/registry.js';
 import { api, createPrompt } from './support/review-flow.js';
@@ -69,7 +70,7 @@ describe('the audit append is the last statement of an audited change', () => {
     }
   });
 
-  it('appends every recorded entry in one statement after the body, sent with the COMMIT, chained as the verifier expects', async () => {
+  it('writes every recorded entry in one statement after the body, sent with the COMMIT and the chain, chained as the verifier expects', async () => {
     const owner = await signup(h.http);
     const log = new StatementLog();
     const dataSource = new DataSource({ ...dataSourceOptions({ url: h.db.url, poolSize: 1 }), logging: ['query'], logger: log });
@@ -91,16 +92,18 @@ describe('the audit append is the last statement of an audited change', () => {
       const at = (start: string) => statements.findIndex((s) => s.startsWith(start));
       expect(statements.slice(at('SELECT 2'))).toEqual([
         'SELECT 2 AS more_of_the_change',
-        // The lock, the head and both entries in one statement, sent with the COMMIT, and no COMMIT of TypeORM's after it.
-        expect.stringMatching(/^SELECT audit_append\('[0-9a-f-]{36}', E?'\[.*\]'::jsonb\); COMMIT$/),
+        // Both entries in one pending row, the COMMIT, and the chain's own transaction, in one message; no COMMIT of TypeORM's after it.
+        expect.stringMatching(
+          /^INSERT INTO audit_pending \(id, workspace_id, entries\) VALUES \('[0-9a-f-]{36}', '[0-9a-f-]{36}', E?'\[.*\]'::jsonb\); COMMIT; SELECT audit_chain\('[0-9a-f-]{36}', '[0-9a-f-]{36}'\)$/),
       ]);
+      expect(await h.asOwner(`SELECT count(*)::int AS n FROM audit_pending`)).toEqual([{ n: 0 }]);
       // The pool's one connection is back outside any transaction: two statements, two transactions, two start times.
       const [{ first }] = await dataSource.query(`SELECT transaction_timestamp() AS first`);
       await new Promise((r) => setTimeout(r, 5));
       const [{ second: next }] = await dataSource.query(`SELECT transaction_timestamp() AS second`);
       expect((next as Date).getTime()).toBeGreaterThan((first as Date).getTime());
-      expect(at('SELECT 1 AS the_change')).toBeLessThan(at('SELECT audit_append'));
-      expect(statements.filter((s) => s.startsWith('SELECT audit_append'))).toHaveLength(1);
+      expect(at('SELECT 1 AS the_change')).toBeLessThan(at('INSERT INTO audit_pending'));
+      expect(statements.filter((s) => s.includes('audit_pending'))).toHaveLength(1);
       const rows = await h.asOwner(`SELECT action, seq FROM audit_log WHERE workspace_id = $1 AND action LIKE 'test.%' ORDER BY seq`, [owner.workspaceId]);
       expect(rows).toEqual([{ action: 'test.first', seq: '6' }, { action: 'test.second', seq: '7' }]);
       const [second] = await h.asOwner(`SELECT extra FROM audit_log WHERE workspace_id = $1 AND action = 'test.second'`, [owner.workspaceId]);
@@ -110,6 +113,69 @@ describe('the audit append is the last statement of an audited change', () => {
     } finally {
       await dataSource.destroy();
     }
+  });
+
+  it('commits a change while its workspace chain is locked, holding no advisory lock itself; chains every waiting change once the lock is free', async () => {
+    const owner = await signup(h.http);
+    const envs = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/environments`)).set(owner.auth).expect(200);
+    const development = (envs.body.items as Array<{ id: string; name: string }>).find((e) => e.name === 'development')!.id;
+    const { promptId } = await createPrompt(h.http, owner, development, 'audit-last.chain');
+    const holder = new pg.Client({ connectionString: h.db.ownerUrl });
+    const observer = new pg.Client({ connectionString: h.db.ownerUrl });
+    await holder.connect();
+    await observer.connect();
+    try {
+      // The workspace's audit lock, held as a chain of another registry would hold it.
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended('audit:' || $1::text, 0))`, [owner.workspaceId]);
+      const answers = Array.from({ length: 5 }, (_, i) => request(h.http).post(api(`/prompts/${promptId}/versions`)).set(owner.auth)
+        .send({ content: `Waiting ${i}.` }).then((r) => r));
+      // Every change commits (its version and its pending entries are there) while its chain waits on the lock.
+      await until('five proposals committed with their entries pending', async () => {
+        const { rows } = await observer.query<{ versions: number; pending: number }>(
+          `SELECT (SELECT count(*)::int FROM prompt_versions WHERE prompt_id = $1) AS versions,
+                  (SELECT count(*)::int FROM audit_pending WHERE workspace_id = $2) AS pending`, [promptId, owner.workspaceId]);
+        return rows[0].versions === 6 && rows[0].pending === 5 ? rows[0] : null;
+      });
+      const waiting = await observer.query<{ pid: number; query: string }>(
+        `SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`);
+      expect(waiting.rows.length).toBeGreaterThan(0);
+      for (const row of waiting.rows) expect(row.query).toMatch(/SELECT audit_chain\(/);
+      expect(await observer.query(`SELECT 1 FROM audit_log WHERE workspace_id = $1 AND action = 'version.created' AND resource_id IN (
+        SELECT id::text FROM prompt_versions WHERE prompt_id = $2 AND version_num > 1)`, [owner.workspaceId, promptId]).then((r) => r.rows)).toEqual([]);
+      await holder.query(`SELECT pg_advisory_unlock(hashtextextended('audit:' || $1::text, 0))`, [owner.workspaceId]);
+      for (const answer of await Promise.all(answers)) expect(answer.status).toBe(201);
+      const chained = await observer.query(`SELECT count(*)::int AS n FROM audit_log WHERE workspace_id = $1 AND action = 'version.created'`, [owner.workspaceId]);
+      expect(chained.rows).toEqual([{ n: 6 }]);
+      expect((await observer.query(`SELECT count(*)::int AS n FROM audit_pending`)).rows).toEqual([{ n: 0 }]);
+      const verify = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/audit/verify`)).set(owner.auth).expect(200);
+      expect(verify.body).toMatchObject({ ok: true });
+    } finally {
+      await holder.end();
+      await observer.end();
+    }
+  });
+
+  it('chains entries left pending by a change whose chain call never ran, with the sweep, once', async () => {
+    const owner = await signup(h.http);
+    const trail = new AuditTrail(h.dataSource);
+    // Plays a registry killed between its COMMIT and its chain: the change's pending row, committed, older than the sweep waits for.
+    await h.asOwner(`INSERT INTO audit_pending (id, workspace_id, entries, created_at)
+      VALUES (gen_random_uuid(), $1, $2::jsonb, now() - interval '1 minute')`, [owner.workspaceId, JSON.stringify([{
+      action: 'test.left', resource_type: 'workspace', resource_id: owner.workspaceId, actor_email: null, extra: {},
+      created_at: '2026-01-01T00:00:00.000Z',
+      body: '{"action":"test.left","actor_email":null,"created_at":"2026-01-01T00:00:00.000Z","extra":{},'
+        + `"resource_id":"${owner.workspaceId}","resource_type":"workspace"`,
+    }])]);
+    // This sweep, or the registry's own every second: either chains it, and only once.
+    await h.app.get(AuditChainSweeper).sweep();
+    expect(await h.asOwner(`SELECT count(*)::int AS n FROM audit_pending WHERE workspace_id = $1`, [owner.workspaceId])).toEqual([{ n: 0 }]);
+    await trail.transaction(async ({ audit }) => {
+      audit({ workspaceId: owner.workspaceId, action: 'test.after', resourceType: 'workspace', resourceId: null, actorEmail: null });
+    });
+    const rows = await h.asOwner(`SELECT action FROM audit_log WHERE workspace_id = $1 AND action LIKE 'test.%' ORDER BY seq`, [owner.workspaceId]);
+    expect(rows).toEqual([{ action: 'test.left' }, { action: 'test.after' }]);
+    const verify = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/audit/verify`)).set(owner.auth).expect(200);
+    expect(verify.body).toMatchObject({ ok: true });
   });
 
   it('cannot append early or late: an entry recorded after the body returned is refused, and a body that throws appends nothing', async () => {

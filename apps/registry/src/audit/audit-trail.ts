@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { canonicalBodyBeforeSeq } from '#domain';
-import { AuditRepository } from './audit.repository.js';
+import { AuditRepository, type AuditPendingRow } from './audit.repository.js';
 
 export interface AuditAppend {
   workspaceId: string;
@@ -21,12 +22,14 @@ export interface AuditedWork {
 
 /**
  * The one way to change something audited: a transaction whose body records its audit entries,
- * which are appended to the workspace's hash chain as the transaction's last statement, right
- * before COMMIT. A transaction-scoped advisory lock per workspace serialises appends (seq has no
- * gaps, each entry links to the true head); it is taken in that one statement (audit_append: the
- * lock, the head and the insert), sent with the COMMIT in one message, so it is held for the two
- * and for no round trip to this process, never for the change's own reads and writes. An entry
- * exists exactly when its change committed.
+ * which are written with the change as its last statement, sent with the COMMIT, and chained onto
+ * the workspace's hash chain right after it in the same message (AuditRepository.
+ * writeCommitAndChain). The workspace's audit lock, which serialises the chain (seq has no gaps,
+ * each entry links to the true head), is never held by the change's transaction: only by the
+ * chain's own, for the append and one WAL flush, which chains every change of the workspace that
+ * committed meanwhile. An entry exists exactly when its change committed, pending until chained;
+ * when `transaction` returns it is on the chain, unless chaining failed, and then the next
+ * chain of the workspace or AuditChainSweeper takes it.
  */
 @Injectable()
 export class AuditTrail {
@@ -36,7 +39,7 @@ export class AuditTrail {
     private readonly log: AuditRepository = new AuditRepository(),
   ) {}
 
-  /** Runs `body` in a transaction and appends what it recorded last; nothing is appended if it throws. */
+  /** Runs `body` in a transaction and writes and chains what it recorded last; nothing is written if it throws. */
   transaction<T>(body: (work: AuditedWork) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
       const entries: AuditAppend[] = [];
@@ -51,42 +54,42 @@ export class AuditTrail {
       const result = await body(work);
       open = false;
       if (entries.length > 0) {
-        await this.appendAndCommit(manager, entries);
+        await this.log.writeCommitAndChain(manager, pendingRows(entries));
         committedInPlace(manager.queryRunner!);
       }
       return result;
     });
   }
-
-  /**
-   * Appends the entries, one workspace at a time in id order (so two transactions take the locks
-   * in one order), the last workspace's together with the COMMIT.
-   */
-  private async appendAndCommit(manager: EntityManager, entries: AuditAppend[]): Promise<void> {
-    // Entries of one transaction share a time: they record one change.
-    const createdAt = new Date().toISOString();
-    const workspaces = [...new Set(entries.map((e) => e.workspaceId))].sort();
-    for (const [i, workspaceId] of workspaces.entries()) {
-      const rows = entries.filter((e) => e.workspaceId === workspaceId).map((entry) => {
-        const fields = {
-          action: entry.action,
-          resource_type: entry.resourceType,
-          resource_id: entry.resourceId,
-          actor_email: entry.actorEmail,
-          // Stored as jsonb and read back by verifiers: hash what the database will give back.
-          extra: JSON.parse(JSON.stringify(entry.extra ?? {})) as Record<string, unknown>,
-          created_at: createdAt,
-        };
-        return { ...fields, body: canonicalBodyBeforeSeq(fields) };
-      });
-      if (i < workspaces.length - 1) await this.log.append(manager, workspaceId, rows);
-      else await this.log.appendAndCommit(manager, workspaceId, rows);
-    }
-  }
 }
 
 /**
- * The transaction's COMMIT went with the audit append: the one COMMIT TypeORM sends next, as the
+ * The entries as one pending row per workspace, in workspace id order (so two chains take the
+ * locks in one order), each with its canonical body for the hash.
+ */
+function pendingRows(entries: AuditAppend[]): AuditPendingRow[] {
+  // Entries of one transaction share a time: they record one change.
+  const createdAt = new Date().toISOString();
+  const workspaces = [...new Set(entries.map((e) => e.workspaceId))].sort();
+  return workspaces.map((workspaceId) => ({
+    id: randomUUID(),
+    workspaceId,
+    entries: entries.filter((e) => e.workspaceId === workspaceId).map((entry) => {
+      const fields = {
+        action: entry.action,
+        resource_type: entry.resourceType,
+        resource_id: entry.resourceId,
+        actor_email: entry.actorEmail,
+        // Stored as jsonb and read back by verifiers: hash what the database will give back.
+        extra: JSON.parse(JSON.stringify(entry.extra ?? {})) as Record<string, unknown>,
+        created_at: createdAt,
+      };
+      return { ...fields, body: canonicalBodyBeforeSeq(fields) };
+    }),
+  }));
+}
+
+/**
+ * The transaction's COMMIT went with its audit entries: the one COMMIT TypeORM sends next, as the
  * transaction ends, is answered here without a round trip, so TypeORM's state and its
  * subscribers' afterTransactionCommit (the outbox) follow as after any commit.
  */

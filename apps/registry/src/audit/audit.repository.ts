@@ -27,6 +27,16 @@ export interface AuditAppendRow {
   body: string;
 }
 
+/** One transaction's entries of one workspace, waiting in audit_pending to be chained. */
+export interface AuditPendingRow {
+  id: string;
+  workspaceId: string;
+  entries: AuditAppendRow[];
+}
+
+/** The SQLSTATE audit_chain raises when it could not write the chain (see its migration). */
+export const AUDIT_CHAIN_FAILED = 'PGAC1';
+
 /** The filters of an audit list, already read: all of them must hold. */
 export interface AuditFilter {
   action?: string;
@@ -50,23 +60,42 @@ const NEWEST_FIRST: Keyset<readonly ['bigint']> = { columns: ['seq'], shape: ['b
 @Injectable()
 export class AuditRepository {
   /**
-   * Appends the entries to the workspace's chain in one statement (audit_append, see its
-   * migration: the workspace's audit lock, the head, and each entry chained on it, the hash
-   * finished from `body`, canonicalBodyBeforeSeq) and commits, in one message. The lock is held
-   * until COMMIT ends; sent together, the server runs the COMMIT right after the append, without
-   * waiting for this process to read the append's answer and send the next statement, which under
-   * load costs more than everything else the lock covers. So it is a simple-protocol message, its
-   * values escaped as literals. The caller's own COMMIT must then not be sent (AuditTrail answers
-   * it in place). If the append or the COMMIT fails, the message fails and the caller rolls back.
+   * Writes each workspace's entries of the transaction as one audit_pending row, commits, and
+   * chains them (audit_chain, see its migration), all in one message: the change and its pending
+   * entries commit together without any lock, and the chain's own transaction takes the
+   * workspace's audit lock for one WAL flush, chaining whatever is pending then. A simple-protocol
+   * message, its values escaped as literals; the caller's own COMMIT must then not be sent
+   * (AuditTrail answers it in place). An error before the COMMIT rolls the change back (the caller
+   * rolls back); one of the chain after it is AUDIT_CHAIN_FAILED, and answered as `false`: the
+   * change committed and its entries stay pending for the next chain of the workspace or the sweep.
    */
-  async appendAndCommit(manager: EntityManager, workspaceId: string, entries: AuditAppendRow[]): Promise<void> {
-    if (!UUID.test(workspaceId)) throw new Error(`audit append: ${workspaceId} is not a workspace id`);
-    await manager.query(`SELECT audit_append(${escapeLiteral(workspaceId)}, ${escapeLiteral(JSON.stringify(entries))}::jsonb); COMMIT`);
+  async writeCommitAndChain(manager: EntityManager, pending: readonly AuditPendingRow[]): Promise<boolean> {
+    for (const row of pending) {
+      if (!UUID.test(row.id) || !UUID.test(row.workspaceId)) throw new Error(`audit append: ${row.workspaceId} is not a workspace id`);
+    }
+    const values = pending.map((row) => `(${escapeLiteral(row.id)}, ${escapeLiteral(row.workspaceId)}, ${escapeLiteral(JSON.stringify(row.entries))}::jsonb)`);
+    const chains = pending.map((row) => `SELECT audit_chain(${escapeLiteral(row.workspaceId)}, ${escapeLiteral(row.id)})`);
+    try {
+      await manager.query(`INSERT INTO audit_pending (id, workspace_id, entries) VALUES ${values.join(', ')}; COMMIT; ${chains.join('; ')}`);
+      return true;
+    } catch (err) {
+      if ((err as { driverError?: { code?: string } }).driverError?.code === AUDIT_CHAIN_FAILED) return false;
+      throw err;
+    }
   }
 
-  /** Appends the entries to the workspace's chain (audit_append), leaving the transaction open. */
-  async append(manager: EntityManager, workspaceId: string, entries: AuditAppendRow[]): Promise<void> {
-    await manager.query(`SELECT audit_append($1, $2::jsonb)`, [workspaceId, JSON.stringify(entries)]);
+  /** The workspaces with entries pending for longer than `seconds`: their changes committed, their chain call did not run or failed. */
+  async workspacesPendingFor(manager: EntityManager, seconds: number): Promise<string[]> {
+    const rows = (await manager.query(
+      `SELECT DISTINCT workspace_id FROM audit_pending WHERE created_at < now() - $1 * interval '1 second'`, [seconds])) as Array<{
+      workspace_id: string;
+    }>;
+    return rows.map((r) => r.workspace_id);
+  }
+
+  /** Chains whatever the workspace has pending, in its own transaction. */
+  async chainPending(manager: EntityManager, workspaceId: string): Promise<void> {
+    await manager.query(`SELECT audit_chain($1, NULL)`, [workspaceId]);
   }
 
   /** The entries that pass `filter`, newest first. */

@@ -8,6 +8,7 @@ import { ChatPrompts1764700000000 } from './1764700000000-chat-prompts.js';
 import { TestCases1764800000000 } from './1764800000000-test-cases.js';
 import { TestRunResults1764900000000 } from './1764900000000-test-run-results.js';
 import { ReviewTargetFunction1765100000000 } from './1765100000000-review-target-function.js';
+import { AuditPending1765100000001 } from './1765100000001-audit-pending.js';
 
 /** Every migration, in order. A new migration is appended here and never edited once shipped. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   TestCases1764800000000,
   TestRunResults1764900000000,
   ReviewTargetFunction1765100000000,
+  AuditPending1765100000001,
 ];

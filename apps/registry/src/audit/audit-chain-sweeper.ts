@@ -1,0 +1,52 @@
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppLogger } from '#runtime';
+import { AuditRepository } from './audit.repository.js';
+
+const SWEEP_INTERVAL_MS = 1000;
+/** Younger pending entries are left to the chain call sent with their COMMIT. */
+const PENDING_SECONDS = 2;
+
+/**
+ * Chains audit entries whose change committed but whose chain call did not run or failed (a
+ * process killed between the two, the chain refused): every registry looks every second, and
+ * audit_chain's lock makes two sweeps, or a sweep and a change, chain each entry once.
+ */
+@Injectable()
+export class AuditChainSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<number> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly log: AuditRepository,
+    private readonly logger: AppLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.sweep()
+        .catch((err: unknown) => {
+          this.logger.pino.warn({ err: { message: (err as Error).message } }, 'pending audit entries not chained');
+          return 0;
+        })
+        .finally(() => { this.sweeping = null; });
+    }, SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.sweeping;
+  }
+
+  /** Chains what is pending for more than PENDING_SECONDS; returns in how many workspaces. */
+  async sweep(): Promise<number> {
+    const workspaces = await this.log.workspacesPendingFor(this.dataSource.manager, PENDING_SECONDS);
+    for (const workspaceId of workspaces) await this.log.chainPending(this.dataSource.manager, workspaceId);
+    if (workspaces.length > 0) this.logger.pino.warn({ workspaces: workspaces.length }, 'chained audit entries left pending');
+    return workspaces.length;
+  }
+}
