@@ -234,7 +234,7 @@ interface RoundTrips {
   approve: number;
 }
 
-const COUNTED_OPERATIONS = 20;
+const COUNTED_OPERATIONS = 50;
 
 /**
  * Counts the round trips each operation makes to PostgreSQL (RoundTripCounter, a proxy between
