@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -12,11 +13,15 @@ import { UsersRepository } from './users.repository.js';
   imports: [
     JwtModule.registerAsync({
       inject: [REGISTRY_CONFIG],
-      useFactory: (config: RegistryConfig) => ({
-        secret: config.JWT_SECRET,
-        signOptions: { algorithm: 'HS256', expiresIn: config.JWT_TTL_SECONDS },
-        verifyOptions: { algorithms: ['HS256'] },
-      }),
+      useFactory: (config: RegistryConfig) => {
+        // The key object jsonwebtoken would make from the string on every call, after first failing to read it as a public key.
+        const key = createSecretKey(Buffer.from(config.JWT_SECRET));
+        return {
+          secretOrKeyProvider: () => key,
+          signOptions: { algorithm: 'HS256' as const, expiresIn: config.JWT_TTL_SECONDS },
+          verifyOptions: { algorithms: ['HS256'] },
+        };
+      },
     }),
   ],
   controllers: [IdentityController],
