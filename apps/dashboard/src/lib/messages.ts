@@ -9,7 +9,9 @@ export type EditedMessage = PromptMessage & { uid: string };
 
 let next = 0;
 export const withUid = (message: PromptMessage): EditedMessage => ({ ...message, uid: `m${++next}` });
-export const withoutUid = ({ uid: _uid, ...message }: EditedMessage): PromptMessage => message as PromptMessage;
+export function withoutUid(edited: EditedMessage): PromptMessage {
+  return edited.role === 'placeholder' ? { role: 'placeholder', name: edited.name } : { role: edited.role, content: edited.content };
+}
 
 /** Moves the message at `from` one place up (-1) or down (+1); out of range changes nothing. */
 export function moveMessage<T>(list: readonly T[], from: number, by: -1 | 1): T[] {

@@ -5,7 +5,7 @@ import { useSession } from '../session/session.js';
 
 /** Log in or sign up (POST /auth/login, /auth/signup); the token is kept for this tab's session. */
 export function LoginPage() {
-  const { logIn, signUp } = useSession();
+  const { logIn, signUp, signupAllowed } = useSession();
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -33,12 +33,14 @@ export function LoginPage() {
         <form onSubmit={(e) => void submit(e)}>
           <Stack>
             <Title order={1} size="h2">Promptgate</Title>
-            <Tabs value={mode} onChange={(v) => { setMode(v === 'signup' ? 'signup' : 'login'); setError(null); }}>
-              <Tabs.List grow>
-                <Tabs.Tab value="login">Log in</Tabs.Tab>
-                <Tabs.Tab value="signup">Sign up</Tabs.Tab>
-              </Tabs.List>
-            </Tabs>
+            {signupAllowed && (
+              <Tabs value={mode} onChange={(v) => { setMode(v === 'signup' ? 'signup' : 'login'); setError(null); }}>
+                <Tabs.List grow>
+                  <Tabs.Tab value="login">Log in</Tabs.Tab>
+                  <Tabs.Tab value="signup">Sign up</Tabs.Tab>
+                </Tabs.List>
+              </Tabs>
+            )}
             {signup && <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" />}
             <TextInput label="Email" type="email" required withAsterisk={false} value={email} onChange={(e) => setEmail(e.currentTarget.value)} autoComplete="email" />
             <PasswordInput

@@ -7,8 +7,8 @@ import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { ConfigView, PromptBody } from '../components/PromptContent.js';
 import { GatedButton, useRoleGate } from '../components/RoleGate.js';
 import { EmptyState, ErrorAlert, Loading, QueryState } from '../components/states.js';
+import { personLabel } from '../lib/people.js';
 import { formatDateTime, fromLocalInput, STATUS_COLORS, statusLabel, toLocalInput } from '../lib/format.js';
-import { usePeople } from '../session/people.js';
 import { useWorkspace } from '../session/workspace.js';
 
 type Prompt = Schema<'Prompt'>;
@@ -97,7 +97,6 @@ function History({ prompt }: { prompt: Prompt }) {
     queryKey: ['versions', prompt.id],
     queryFn: () => call(api.GET('/api/v1/prompts/{id}/versions', { params: { path: { id: prompt.id }, query: { limit: 200 } } })),
   });
-  const person = usePeople(prompt.workspace_id);
   const [rollbackTo, setRollbackTo] = useState<VersionSummary | null>(null);
   const byId = new Map((versions.data?.items ?? []).map((v) => [v.id, v]));
   return (
@@ -128,8 +127,8 @@ function History({ prompt }: { prompt: Prompt }) {
                           {v.rollback_of_version_id && <Badge color="orange" variant="light">rollback to v{rollbackOf?.version_num ?? '?'}</Badge>}
                         </Group>
                       </Table.Td>
-                      <Table.Td><Text size="sm">{person(v.proposed_by)}</Text></Table.Td>
-                      <Table.Td><Text size="sm">{person(v.approved_by)}</Text></Table.Td>
+                      <Table.Td><Text size="sm">{personLabel(v.proposer, v.proposed_by ? 'a deleted account' : '—')}</Text></Table.Td>
+                      <Table.Td><Text size="sm">{personLabel(v.reviewer, v.reviewed_by ? 'a deleted account' : '—')}</Text></Table.Td>
                       <Table.Td><Text size="sm">{v.commit_message ?? '—'}</Text></Table.Td>
                       <Table.Td><Text size="sm">{v.review_note ?? '—'}</Text></Table.Td>
                       <Table.Td><Text size="sm" title={v.last_served_at ? `last served ${formatDateTime(v.last_served_at)}` : undefined}>{v.served_count}</Text></Table.Td>

@@ -10,8 +10,8 @@ import { GatedButton } from '../components/RoleGate.js';
 import { ErrorAlert, Loading, QueryState } from '../components/states.js';
 import { TestRuns } from '../components/TestRuns.js';
 import { explainError } from '../lib/explain-error.js';
+import { personLabel } from '../lib/people.js';
 import { formatDateTime, STATUS_COLORS, statusLabel } from '../lib/format.js';
-import { usePeople } from '../session/people.js';
 import { useWorkspace } from '../session/workspace.js';
 
 type Version = Schema<'Version'>;
@@ -38,7 +38,6 @@ export function VersionPage({ versionId }: { versionId: string }) {
 function VersionView({ version: v, prompt }: { version: Version; prompt: Prompt }) {
   const { environments } = useWorkspace();
   const env = environments.find((e) => e.id === prompt.environment_id);
-  const person = usePeople(prompt.workspace_id);
   const isLive = prompt.live_version?.id === v.id;
   return (
     <Stack>
@@ -55,8 +54,8 @@ function VersionView({ version: v, prompt }: { version: Version; prompt: Prompt 
           {env && <Badge variant="light" color="gray">{env.name}{env.is_protected ? ' (protected)' : ''}</Badge>}
           <Badge variant="outline" color={v.type === 'chat' ? 'grape' : 'blue'}>{v.type}</Badge>
         </Group>
-        <Text size="sm">Proposed by {person(v.proposed_by)} on {formatDateTime(v.created_at)}{v.commit_message ? `: “${v.commit_message}”` : ''}</Text>
-        {v.approved_by && <Text size="sm">Approved by {person(v.approved_by)}{v.reviewed_at ? ` on ${formatDateTime(v.reviewed_at)}` : ''}</Text>}
+        <Text size="sm">Proposed by {personLabel(v.proposer, v.proposed_by ? 'a deleted account' : '—')} on {formatDateTime(v.created_at)}{v.commit_message ? `: “${v.commit_message}”` : ''}</Text>
+        {v.reviewed_by && <Text size="sm">{v.status === 'rejected' ? 'Rejected' : 'Approved'} by {personLabel(v.reviewer, v.reviewed_by ? 'a deleted account' : '—')}{v.reviewed_at ? ` on ${formatDateTime(v.reviewed_at)}` : ''}</Text>}
         {v.review_note && <Text size="sm">Review note: “{v.review_note}”</Text>}
       </Stack>
 
