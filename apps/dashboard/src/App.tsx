@@ -1,5 +1,6 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { setNonce } from 'get-nonce';
 import { Shell } from './components/Shell.js';
 import { ErrorAlert, Loading } from './components/states.js';
 import { LoginPage } from './pages/LoginPage.js';
@@ -31,6 +32,8 @@ function Gate() {
  * (its global classes). Empty when the page was not served by the registry (Vite's dev server).
  */
 const styleNonce = (): string => document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce ?? '';
+// Mantine's modals lock scrolling with react-remove-scroll, whose <style> takes its nonce from get-nonce.
+setNonce(styleNonce());
 
 /** Mantine's default theme, its CSS variables from the static stylesheet (withCssVariables={false}). */
 export function App() {
