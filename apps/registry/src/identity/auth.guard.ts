@@ -79,15 +79,15 @@ export class AuthGuard implements CanActivate {
     // jsonwebtoken accepts a token without exp as never expiring; ours always carry one.
     if (typeof payload.exp !== 'number' || !isUuid(payload.sub)) throw new UnauthorizedError('The access token is invalid or has expired.');
     // Every authenticated request reads this: one plain statement, without a query builder's work.
-    const [user] = (await this.dataSource.query(`SELECT id, email FROM users WHERE id = $1`, [payload.sub])) as AuthenticatedUser[];
+    const [user] = (await this.dataSource.query(`SELECT id, email, name FROM users WHERE id = $1`, [payload.sub])) as AuthenticatedUser[];
     if (!user) throw new UnauthorizedError('The account of this access token no longer exists.');
-    return { id: user.id, email: user.email };
+    return { id: user.id, email: user.email, name: user.name };
   }
 
   private async userWhere(where: { email: string }, missing: string): Promise<AuthenticatedUser> {
-    const user = await this.dataSource.getRepository(UserEntity).findOne({ where, select: { id: true, email: true } });
+    const user = await this.dataSource.getRepository(UserEntity).findOne({ where, select: { id: true, email: true, name: true } });
     if (!user) throw new UnauthorizedError(missing);
-    return { id: user.id, email: user.email };
+    return { id: user.id, email: user.email, name: user.name };
   }
 }
 

@@ -13,7 +13,7 @@ import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
 import { EventOutbox, type VersionEventContext } from '../outbox/event-outbox.js';
 import { PromptsRepository, type LastEval, type ReviewTarget } from '../prompts/prompts.repository.js';
 import { bodyOf, PromptsService } from '../prompts/prompts.service.js';
-import { presentVersion, type VersionView } from '../prompts/version.view.js';
+import { presentVersion, type PeopleById, type PersonView, type VersionView } from '../prompts/version.view.js';
 import { TestCasesRepository } from '../test-cases/test-cases.repository.js';
 import { TestRunsReader } from '../test-runs/test-runs.reader.js';
 
@@ -25,6 +25,11 @@ interface WentLive {
 }
 
 type LockedTarget = ReviewTarget & { locked: true };
+
+/** The people a decision's answer names: those review_target found, and the actor, never looked up. */
+function peopleOf(found: readonly PersonView[], actor: AuthenticatedUser): PeopleById {
+  return new Map([...found, { id: actor.id, email: actor.email, name: actor.name }].map((person) => [person.id, person]));
+}
 
 /** What the event of a decision says of its version, from what the decision read and wrote. */
 function eventContext(target: LockedTarget, version: PromptVersionEntity): VersionEventContext {
@@ -68,7 +73,7 @@ export class ReviewService {
       await this.outbox.versionEventOf(manager, 'version.submitted', eventContext(target, submitted), actor, null, [
         { consumer: OUTBOX_CONSUMERS.evalsOnSubmit, input: { v: 1, version_id: versionId, actor_id: actor.id } },
       ]);
-      return presentVersion(submitted, target.lastEval);
+      return presentVersion(submitted, target.lastEval, peopleOf(target.people, actor));
     });
   }
 
@@ -87,7 +92,7 @@ export class ReviewService {
         liveVersionId: prompt.liveVersionId, override: body.overrideEval === true, overrideAllowed: roleAtLeast(actorRole, 'admin'),
       });
       if (!tests.ok) throw tests.refusal;
-      const went = await this.goLive(manager, prompt, version.id, target.live, { approvedBy: actor.id, note }, target.lastEval);
+      const went = await this.goLive(manager, prompt, version.id, target.live, { approvedBy: actor.id, note }, target.lastEval, peopleOf(target.people, actor));
       audit({
         workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email,
@@ -110,7 +115,7 @@ export class ReviewService {
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key, note },
       });
       await this.outbox.versionEventOf(manager, 'version.rejected', eventContext(target, rejected), actor, note);
-      return presentVersion(rejected, target.lastEval);
+      return presentVersion(rejected, target.lastEval, peopleOf(target.people, actor));
     });
   }
 
@@ -125,7 +130,7 @@ export class ReviewService {
         gate: await this.gateOf(manager, environment, versionId),
       });
       if (!decision.ok) throw decision.refusal;
-      const went = await this.goLive(manager, prompt, version.id, target.live, { approvedBy: actor.id, note: null }, target.lastEval);
+      const went = await this.goLive(manager, prompt, version.id, target.live, { approvedBy: actor.id, note: null }, target.lastEval, peopleOf(target.people, actor));
       audit({
         workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email,
@@ -153,7 +158,7 @@ export class ReviewService {
       });
       const prompt = await this.versions.getPrompt(promptId, manager);
       const live = prompt.liveVersionId ? await this.versions.getVersion(prompt.liveVersionId, manager) : null;
-      const went = await this.goLive(manager, prompt, created.id, live, { approvedBy: actor.id, note }, null);
+      const went = await this.goLive(manager, prompt, created.id, live, { approvedBy: actor.id, note }, null, peopleOf([], actor));
       audit({
         workspaceId: prompt.workspaceId, action: 'version.rollback', resourceType: 'version', resourceId: created.id,
         actorEmail: actor.email,
@@ -194,7 +199,7 @@ export class ReviewService {
         },
       });
       await this.outbox.versionEvent(manager, 'version.submitted', version.id, actor);
-      return this.prompts.presentVersionOf(version, manager);
+      return this.prompts.presentVersionOf(version, manager, actor);
     });
   }
 
@@ -240,6 +245,7 @@ export class ReviewService {
     live: { id: string; status: VersionStatus; liveFrom: Date | null } | null,
     change: { approvedBy: string; note: string | null },
     lastEval: LastEval | null,
+    people: PeopleById,
   ): Promise<WentLive> {
     const version = await this.versions.goLive(manager, {
       promptId: prompt.id, versionId, previous: live, supersededStatus: live ? transition(live.status, 'supersede') : null,
@@ -247,7 +253,7 @@ export class ReviewService {
     });
     return {
       version,
-      view: presentVersion(version, lastEval),
+      view: presentVersion(version, lastEval, people),
       snapshot: {
         v: 1, prompt_id: prompt.id, environment_id: prompt.environmentId, key: prompt.key,
         version_id: version.id, version_num: version.versionNum, type: prompt.type, content: version.content, messages: version.messages,

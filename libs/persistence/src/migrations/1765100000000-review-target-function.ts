@@ -8,7 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * held to the end of the caller's transaction) and then, in a statement of its own (a VOLATILE
  * function's statements each take a fresh snapshot, so after a wait it sees what the last lock
  * holder committed), reads the prompt, the version, its environment, the workspace's name, the
- * version live now, and the version's last eval. NULL when there is no such version.
+ * version live now, the version's last eval and the people it names
+ * (proposer and reviewer). NULL when there is no such version.
  */
 export class ReviewTargetFunction1765100000000 implements MigrationInterface {
   name = 'ReviewTargetFunction1765100000000';
@@ -47,7 +48,9 @@ export class ReviewTargetFunction1765100000000 implements MigrationInterface {
                  'live', (SELECT jsonb_build_object('id', l.id, 'status', l.status, 'live_from', l.live_from)
                             FROM prompt_versions l WHERE l.id = p.live_version_id),
                  'last_eval', (SELECT jsonb_build_object('id', r.id, 'score', r.score, 'mode', r.mode, 'status', r.status)
-                                 FROM eval_runs r WHERE r.id = v.last_eval_id))
+                                 FROM eval_runs r WHERE r.id = v.last_eval_id),
+                 'people', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'email', u.email, 'name', u.name)), '[]'::jsonb)
+                              FROM users u WHERE u.id IN (v.proposed_by, v.reviewed_by)))
           INTO v_found
           FROM prompt_versions v
           JOIN prompts p ON p.id = v.prompt_id
