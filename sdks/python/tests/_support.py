@@ -263,5 +263,7 @@ class RecordingProxy:
             handler.end_headers()
             if data:
                 handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # a client that timed out and left
         finally:
             conn.close()
