@@ -12,7 +12,7 @@ import { chatPrompt, runProcess } from './support/python-sdk.js';
  * registry (revalidation, the property test), count the SDK's requests through a recording proxy
  * of their own, and stop that proxy to play a gateway that is gone.
  */
-const PYTHON = process.env.PYTHON ?? 'python3';
+const PYTHON = 'python3';
 const SDK_DIR = join(ROOT, 'sdks', 'python');
 
 describe('the Python SDK against a real registry and gateway', () => {

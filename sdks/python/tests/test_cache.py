@@ -290,7 +290,8 @@ class AsyncCacheTest(unittest.IsolatedAsyncioTestCase):
         self.gw.text("greet", "Hello {{name}}")
 
     async def asyncTearDown(self) -> None:
-        self.gw.stop()
+        # Off the loop: shutting the server down waits for its polling thread.
+        await asyncio.to_thread(self.gw.stop)
 
     async def test_shares_one_request_and_never_blocks_the_loop(self) -> None:
         async with AsyncPromptgate("pg_test_key", self.gw.url) as pg:
@@ -325,7 +326,7 @@ class AsyncCacheTest(unittest.IsolatedAsyncioTestCase):
             while self.gw.count < 2 or (await pg.serve_json("greet")).source != "cache":
                 await asyncio.sleep(0.02)
             self.assertIsNotNone(self.gw.requests[1][2])
-            self.gw.stop()
+            await asyncio.to_thread(self.gw.stop)
             await asyncio.sleep(0.1)
             self.assertEqual((await pg.serve_json("greet")).content, good.content)
             while not errors:

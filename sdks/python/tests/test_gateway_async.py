@@ -31,8 +31,8 @@ class AsyncGatewayTest(unittest.IsolatedAsyncioTestCase):
             prompt = await pg.get_prompt("py.chat")
             variables = {"company": "Acme", "language": "German", "question": "Wo?"}
             history = [{"role": "user", "content": "{{question}} stays"}]
-            self.assertEqual(prompt.compile(variables, {"history": history}),
-                             gateway_json("py.chat", {"variables": variables, "placeholders": {"history": history}})["messages"])
+            served = await asyncio.to_thread(gateway_json, "py.chat", {"variables": variables, "placeholders": {"history": history}})
+            self.assertEqual(prompt.compile(variables, {"history": history}), served["messages"])
             with self.assertRaises(PromptTypeError):
                 await pg.serve("py.chat")
             with self.assertRaises(PromptNotFoundError):
@@ -40,7 +40,7 @@ class AsyncGatewayTest(unittest.IsolatedAsyncioTestCase):
 
     async def test_shares_one_request_among_concurrent_calls_and_keeps_the_loop_running(self) -> None:
         key = unique_key("async-burst")
-        Registry().live_prompt(key, "Async burst for {{name}}")
+        await asyncio.to_thread(Registry().live_prompt, key, "Async burst for {{name}}")
         proxy = RecordingProxy(GATEWAY_URL)
         self.addCleanup(proxy.stop)
         async with AsyncPromptgate(API_KEY, proxy.url) as pg:
@@ -80,7 +80,7 @@ class AsyncGatewayTest(unittest.IsolatedAsyncioTestCase):
 
             await eventually(fresh_again)
             self.assertEqual([(e.if_none_match, e.status) for e in proxy.answered()], [(None, 200), (proxy.exchanges[0].etag, 304)])
-            proxy.stop()
+            await asyncio.to_thread(proxy.stop)
             await asyncio.sleep(0.25)
             stale = await pg.serve_json("py.greeting", {"name": "Ada"})
             self.assertEqual((stale.content, stale.source, stale.stale), (good.content, "stale", True))

@@ -13,7 +13,7 @@ import socket
 import ssl
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
 from urllib.parse import quote, urlsplit
 
 from ._errors import (
@@ -88,7 +88,7 @@ class Settings:
             raise ConfigurationError(f"cache_ttl must be a number of seconds >= 0, got {cache_ttl!r}")
         if not _is_number(timeout) or not math.isfinite(timeout) or timeout <= 0:
             raise ConfigurationError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
-        if isinstance(max_cache_entries, bool) or not isinstance(max_cache_entries, int) or max_cache_entries < 1:
+        if isinstance(max_cache_entries, bool) or not isinstance(cast(object, max_cache_entries), int) or max_cache_entries < 1:
             raise ConfigurationError(f"max_cache_entries must be an integer >= 1, got {max_cache_entries!r}")
         if on_error is not None and not callable(on_error):
             raise ConfigurationError("on_error must be callable: on_error(error, key)")
@@ -158,10 +158,11 @@ def variable_pairs(call: str, variables: object) -> List[Tuple[str, str]]:
     """Variables as sorted name/text pairs; a name the gateway would ignore is refused, so a variable never silently stays unfilled."""
     if variables is None:
         return []
-    if not isinstance(variables, Mapping):
+    given = as_mapping(variables)
+    if given is None:
         raise ConfigurationError(f"{call}: variables must be a mapping of name -> value")
     pairs: List[Tuple[str, str]] = []
-    for name, value in variables.items():
+    for name, value in given.items():
         if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name):
             raise ConfigurationError(f"{call}: variable name {name!r} is not made of [A-Za-z0-9_]")
         if not isinstance(value, (str, int, float, bool)):
@@ -171,22 +172,39 @@ def variable_pairs(call: str, variables: object) -> List[Tuple[str, str]]:
     return pairs
 
 
+def as_mapping(value: object) -> Optional[Mapping[Any, Any]]:
+    """``value`` as a mapping of unchecked items, or None: untrusted input (arguments, JSON) is checked item by item."""
+    return cast("Mapping[Any, Any]", value) if isinstance(value, Mapping) else None
+
+
+def as_list(value: object) -> Optional[List[Any]]:
+    """``value`` (a list or a tuple) as a list of unchecked items, or None."""
+    return list(cast("Sequence[Any]", value)) if isinstance(value, (list, tuple)) else None
+
+
 def is_message(value: object, allow_placeholder: bool) -> bool:
     """A message as API.md fixes it: ``{role, content}`` of a known role, or ``{role: "placeholder", name}``."""
-    if not isinstance(value, Mapping) or len(value) != 2:
+    message = as_mapping(value)
+    if message is None or len(message) != 2:
         return False
-    role = value.get("role")
+    role = message.get("role")
     if role == "placeholder":
-        name = value.get("name")
+        name = message.get("name")
         return allow_placeholder and isinstance(name, str) and bool(VARIABLE_NAME.fullmatch(name))
-    return role in MESSAGE_ROLES and isinstance(value.get("content"), str)
+    return role in MESSAGE_ROLES and isinstance(message.get("content"), str)
+
+
+def copy_messages(messages: List[Any]) -> List[Message]:
+    """Checked messages (is_message), copied."""
+    return [{str(k): str(v) for k, v in cast("Mapping[Any, Any]", m).items()} for m in messages]
 
 
 def read_fallback(key: str, fallback: object) -> Union[str, List[Message]]:
     if isinstance(fallback, str):
         return fallback
-    if isinstance(fallback, (list, tuple)) and fallback and all(is_message(m, True) for m in fallback):
-        return [dict(m) for m in fallback]
+    messages = as_list(fallback)
+    if messages and all(is_message(m, True) for m in messages):
+        return copy_messages(messages)
     raise ConfigurationError(
         f"get_prompt({key!r}): fallback must be a str (text prompt) or a non-empty list of messages "
         "{'role', 'content'} (chat prompt)"
@@ -409,30 +427,29 @@ def read_answer(request: ServeRequest, answer: HttpAnswer, asked_to_revalidate: 
     stale_at_gateway = answer.headers.get("x-prompt-stale") == "1"
     if answer.status == 304 and asked_to_revalidate:
         return stale_at_gateway
-    body = _parse_json(answer.body)
-    if answer.status == 200 and isinstance(body, dict):
+    body: object = _parse_json(answer.body)
+    fields = as_mapping(body)
+    if answer.status == 200 and fields is not None:
         # A gateway from before chat prompts sends neither type nor config: a text prompt with config {}.
-        type_ = body.get("type", "text")
-        config = body.get("config", {})
+        type_: object = fields.get("type", "text")
+        config: object = fields.get("config", {})
+        content: object = fields.get("content")
+        messages = as_list(fields.get("messages"))
         if type_ == "chat":
-            messages = body.get("messages")
-            body_ok = (
-                isinstance(messages, list) and len(messages) > 0 and all(is_message(m, True) for m in messages)
-                and body.get("content") is None
-            )
+            body_ok = bool(messages) and all(is_message(m, True) for m in messages or []) and content is None
         else:
-            body_ok = type_ == "text" and isinstance(body.get("content"), str)
-        version = body.get("version")
-        unfilled = body.get("unfilled_variables")
+            body_ok = type_ == "text" and isinstance(content, str)
+        version: object = fields.get("version")
+        unfilled = as_list(fields.get("unfilled_variables"))
         if (
             body_ok and isinstance(config, dict) and isinstance(version, int) and not isinstance(version, bool)
-            and isinstance(unfilled, list) and all(isinstance(n, str) for n in unfilled)
+            and unfilled is not None and all(isinstance(n, str) for n in unfilled)
         ):
             return CachedPrompt(
-                request.key, version, type_,
-                body["content"] if type_ == "text" else None,
-                [dict(m) for m in body["messages"]] if type_ == "chat" else None,
-                config, list(unfilled), answer.headers.get("etag"), stale_at_gateway,
+                request.key, version, "chat" if type_ == "chat" else "text",
+                content if isinstance(content, str) else None,
+                copy_messages(messages) if type_ == "chat" and messages else None,
+                cast("Dict[str, Any]", config), [str(n) for n in unfilled], answer.headers.get("etag"), stale_at_gateway,
             )
     raise error_from_answer(request, answer, body)
 
@@ -444,11 +461,12 @@ def _parse_json(data: bytes) -> Any:
         return None
 
 
-def error_from_answer(request: ServeRequest, answer: HttpAnswer, body: Any) -> PromptgateError:
+def error_from_answer(request: ServeRequest, answer: HttpAnswer, body: object) -> PromptgateError:
     status = answer.status
-    error = body.get("error") if isinstance(body, dict) else None
-    code_value = error.get("code") if isinstance(error, dict) else None
-    message_value = error.get("message") if isinstance(error, dict) else None
+    fields = as_mapping(body)
+    error = as_mapping(fields.get("error")) if fields is not None else None
+    code_value: object = error.get("code") if error is not None else None
+    message_value: object = error.get("message") if error is not None else None
     code = code_value if isinstance(code_value, str) else ("gateway_error" if status >= 500 else "malformed_answer")
     detail = message_value if isinstance(message_value, str) else "unexpected answer from the gateway"
     message = f"serve({request.key!r}): {status} {code}: {detail}"
@@ -479,8 +497,6 @@ def parse_retry_after(header: Optional[str]) -> Optional[float]:
     try:
         at = email.utils.parsedate_to_datetime(header)
     except (TypeError, ValueError):
-        return None
-    if at is None:
         return None
     return float(max(0, math.ceil(at.timestamp() - time.time())))
 
@@ -573,23 +589,22 @@ class Prompt:
         call = f"compile({self.key!r})"
         values = dict(variable_pairs(call, variables))
         compiled = self._compiled
+        given = None if placeholders is None else as_mapping(cast(object, placeholders))
+        if placeholders is not None and given is None:
+            raise ConfigurationError(f"{call}: placeholders must be a mapping of name -> list of messages")
         if isinstance(compiled, CompiledTemplate):
-            if placeholders is not None and not isinstance(placeholders, Mapping):
-                raise ConfigurationError(f"{call}: placeholders must be a mapping of name -> list of messages")
             rendered = render_template(compiled, values)
             if rendered is None:
                 raise PromptgateError(f"{call}: the prompt with these variables would be over 1 MiB", status=None, code="rendered_too_large")
             return rendered.content
         fills: Dict[str, List[Message]] = {}
-        if placeholders is not None:
-            if not isinstance(placeholders, Mapping):
-                raise ConfigurationError(f"{call}: placeholders must be a mapping of name -> list of messages")
-            for name, fill in placeholders.items():
-                if isinstance(fill, (str, bytes)) or not isinstance(fill, Sequence) or not all(is_message(m, False) for m in fill):
-                    raise ConfigurationError(
-                        f"{call}: placeholder {name!r} must be a list of messages {{'role': system|user|assistant, 'content': str}}"
-                    )
-                fills[name] = [dict(m) for m in fill]
+        for name, fill in (given or {}).items():
+            listed = as_list(fill)
+            if listed is None or not all(is_message(m, False) for m in listed):
+                raise ConfigurationError(
+                    f"{call}: placeholder {name!r} must be a list of messages {{'role': system|user|assistant, 'content': str}}"
+                )
+            fills[str(name)] = copy_messages(listed)
         chat = render_messages(compiled, values, fills)
         if chat is None:
             raise PromptgateError(f"{call}: the messages with these values would be over 1 MiB", status=None, code="rendered_too_large")
