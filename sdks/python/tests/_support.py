@@ -43,6 +43,11 @@ def live(cls: Any) -> Any:
 GATEWAY_URL = os.environ.get("PROMPTGATE_URL", "")
 API_KEY = os.environ.get("PROMPTGATE_API_KEY", "")
 SEEDED: Dict[str, Dict[str, str]] = json.loads(os.environ.get("PROMPTGATE_TEST_SEEDED") or "{}")
+# Optional: an API key limited to 1 request a minute, and a second gateway the tests may stop
+# (POST {control}/gateways/doomed/stop). test/python-sdk.e2e-spec.ts sets them.
+LIMITED_API_KEY = os.environ.get("PROMPTGATE_TEST_LIMITED_API_KEY", "")
+DOOMED_URL = os.environ.get("PROMPTGATE_TEST_DOOMED_URL", "")
+CONTROL_URL = os.environ.get("PROMPTGATE_TEST_CONTROL_URL", "")
 RUN = uuid.uuid4().hex[:8]
 
 

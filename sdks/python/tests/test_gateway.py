@@ -12,7 +12,21 @@ import unittest
 from typing import List
 
 import _support
-from _support import API_KEY, GATEWAY_URL, SEEDED, RecordingProxy, Registry, gateway_json, live, unique_key, until, wait_until_served
+from _support import (
+    API_KEY,
+    CONTROL_URL,
+    DOOMED_URL,
+    GATEWAY_URL,
+    LIMITED_API_KEY,
+    RecordingProxy,
+    Registry,
+    call,
+    gateway_json,
+    live,
+    unique_key,
+    until,
+    wait_until_served,
+)
 
 from promptgate import (
     AuthenticationError,
@@ -23,6 +37,7 @@ from promptgate import (
     PromptgateError,
     PromptNotFoundError,
     PromptTypeError,
+    RateLimitedError,
 )
 
 HISTORY = [{"role": "user", "content": "Where is my order {{company}}?"}, {"role": "assistant", "content": "On its way & soon = now."}]
@@ -155,7 +170,42 @@ class GatewayTest(unittest.TestCase):
         last = proxy.answered()[-1]
         self.assertEqual((last.if_none_match, last.status), (first.etag, 200))
 
-    def test_keeps_serving_the_last_good_answer_once_the_gateway_is_gone(self) -> None:
+    @unittest.skipUnless(DOOMED_URL and CONTROL_URL, "needs a gateway the test may stop: PROMPTGATE_TEST_DOOMED_URL and PROMPTGATE_TEST_CONTROL_URL")
+    def test_keeps_serving_the_last_good_answer_once_the_real_gateway_is_stopped(self) -> None:
+        errors: List[PromptgateError] = []
+        pg = Promptgate(API_KEY, DOOMED_URL, cache_ttl=0.2, timeout=2, on_error=lambda e, k: errors.append(e))
+        good = pg.serve_json("py.greeting", {"name": "Ada", "company": "Acme"})
+        chat = pg.get_prompt("py.chat")
+        status, _, _ = call("POST", f"{CONTROL_URL}/gateways/doomed/stop")
+        self.assertEqual(status, 204)
+        with self.assertRaises(GatewayUnavailableError):
+            Promptgate(API_KEY, DOOMED_URL, timeout=2).serve("py.greeting")  # it is gone
+        time.sleep(0.25)
+        stale = pg.serve_json("py.greeting", {"name": "Ada", "company": "Acme"})
+        self.assertEqual((stale.content, stale.version, stale.source, stale.stale), (good.content, 1, "stale", True))
+        until(lambda: len(errors) == 1, what="the failed revalidation being reported")
+        self.assertEqual((type(errors[0]), errors[0].status, errors[0].code), (GatewayUnavailableError, None, "network_error"))
+        self.assertEqual(pg.serve("py.greeting", {"name": "Ada", "company": "Acme"}, fallback="never used"), good.content)
+        self.assertEqual(pg.get_prompt("py.chat", fallback="never used").messages, chat.messages)
+        self.assertEqual(pg.serve("py.greeting", {"name": "Bob"}, fallback="Hard-coded for {{name}}"), "Hard-coded for Bob")
+        with self.assertRaises(GatewayUnavailableError):
+            pg.serve("py.greeting", {"name": "Bob"})
+
+    @unittest.skipUnless(LIMITED_API_KEY, "needs an API key limited to 1 request a minute: PROMPTGATE_TEST_LIMITED_API_KEY")
+    def test_a_rate_limited_key_is_answered_from_the_cache_else_the_fallback_else_rate_limited_error(self) -> None:
+        pg = Promptgate(LIMITED_API_KEY, GATEWAY_URL, cache_ttl=0.1)
+        good = pg.serve_json("py.greeting", {"name": "Ada"})
+        with self.assertRaises(RateLimitedError) as raised:
+            pg.serve("py.greeting", {"name": "Bob"})
+        self.assertEqual((raised.exception.status, raised.exception.code), (429, "rate_limited"))
+        self.assertIsNotNone(raised.exception.retry_after)
+        self.assertGreater(raised.exception.retry_after or 0, 0)
+        self.assertEqual(pg.serve_json("py.greeting", {"name": "Bob"}, fallback="busy").source, "fallback")
+        time.sleep(0.15)
+        stale = pg.serve_json("py.greeting", {"name": "Ada"})
+        self.assertEqual((stale.content, stale.source), (good.content, "stale"))
+
+    def test_keeps_serving_the_last_good_answer_once_the_proxy_in_front_is_gone(self) -> None:
         proxy = self.proxy()
         errors: List[PromptgateError] = []
         pg = Promptgate(API_KEY, proxy.url, cache_ttl=0.2, timeout=2, on_error=lambda e, k: errors.append(e))
