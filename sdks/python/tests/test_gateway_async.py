@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import unittest
-from typing import List
+from typing import Awaitable, Callable, List
 
 import _support
 from _support import API_KEY, GATEWAY_URL, RecordingProxy, Registry, gateway_json, live, unique_key
@@ -13,7 +13,7 @@ from _support import API_KEY, GATEWAY_URL, RecordingProxy, Registry, gateway_jso
 from promptgate import AsyncPromptgate, GatewayUnavailableError, PromptgateError, PromptNotFoundError, PromptTypeError
 
 
-async def eventually(condition, within: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while not await condition():
@@ -70,9 +70,9 @@ class AsyncGatewayTest(unittest.IsolatedAsyncioTestCase):
         proxy = RecordingProxy(GATEWAY_URL)
         self.addCleanup(proxy.stop)
         errors: List[PromptgateError] = []
-        async with AsyncPromptgate(API_KEY, proxy.url, cache_ttl=0.2, on_error=lambda e, k: errors.append(e)) as pg:
+        async with AsyncPromptgate(API_KEY, proxy.url, cache_ttl=1.0, on_error=lambda e, k: errors.append(e)) as pg:
             good = await pg.serve_json("py.greeting", {"name": "Ada"})
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(1.05)
             self.assertEqual((await pg.serve_json("py.greeting", {"name": "Ada"})).source, "stale")
 
             async def fresh_again() -> bool:
@@ -81,7 +81,7 @@ class AsyncGatewayTest(unittest.IsolatedAsyncioTestCase):
             await eventually(fresh_again)
             self.assertEqual([(e.if_none_match, e.status) for e in proxy.answered()], [(None, 200), (proxy.exchanges[0].etag, 304)])
             await asyncio.to_thread(proxy.stop)
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(1.05)
             stale = await pg.serve_json("py.greeting", {"name": "Ada"})
             self.assertEqual((stale.content, stale.source, stale.stale), (good.content, "stale", True))
 
