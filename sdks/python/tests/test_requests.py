@@ -126,6 +126,9 @@ class ConstructorTest(unittest.TestCase):
         for options in bad:
             with self.assertRaises(ConfigurationError, msg=repr(options)):
                 Promptgate("pg_test_key", **options)
+        for key in ("pg_test_a\r\nX-Injected: 1", "pg test", "pg_tést", "   "):
+            with self.assertRaises(ConfigurationError, msg=repr(key)):
+                Promptgate(key)
         self.assertTrue(issubclass(ConfigurationError, ValueError))
 
 

@@ -64,7 +64,7 @@ def clock() -> float:
 class Settings:
     """The constructor's arguments, checked once."""
 
-    __slots__ = ("api_key", "base_url", "cache_ttl", "timeout", "max_cache_entries", "on_error", "_split")
+    __slots__ = ("api_key", "base_url", "cache_ttl", "timeout", "max_cache_entries", "on_error")
 
     def __init__(
         self,
@@ -82,6 +82,10 @@ class Settings:
                 "api_key is required: an API key of the environment to serve from (pg_live_... or pg_test_...), "
                 "as api_key= or in PROMPTGATE_API_KEY"
             )
+        if not all(0x21 <= ord(c) <= 0x7E for c in api_key.strip()):
+            # It goes in a header: a control character or a space would break (or inject into) the request.
+            raise ConfigurationError("api_key must be printable ASCII without spaces, as Promptgate issues it")
+        api_key = api_key.strip()
         if base_url is None:
             base_url = os.environ.get("PROMPTGATE_URL") or DEFAULT_BASE_URL
         if not _is_number(cache_ttl) or not cache_ttl >= 0:
@@ -98,7 +102,6 @@ class Settings:
         self.timeout = float(timeout)
         self.max_cache_entries = max_cache_entries
         self.on_error = on_error
-        self._split = urlsplit(self.base_url)
 
 
 def _is_number(value: object) -> bool:
