@@ -7,7 +7,7 @@ import unittest
 
 import _support  # noqa: F401 - puts the source folder on sys.path
 
-from promptgate import ConfigurationError, PromptgateError
+from promptgate import ChatPrompt, ConfigurationError, PromptgateError
 from promptgate._core import prompt_from_fallback
 from promptgate._portable import (
     compile_messages,
@@ -137,6 +137,7 @@ class PromptCompileTest(unittest.TestCase):
 
     def test_chat_prompt_compile_fills_placeholders(self) -> None:
         prompt = prompt_from_fallback("k", CHAT)
+        assert isinstance(prompt, ChatPrompt)  # a list fallback is a chat prompt: compile() gives messages
         self.assertEqual(prompt.placeholders, ["history"])
         self.assertEqual(prompt.compile({"company": "Acme"}, {"history": [{"role": "user", "content": "hi"}]})[1], {"role": "user", "content": "hi"})
         # The prompt's own messages are a copy: changing them does not change what compile renders.
