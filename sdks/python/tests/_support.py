@@ -56,7 +56,11 @@ def unique_key(name: str) -> str:
     return f"py.{name}.{RUN}"
 
 
-def until(condition: Callable[[], bool], within: float = 10.0, what: str = "condition") -> None:
+# Generous, for a loaded machine: the tests of the timeout itself set their own.
+TIMEOUT = 30.0
+
+
+def until(condition: Callable[[], bool], within: float = 30.0, what: str = "condition") -> None:
     deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
@@ -68,7 +72,7 @@ def until(condition: Callable[[], bool], within: float = 10.0, what: str = "cond
 # HTTP without the SDK
 
 
-def call(method: str, url: str, body: Any = None, headers: Optional[Dict[str, str]] = None, timeout: float = 10.0) -> Tuple[int, Dict[str, str], Any]:
+def call(method: str, url: str, body: Any = None, headers: Optional[Dict[str, str]] = None, timeout: float = TIMEOUT) -> Tuple[int, Dict[str, str], Any]:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
     sent = dict(headers or {})
@@ -110,7 +114,7 @@ def wait_until_served(key: str, version: int) -> None:
         status, _, answer = call("GET", f"{GATEWAY_URL}/v1/serve/{key}?format=json", headers={"Authorization": f"Bearer {API_KEY}"})
         return status == 200 and isinstance(answer, dict) and answer.get("version") == version
 
-    until(served, 15.0, f"the gateway serving {key} version {version}")
+    until(served, 30.0, f"the gateway serving {key} version {version}")
 
 
 class Registry:
@@ -246,12 +250,12 @@ class RecordingProxy:
             self.exchanges.append(exchange)
         if self._hanging.is_set():
             # Bounded: a test's timeout is far shorter; the connection is then dropped unanswered.
-            time.sleep(10)
+            time.sleep(20)
             handler.close_connection = True
             return
-        self._gate.wait(30)
+        self._gate.wait(60)
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("host", "connection", "content-length")}
-        conn = http.client.HTTPConnection(self.upstream.hostname or "", self.upstream.port, timeout=10)
+        conn = http.client.HTTPConnection(self.upstream.hostname or "", self.upstream.port, timeout=TIMEOUT)
         try:
             conn.request(handler.command, handler.path, body=body, headers=headers)
             response = conn.getresponse()

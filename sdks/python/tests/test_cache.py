@@ -77,7 +77,7 @@ class ScriptedGateway:
         body = json.loads(handler.rfile.read(length)) if length else {}
         with self.lock:
             self.requests.append((handler.command, handler.path, handler.headers.get("If-None-Match")))
-        self.gate.wait(20)
+        self.gate.wait(60)
         if self.failure is not None:
             status, headers, data = self.failure
             return self.send(handler, status, headers, data)
@@ -117,7 +117,7 @@ class ScriptedGateway:
             pass  # a client that timed out and left
 
 
-async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
+async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while not await condition():
@@ -136,7 +136,7 @@ class SyncCacheTest(unittest.TestCase):
         self.errors: List[PromptgateError] = []
         self.gw.text("greet", "Hello {{name}}")
 
-    def client(self, cache_ttl: float = 30.0, timeout: float = 2.0, **options: Any) -> Promptgate:
+    def client(self, cache_ttl: float = 30.0, timeout: float = 10.0, **options: Any) -> Promptgate:
         return Promptgate("pg_test_key", self.gw.url, cache_ttl, timeout, on_error=lambda e, k: self.errors.append(e), **options)
 
     def test_answers_from_memory_within_the_ttl(self) -> None:

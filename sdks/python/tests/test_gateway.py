@@ -18,6 +18,7 @@ from _support import (
     DOOMED_URL,
     GATEWAY_URL,
     LIMITED_API_KEY,
+    TIMEOUT,
     RecordingProxy,
     Registry,
     call,
@@ -57,7 +58,7 @@ class GatewayTest(unittest.TestCase):
         return proxy
 
     def test_serves_a_text_prompt_with_its_variables(self) -> None:
-        pg = Promptgate(API_KEY, GATEWAY_URL)
+        pg = Promptgate(API_KEY, GATEWAY_URL, timeout=TIMEOUT)
         self.assertEqual(pg.serve("py.greeting", {"name": "Ada", "company": "Acme"}), "Hello Ada, this is Acme support.")
         served = pg.serve_json("py.greeting", {"name": "Ada"})
         self.assertEqual(served.as_dict(), {
@@ -67,7 +68,7 @@ class GatewayTest(unittest.TestCase):
 
     def test_serves_variables_with_spaces_ampersands_equals_and_unicode(self) -> None:
         proxy = self.proxy()
-        pg = Promptgate(API_KEY, proxy.url)
+        pg = Promptgate(API_KEY, proxy.url, timeout=TIMEOUT)
         cases = [
             ("Ada Lovelace", "Acme & Co"),
             ("a=b&c=d", "vars=company=Evil"),
@@ -84,7 +85,7 @@ class GatewayTest(unittest.TestCase):
         self.assertEqual(proxy.exchanges[-1].method, "POST")
 
     def test_chat_prompt_get_prompt_and_compile_with_placeholders(self) -> None:
-        pg = Promptgate(API_KEY, GATEWAY_URL)
+        pg = Promptgate(API_KEY, GATEWAY_URL, timeout=TIMEOUT)
         prompt = pg.get_prompt("py.chat")
         self.assertIsInstance(prompt, ChatPrompt)
         self.assertEqual((prompt.key, prompt.type, prompt.version, prompt.content), ("py.chat", "chat", 1, None))
@@ -107,7 +108,7 @@ class GatewayTest(unittest.TestCase):
 
     def test_pinned_versions_are_served_and_cached_without_a_ttl(self) -> None:
         proxy = self.proxy()
-        pg = Promptgate(API_KEY, proxy.url, cache_ttl=0.01)
+        pg = Promptgate(API_KEY, proxy.url, cache_ttl=0.01, timeout=TIMEOUT)
         self.assertEqual(pg.serve("py.pinned", {"name": "Ada"}), "Version two for Ada")
         pinned = pg.serve_json("py.pinned", {"name": "Ada"}, version=1)
         self.assertEqual((pinned.version, pinned.content, pinned.source), (1, "Version one for Ada", "network"))
@@ -122,12 +123,12 @@ class GatewayTest(unittest.TestCase):
         self.assertEqual((raised.exception.status, raised.exception.code), (404, "version_not_found"))
 
     def test_refusals_are_typed_errors(self) -> None:
-        pg = Promptgate(API_KEY, GATEWAY_URL)
+        pg = Promptgate(API_KEY, GATEWAY_URL, timeout=TIMEOUT)
         with self.assertRaises(PromptNotFoundError) as missing:
             pg.serve(unique_key("missing"))
         self.assertEqual(missing.exception.code, "prompt_not_found")
         with self.assertRaises(AuthenticationError) as refused:
-            Promptgate("pg_live_notakey", GATEWAY_URL).serve("py.greeting")
+            Promptgate("pg_live_notakey", GATEWAY_URL, timeout=TIMEOUT).serve("py.greeting")
         self.assertEqual((refused.exception.status, refused.exception.code), (401, "invalid_api_key"))
         self.assertNotIn("pg_live_notakey", str(refused.exception))
         self.assertIsInstance(refused.exception, PromptgateError)
@@ -136,7 +137,7 @@ class GatewayTest(unittest.TestCase):
         key = unique_key("cached")
         prompt_id = self.registry.live_prompt(key, "Cached v1 for {{name}}")
         proxy = self.proxy()
-        pg = Promptgate(API_KEY, proxy.url, cache_ttl=60)
+        pg = Promptgate(API_KEY, proxy.url, cache_ttl=60, timeout=TIMEOUT)
         first = pg.serve_json(key, {"name": "Ada"})
         self.assertEqual((first.version, first.source), (1, "network"))
         self.registry.ship(prompt_id, "Cached v2 for {{name}}")
@@ -153,7 +154,7 @@ class GatewayTest(unittest.TestCase):
         prompt_id = self.registry.live_prompt(key, "Revalidated v1 for {{name}}")
         proxy = self.proxy()
         # A TTL long enough that the polls below see the renewed answer fresh, however slow the machine.
-        pg = Promptgate(API_KEY, proxy.url, cache_ttl=1.0)
+        pg = Promptgate(API_KEY, proxy.url, cache_ttl=1.0, timeout=TIMEOUT)
         self.assertEqual(pg.serve_json(key, {"name": "Ada"}).source, "network")
         time.sleep(1.05)
         stale = pg.serve_json(key, {"name": "Ada"})
@@ -174,13 +175,13 @@ class GatewayTest(unittest.TestCase):
     @unittest.skipUnless(DOOMED_URL and CONTROL_URL, "needs a gateway the test may stop: PROMPTGATE_TEST_DOOMED_URL and PROMPTGATE_TEST_CONTROL_URL")
     def test_keeps_serving_the_last_good_answer_once_the_real_gateway_is_stopped(self) -> None:
         errors: List[PromptgateError] = []
-        pg = Promptgate(API_KEY, DOOMED_URL, cache_ttl=0.2, timeout=2, on_error=lambda e, k: errors.append(e))
+        pg = Promptgate(API_KEY, DOOMED_URL, cache_ttl=0.2, timeout=TIMEOUT, on_error=lambda e, k: errors.append(e))
         good = pg.serve_json("py.greeting", {"name": "Ada", "company": "Acme"})
         chat = pg.get_prompt("py.chat")
         status, _, _ = call("POST", f"{CONTROL_URL}/gateways/doomed/stop")
         self.assertEqual(status, 204)
         with self.assertRaises(GatewayUnavailableError):
-            Promptgate(API_KEY, DOOMED_URL, timeout=2).serve("py.greeting")  # it is gone
+            Promptgate(API_KEY, DOOMED_URL, timeout=TIMEOUT).serve("py.greeting")  # it is gone
         time.sleep(0.25)
         stale = pg.serve_json("py.greeting", {"name": "Ada", "company": "Acme"})
         self.assertEqual((stale.content, stale.version, stale.source, stale.stale), (good.content, 1, "stale", True))
@@ -194,7 +195,7 @@ class GatewayTest(unittest.TestCase):
 
     @unittest.skipUnless(LIMITED_API_KEY, "needs an API key limited to 1 request a minute: PROMPTGATE_TEST_LIMITED_API_KEY")
     def test_a_rate_limited_key_is_answered_from_the_cache_else_the_fallback_else_rate_limited_error(self) -> None:
-        pg = Promptgate(LIMITED_API_KEY, GATEWAY_URL, cache_ttl=0.1)
+        pg = Promptgate(LIMITED_API_KEY, GATEWAY_URL, cache_ttl=0.1, timeout=TIMEOUT)
         good = pg.serve_json("py.greeting", {"name": "Ada"})
         with self.assertRaises(RateLimitedError) as raised:
             pg.serve("py.greeting", {"name": "Bob"})
@@ -209,7 +210,7 @@ class GatewayTest(unittest.TestCase):
     def test_keeps_serving_the_last_good_answer_once_the_proxy_in_front_is_gone(self) -> None:
         proxy = self.proxy()
         errors: List[PromptgateError] = []
-        pg = Promptgate(API_KEY, proxy.url, cache_ttl=0.2, timeout=2, on_error=lambda e, k: errors.append(e))
+        pg = Promptgate(API_KEY, proxy.url, cache_ttl=0.2, timeout=TIMEOUT, on_error=lambda e, k: errors.append(e))
         good = pg.serve_json("py.greeting", {"name": "Ada", "company": "Acme"})
         chat = pg.get_prompt("py.chat")
         proxy.stop()  # the port now refuses connections
@@ -231,7 +232,8 @@ class GatewayTest(unittest.TestCase):
 
     def test_a_gateway_that_stops_answering_times_out_and_the_cache_still_serves(self) -> None:
         proxy = self.proxy()
-        pg = Promptgate(API_KEY, proxy.url, cache_ttl=0.1, timeout=0.5)
+        # Long enough for the first answer on a loaded machine, far shorter than the proxy's hang.
+        pg = Promptgate(API_KEY, proxy.url, cache_ttl=0.1, timeout=3)
         good = pg.serve("py.greeting", {"name": "Ada"})
         proxy.hang()
         time.sleep(0.15)
@@ -249,13 +251,13 @@ class GatewayTest(unittest.TestCase):
         with self.assertRaises(GatewayUnavailableError):
             pg.serve("py.greeting")
         # A refusal of the gateway gives way to the fallback too (a prompt not live in this environment).
-        self.assertEqual(Promptgate(API_KEY, GATEWAY_URL).serve(unique_key("nowhere"), fallback="hard-coded"), "hard-coded")
+        self.assertEqual(Promptgate(API_KEY, GATEWAY_URL, timeout=TIMEOUT).serve(unique_key("nowhere"), fallback="hard-coded"), "hard-coded")
 
     def test_shares_one_request_among_concurrent_calls(self) -> None:
         key = unique_key("burst")
         self.registry.live_prompt(key, "Burst for {{name}}")
         proxy = self.proxy()
-        pg = Promptgate(API_KEY, proxy.url)
+        pg = Promptgate(API_KEY, proxy.url, timeout=TIMEOUT)
         proxy.hold()
         results: List[str] = []
         lock = threading.Lock()

@@ -8,12 +8,12 @@ import unittest
 from typing import Awaitable, Callable, List
 
 import _support
-from _support import API_KEY, GATEWAY_URL, RecordingProxy, Registry, gateway_json, live, unique_key
+from _support import API_KEY, GATEWAY_URL, TIMEOUT, RecordingProxy, Registry, gateway_json, live, unique_key
 
 from promptgate import AsyncPromptgate, GatewayUnavailableError, PromptgateError, PromptNotFoundError, PromptTypeError
 
 
-async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
+async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while not await condition():
@@ -25,7 +25,7 @@ async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 1
 @live
 class AsyncGatewayTest(unittest.IsolatedAsyncioTestCase):
     async def test_serves_text_and_chat_prompts_and_pinned_versions(self) -> None:
-        async with AsyncPromptgate(API_KEY, GATEWAY_URL) as pg:
+        async with AsyncPromptgate(API_KEY, GATEWAY_URL, timeout=TIMEOUT) as pg:
             self.assertEqual(await pg.serve("py.greeting", {"name": "Zoë & Co", "company": "a=b"}), "Hello Zoë & Co, this is a=b support.")
             self.assertEqual(await pg.serve("py.pinned", {"name": "Ada"}, version=1), "Version one for Ada")
             prompt = await pg.get_prompt("py.chat")
@@ -43,7 +43,7 @@ class AsyncGatewayTest(unittest.IsolatedAsyncioTestCase):
         await asyncio.to_thread(Registry().live_prompt, key, "Async burst for {{name}}")
         proxy = RecordingProxy(GATEWAY_URL)
         self.addCleanup(proxy.stop)
-        async with AsyncPromptgate(API_KEY, proxy.url) as pg:
+        async with AsyncPromptgate(API_KEY, proxy.url, timeout=TIMEOUT) as pg:
             proxy.hold()
             # Released by a thread, not by the loop: a blocking SDK would stop the ticker meanwhile.
             release = threading.Timer(0.6, proxy.release)
@@ -70,7 +70,7 @@ class AsyncGatewayTest(unittest.IsolatedAsyncioTestCase):
         proxy = RecordingProxy(GATEWAY_URL)
         self.addCleanup(proxy.stop)
         errors: List[PromptgateError] = []
-        async with AsyncPromptgate(API_KEY, proxy.url, cache_ttl=1.0, on_error=lambda e, k: errors.append(e)) as pg:
+        async with AsyncPromptgate(API_KEY, proxy.url, cache_ttl=1.0, timeout=TIMEOUT, on_error=lambda e, k: errors.append(e)) as pg:
             good = await pg.serve_json("py.greeting", {"name": "Ada"})
             await asyncio.sleep(1.05)
             self.assertEqual((await pg.serve_json("py.greeting", {"name": "Ada"})).source, "stale")

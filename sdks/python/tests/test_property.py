@@ -14,7 +14,7 @@ import unittest
 from typing import Any, Dict, List, Tuple
 
 import _support
-from _support import API_KEY, GATEWAY_URL, Registry, gateway_json, live, unique_key, until
+from _support import API_KEY, GATEWAY_URL, TIMEOUT, Registry, gateway_json, live, unique_key, until
 
 from promptgate import Promptgate
 
@@ -64,7 +64,7 @@ def generated_prompt(rng: random.Random) -> Tuple[str, Any]:
 class CompileAgreesWithTheGatewayTest(unittest.TestCase):
     def test_generated_prompts_compile_as_the_gateway_serves_them(self) -> None:
         registry = Registry()
-        pg = Promptgate(API_KEY, GATEWAY_URL)
+        pg = Promptgate(API_KEY, GATEWAY_URL, timeout=TIMEOUT)
         cases: List[Tuple[str, str, Any, random.Random]] = []
         for seed in SEEDS:
             rng = random.Random(seed)
@@ -79,7 +79,7 @@ class CompileAgreesWithTheGatewayTest(unittest.TestCase):
 
         compared = 0
         for key, kind, body, rng in cases:
-            until(lambda: gateway_json_or_none(key) is not None, 15.0, f"the gateway serving {key}")
+            until(lambda: gateway_json_or_none(key) is not None, 30.0, f"the gateway serving {key}")
             prompt = pg.get_prompt(key)
             self.assertEqual(prompt.type, kind)
             if kind == "text":
