@@ -109,7 +109,7 @@ export class ReviewService {
     return this.audit.transaction(async ({ manager, audit }) => {
       const target = await this.lockTarget(manager, actor.id, versionId, 'reviewer');
       const { prompt, version } = target;
-      const rejected = await this.versions.markRejected(manager, versionId, transition(version.status, 'reject'), note);
+      const rejected = await this.versions.markRejected(manager, versionId, transition(version.status, 'reject'), note, actor.id);
       audit({
         workspaceId: prompt.workspaceId, action: 'version.rejected', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key, note },
