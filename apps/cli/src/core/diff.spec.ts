@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { configChanges as domainConfigChanges, messagesAsText as domainMessagesAsText, type ModelConfig, type PromptMessage as DomainMessage } from '#domain';
+import { configChanges as domainConfigChanges, messagesAsText as domainMessagesAsText, type ModelConfig, type PromptMessage as DomainMessage } from '../../../../libs/domain/src/index.js';
 import { configChanges, diffFile, hasChanges, messagesAsText, renderDiff } from './diff.js';
 import type { PromptMessage } from './prompt-file.js';
 
