@@ -32,6 +32,32 @@ function cli(args: string[], options: { cwd: string; env: Record<string, string>
   });
 }
 
+/**
+ * Runs the bin on a pseudo-terminal (python3's pty module, which CI has), so it sees a TTY on
+ * stdin, stdout and stderr. `password` is typed once the prompt shows, as a person would.
+ */
+function inTerminal(args: string[], options: { cwd: string; env: Record<string, string>; password?: string }): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', BIN, ...args], {
+      cwd: options.cwd, env: { PATH: process.env.PATH ?? '', TERM: 'dumb', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let typed = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (options.password !== undefined && !typed && stdout.includes('Password: ')) {
+        typed = true;
+        child.stdin.write(`${options.password}\r`);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      child.stdin.destroy();
+      resolve({ code, stdout, stderr: '' });
+    });
+  });
+}
+
 /** The one JSON object --json writes on standard output. */
 const parsed = (ran: Ran) => {
   const lines = ran.stdout.trim().split('\n');
@@ -342,6 +368,26 @@ describe('promptgate, the command line tool, against the real registry', () => {
     const away = await cli(['prompts', 'list', '--env', 'production', '--url', `http://127.0.0.1:${port}`, '--json'], { cwd: home, env: { ...editorEnv, PROMPTGATE_TOKEN: t.editor.token } });
     expect(away.code).toBe(3);
     expect(parsed(away).error).toMatchObject({ code: 'unreachable', message: expect.stringContaining(`127.0.0.1:${port}`) });
+  });
+
+  it('on a terminal: reads the password without echoing it, and colours the diff unless NO_COLOR is set', async () => {
+    const termEnv = { HOME: home, XDG_CONFIG_HOME: join(home, 'terminal-config'), PROMPTGATE_REGISTRY_URL: url };
+    const login = await inTerminal(['login', '--email', t.editor.user.email], { cwd: home, env: termEnv, password: TEST_PASSWORD });
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain('Password: ');
+    expect(login.stdout).toContain(`logged in to ${url} as ${t.editor.user.email}`);
+    expect(login.stdout).not.toContain(TEST_PASSWORD);
+
+    const coloured = await inTerminal(['diff'], { cwd: dir, env: termEnv });
+    expect(coloured.code).toBe(0);
+    // Our copy is v1; v2 (politely, no placeholder) went live after the pull.
+    expect(coloured.stdout).toContain('\u001b[31m-You handle refunds for {{company}}, politely.\u001b[0m');
+    expect(coloured.stdout).toContain('\u001b[32m+You handle refunds for {{company}}.\u001b[0m');
+    expect(coloured.stdout).toContain('\u001b[32m+[placeholder:history]\u001b[0m');
+    const plain = await inTerminal(['diff'], { cwd: dir, env: { ...termEnv, NO_COLOR: '1' } });
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('-You handle refunds for {{company}}, politely.');
+    expect(plain.stdout).not.toContain('\u001b[3');
   });
 
   it('runs docs/examples/promptgate-ci.sh, the CI flow as a shell script, against the registry', async () => {

@@ -31,7 +31,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     if (outcome.error) io.stderr.write(`promptgate: ${outcome.error.code}: ${outcome.error.message}\n`);
     return outcome.exit;
   } catch (error) {
-    const failure = error instanceof CliError ? error : new CliError('internal', `unexpected failure: ${error instanceof Error ? error.message : String(error)}`, EXIT.refused);
+    let failure = error instanceof CliError ? error : new CliError('internal', `unexpected failure: ${error instanceof Error ? error.message : String(error)}`, EXIT.refused);
+    // A saved token expires (JWT_TTL_SECONDS): say what to do about it.
+    if (failure.code === 'unauthorized' && !argv.includes('login')) {
+      failure = new CliError(failure.code, `${failure.message} (the token may have expired: promptgate login again, or set PROMPTGATE_TOKEN)`, failure.exit, failure.extra);
+    }
     if (json) emit({ ok: false, error: { code: failure.code, message: failure.message, ...(failure.extra.status ? { status: failure.extra.status } : {}), ...(failure.extra.details === undefined ? {} : { details: failure.extra.details }) } });
     io.stderr.write(`${refusalLine(failure)}\n`);
     return failure.exit;
