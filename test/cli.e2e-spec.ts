@@ -274,6 +274,17 @@ describe('promptgate, the command line tool, against the real registry', () => {
     const over = await asEditor(['eval']);
     expect(over.code).toBe(0);
     expect(over.stdout).toMatch(/^pass eval support\.tone v2: score [\d.]+ at or above the threshold 1/);
+
+    // A judge eval through the fake provider, with the key from the command line: 3 is under 5.
+    fake.verdict = { score: 3, suggestions: ['Say who the customer is.'] };
+    await request(http()).patch(api(`/environments/${t.env.production}`)).set(t.admin.auth).send({ eval_pass_threshold: 5 }).expect(200);
+    const judged = await asEditor(['eval', 'support.tone', '--judge', 'openai', '--model', 'gpt-4o-mini', '--api-key', CANARY]);
+    expect(judged.code).toBe(1);
+    expect(judged.stdout).toBe('FAIL eval support.tone v2: score 3 under the threshold 5\n  - Say who the customer is.\n');
+    expect(judged.stderr).toBe('promptgate: eval_below_threshold: score 3 under the threshold 5\n');
+    expect(judged.stdout + judged.stderr).not.toContain(CANARY);
+    const rulesWithKey = await asEditor(['eval', '--api-key', CANARY]);
+    expect([rulesWithKey.code, rulesWithKey.stderr]).toEqual([2, expect.stringMatching(/^promptgate: usage: --model and --api-key go with --judge/)]);
   });
 
   it('fails the test run on the tone regression with exit 1, naming the regressed cases', async () => {
@@ -341,7 +352,7 @@ describe('promptgate, the command line tool, against the real registry', () => {
     expect(stale.stdout).toContain('conflict: support.tone.prompt.yaml: the live version moved since the pull (pulled at v3, live now v4)');
   });
 
-  it('verifies the audit chain as the owner (exit 0), and refuses it to an editor with 403, exit 3', async () => {
+  it('verifies the audit chain as the owner (exit 0, exit 1 once an entry is rewritten), and refuses it to an editor with 403, exit 3', async () => {
     const ownerEnv = { HOME: home, XDG_CONFIG_HOME: join(home, 'owner-config'), PROMPTGATE_REGISTRY_URL: url, PROMPTGATE_TOKEN: t.owner.token };
     const ran = await cli(['audit', 'verify', '--json'], { cwd: dir, env: ownerEnv });
     expect(ran.code).toBe(0);
@@ -349,6 +360,14 @@ describe('promptgate, the command line tool, against the real registry', () => {
     const editor = await asEditor(['audit', 'verify']);
     expect(editor.code).toBe(3);
     expect(editor.stderr).toMatch(/^promptgate: forbidden \(HTTP 403\): /);
+
+    // Rewritten behind the API's back (as the database owner, past the append-only trigger): exit 1.
+    await registry.asOwner(`BEGIN; ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete;
+      UPDATE audit_log SET actor_email = 'mallory@example.com' WHERE workspace_id = '${t.ws}' AND seq = 3;
+      ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete; COMMIT;`);
+    const broken = await cli(['audit', 'verify', '--json'], { cwd: dir, env: ownerEnv });
+    expect(broken.code).toBe(1);
+    expect(parsed(broken)).toMatchObject({ ok: false, first_bad_seq: 3, error: { code: 'audit_chain_broken' } });
   });
 
   it('exits 2 on bad usage and on an invalid file (naming the file and the field), and 3 when the registry cannot be reached', async () => {

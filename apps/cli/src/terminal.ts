@@ -10,8 +10,9 @@ export async function readPassword(stdin: NodeJS.ReadStream, stderr: NodeJS.Writ
     for await (const chunk of stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
   }
-  stderr.write('Password: ');
+  // Echo is off before the prompt shows, so nothing typed after it is ever echoed.
   stdin.setRawMode(true);
+  stderr.write('Password: ');
   stdin.resume();
   stdin.setEncoding('utf8');
   try {
