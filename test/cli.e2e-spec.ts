@@ -409,6 +409,32 @@ describe('promptgate, the command line tool, against the real registry', () => {
     expect(plain.stdout).not.toContain('\u001b[3');
   });
 
+  it('pulls again after the conflict: keeps files with changes not pushed (exit 1) unless --force, then pushes on the new base', async () => {
+    // support.tone holds the unpushed change of the rollback test; billing.refund is our untouched copy of v1.
+    const kept = await asEditor(['pull', '--json']);
+    expect(kept.code).toBe(1);
+    const out = parsed(kept);
+    expect(out).toMatchObject({ ok: false, error: { code: 'local_changes' }, skipped: [{ key: 'support.tone' }], written: [{ key: 'billing.refund', version_num: 2 }] });
+    expect(readFileSync(join(dir, 'support.tone.prompt.yaml'), 'utf8')).toContain('Sign every answer.');
+    expect(readFileSync(join(dir, 'billing.refund.prompt.yaml'), 'utf8')).toContain('politely');
+
+    // A change to a test case alone is a local change too.
+    const billing = join(dir, 'billing.refund.prompt.yaml');
+    writeFileSync(billing, readFileSync(billing, 'utf8').replace('test_cases: []', 'test_cases:\n  - name: asks for a refund\n    input: I want my money back.'));
+    expect(parsed(await asEditor(['pull', '--json'])).skipped.map((f: { key: string }) => f.key).sort()).toEqual(['billing.refund', 'support.tone']);
+
+    const forced = await asEditor(['pull', '--force']);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(join(dir, 'support.tone.prompt.yaml'), 'utf8')).toContain(`content: ${FORMAL}`);
+    expect(JSON.parse(readFileSync(join(dir, '.promptgate.lock.json'), 'utf8')).prompts['support.tone']).toMatchObject({ version_num: 4, pushed: null });
+    const tone = join(dir, 'support.tone.prompt.yaml');
+    writeFileSync(tone, readFileSync(tone, 'utf8').replace(FORMAL, `${FORMAL} Sign every answer.`));
+    const pushed = await asEditor(['push', '-m', 'Signed answers', '--json']);
+    expect(parsed(pushed).pushed).toEqual([expect.objectContaining({ key: 'support.tone', version_num: 5, base_version_num: 4 })]);
+    const otherEnv = await asEditor(['pull', '--env', 'staging', '--workspace', t.ws]);
+    expect([otherEnv.code, otherEnv.stderr]).toEqual([2, expect.stringMatching(/^promptgate: usage: this folder holds the prompts of the environment "production"/)]);
+  });
+
   it('runs docs/examples/promptgate-ci.sh, the CI flow as a shell script, against the registry', async () => {
     const repo = join(home, 'ci-repo', 'prompts');
     mkdirSync(repo, { recursive: true });

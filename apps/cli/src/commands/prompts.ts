@@ -1,10 +1,10 @@
 import type { RegistryClient, Schemas } from '../api/client.js';
-import { bodyHash, bodyOf } from '../core/body.js';
+import { bodyHash, bodyOf, fileHash } from '../core/body.js';
 import { diffFile, hasChanges, renderDiff, type FileDiff } from '../core/diff.js';
 import { CliError, EXIT, usageError } from '../core/errors.js';
 import type { LockEntry, LockFile } from '../core/lock.js';
 import { planPush, planTestCases, testCasePlanIsEmpty, type PushStep, type RemotePrompt, type TestCasePlan } from '../core/plan.js';
-import { fileNameOf, formatPromptFile, type PromptFile, type TestCaseSpec } from '../core/prompt-file.js';
+import { fileNameOf, formatPromptFile, parsePromptFile, type PromptFile, type TestCaseSpec } from '../core/prompt-file.js';
 import type { Context } from '../context.js';
 import type { Outcome } from './outcome.js';
 
@@ -65,12 +65,30 @@ async function fileFromRegistry(client: RegistryClient, prompt: Prompt): Promise
   return { file: { key: prompt.key, ...body, description: prompt.description, config, test_cases: cases }, base, hash: bodyHash({ body, config }) };
 }
 
+/**
+ * Whether the file on disk holds changes of its own: it differs from what the registry has now and
+ * from what was last pulled or pushed (a file that does not parse counts as changed, unless equal).
+ */
+function localEdits(ctx: Context, name: string, text: string, incoming: PromptFile, entry: LockEntry | undefined): boolean {
+  const existing = ctx.folder.readText(name);
+  if (existing === null || existing === text) return false;
+  let local: PromptFile;
+  try {
+    local = parsePromptFile(name, existing);
+  } catch {
+    return true;
+  }
+  const hash = fileHash(local);
+  return hash !== fileHash(incoming) && hash !== entry?.file_hash;
+}
+
 /** `pull --env NAME [DIR]`: one file per prompt and the lock file; a file with local changes is left alone unless --force. */
 export async function pull(ctx: Context): Promise<Outcome> {
   const env = await ctx.environment();
   const client = ctx.client();
   const items = await client.all((cursor) => client.get('/api/v1/environments/{env}/prompts', { path: { env: env.id }, query: { cursor, limit: 200 } }));
   const previous = ctx.lock;
+  sameEnvironment(previous, env);
   const lock: LockFile = {
     lock_version: 1, registry_url: ctx.url, workspace_id: env.workspace_id, environment: { id: env.id, name: env.name },
     prompts: { ...(previous?.prompts ?? {}) }, last_push: previous?.last_push ?? [],
@@ -78,29 +96,17 @@ export async function pull(ctx: Context): Promise<Outcome> {
   ctx.folder.ensure();
   const written: { key: string; file: string; version_num: number | null }[] = [];
   const skipped: { key: string; file: string; reason: string }[] = [];
-  const localFiles = new Map((() => {
-    try {
-      return ctx.folder.readPromptFiles().map((f) => [f.key, f] as const);
-    } catch {
-      return [];
-    }
-  })());
   for (const item of items) {
     const prompt = await client.get('/api/v1/prompts/{id}', { path: { id: item.id } });
     const { file, base, hash } = await fileFromRegistry(client, prompt);
     const name = fileNameOf(prompt.key);
     const text = formatPromptFile(file);
-    const existing = ctx.folder.readText(name);
-    const local = localFiles.get(prompt.key);
-    const entry = previous?.prompts[prompt.key];
-    const known = entry ? (entry.pushed?.hash ?? entry.hash) : null;
-    const localEdits = existing !== null && existing !== text && (local === undefined || known === null || bodyHash({ body: local, config: local.config }) !== known);
-    if (localEdits && !ctx.flag('force')) {
+    if (localEdits(ctx, name, text, file, previous?.prompts[prompt.key]) && !ctx.flag('force')) {
       skipped.push({ key: prompt.key, file: name, reason: 'has changes not pushed: push them, or pull --force to overwrite' });
       continue;
     }
     ctx.folder.writeWhole(name, text);
-    lock.prompts[prompt.key] = { prompt_id: prompt.id, version_id: base?.id ?? null, version_num: base?.version_num ?? null, hash, pushed: null };
+    lock.prompts[prompt.key] = { prompt_id: prompt.id, version_id: base?.id ?? null, version_num: base?.version_num ?? null, hash, file_hash: fileHash(file), pushed: null };
     written.push({ key: prompt.key, file: name, version_num: base?.version_num ?? null });
   }
   lock.last_push = lock.last_push.filter((k) => lock.prompts[k]?.pushed);
@@ -114,6 +120,13 @@ export async function pull(ctx: Context): Promise<Outcome> {
     return { exit: 1, data: { environment: { id: env.id, name: env.name }, dir: ctx.folder.dir, written, skipped }, text, error: { code: 'local_changes', message: `${skipped.length} file(s) with changes not pushed were left as they are` } };
   }
   return { exit: 0, data: { environment: { id: env.id, name: env.name }, dir: ctx.folder.dir, written, skipped }, text };
+}
+
+/** A folder holds the files of one environment: its lock's. */
+function sameEnvironment(lock: LockFile | null, env: Schemas['Environment']): void {
+  if (lock && lock.environment.id !== env.id) {
+    throw usageError(`this folder holds the prompts of the environment "${lock.environment.name}" (${lock.environment.id}), not "${env.name}" (${env.id}): use another folder`);
+  }
 }
 
 interface FileState {
@@ -186,6 +199,7 @@ export async function push(ctx: Context): Promise<Outcome> {
   if (!message || message.trim() === '') throw usageError('push needs -m MESSAGE: the commit message of the proposed versions');
   const env = await ctx.environment();
   const client = ctx.client();
+  sameEnvironment(ctx.lock, env);
   const lock: LockFile = ctx.lock ?? { lock_version: 1, registry_url: ctx.url, workspace_id: env.workspace_id, environment: { id: env.id, name: env.name }, prompts: {}, last_push: [] };
   const states = await filesWithRemote(ctx, env.id);
   const steps = states.map(({ file, remote }) => {
@@ -214,7 +228,7 @@ export async function push(ctx: Context): Promise<Outcome> {
         body: { key: file.key, type: file.type, ...bodyFields, config: file.config, commit_message: message, ...(file.description === null ? {} : { description: file.description }) },
       });
       promptId = created.prompt.id;
-      lock.prompts[file.key] = { prompt_id: promptId, version_id: null, version_num: null, hash, pushed: { version_id: created.version.id, version_num: created.version.version_num, hash } };
+      lock.prompts[file.key] = { prompt_id: promptId, version_id: null, version_num: null, hash, file_hash: fileHash(file), pushed: { version_id: created.version.id, version_num: created.version.version_num, hash } };
       pushed.push({ key: file.key, action: 'created', version_id: created.version.id, version_num: created.version.version_num, base_version_num: null });
       text.push(`created ${file.key}: v${created.version.version_num} (draft)`);
     } else {
@@ -241,6 +255,8 @@ export async function push(ctx: Context): Promise<Outcome> {
     }
     for (const r of plan.remove) await client.delete('/api/v1/test-cases/{id}', { path: { id: r.id } });
     testCases[file.key] = caseSummary(plan);
+    lock.prompts[file.key].file_hash = fileHash(file);
+    ctx.folder.writeLock(lock);
     const parts = [['created', plan.create.length], ['updated', plan.update.length], ['deleted', plan.remove.length]].filter(([, n]) => n !== 0).map(([w, n]) => `${n} ${w}`);
     if (parts.length > 0) text.push(`${file.key}: test cases ${parts.join(', ')}`);
     if (plan.kept.length > 0) text.push(`${file.key}: kept ${plan.kept.length} test case(s) not in the file (--prune deletes them)`);

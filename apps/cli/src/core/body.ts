@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PromptBody, PromptMessage } from './prompt-file.js';
+import type { PromptBody, PromptFile, PromptMessage } from './prompt-file.js';
 
 /** A JSON value written with sorted keys and no whitespace: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -23,4 +23,9 @@ export function bodyHash(version: VersionBody): string {
 /** A body from an API answer: content for a text prompt, messages for a chat prompt. */
 export function bodyOf(type: 'text' | 'chat', answer: { content?: string | null; messages?: unknown }): PromptBody {
   return type === 'text' ? { type, content: answer.content ?? '' } : { type, messages: (answer.messages ?? []) as PromptMessage[] };
+}
+
+/** The hash the lock keeps of a whole file as last pulled or pushed (test cases and description too), to tell local edits from a stale copy. */
+export function fileHash(file: PromptFile): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(file)).digest('hex')}`;
 }

@@ -13,6 +13,8 @@ export interface LockEntry {
   version_id: string | null;
   version_num: number | null;
   hash: string;
+  /** The whole file (test cases included) as it was when last pulled or pushed. */
+  file_hash: string;
   pushed: VersionRef | null;
 }
 export interface LockFile {
@@ -62,8 +64,10 @@ export function parseLock(text: string): LockFile {
     if (typeof value.prompt_id !== 'string' || !UUID.test(value.prompt_id)) throw bad(`${at}.prompt_id`, 'must be a UUID');
     const base = value.version_id === null ? null : readRef({ version_id: value.version_id, version_num: value.version_num, hash: value.hash }, at);
     if (base === null && (value.version_num !== null || typeof value.hash !== 'string')) throw bad(`${at}.version_num`, 'must be null when version_id is');
+    if (typeof value.file_hash !== 'string') throw bad(`${at}.file_hash`, 'must be a string');
     prompts[key] = {
       prompt_id: value.prompt_id,
+      file_hash: value.file_hash,
       version_id: base?.version_id ?? null,
       version_num: base?.version_num ?? null,
       hash: value.hash as string,

@@ -2,7 +2,7 @@ import type { LockEntry } from './lock.js';
 import { planPush, planTestCases, type RemotePrompt } from './plan.js';
 import type { TestCaseSpec } from './prompt-file.js';
 
-const entry = (over: Partial<LockEntry> = {}): LockEntry => ({ prompt_id: 'p', version_id: 'v1', version_num: 1, hash: 'h1', pushed: null, ...over });
+const entry = (over: Partial<LockEntry> = {}): LockEntry => ({ prompt_id: 'p', version_id: 'v1', version_num: 1, hash: 'h1', file_hash: 'f1', pushed: null, ...over });
 const remote = (live: string | null, num = 1): RemotePrompt => ({ prompt_id: 'p', live: live === null ? null : { id: live, version_num: num } });
 
 describe('what push does with a file', () => {
