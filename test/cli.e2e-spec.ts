@@ -429,8 +429,21 @@ describe('promptgate, the command line tool, against the real registry', () => {
     expect(JSON.parse(readFileSync(join(dir, '.promptgate.lock.json'), 'utf8')).prompts['support.tone']).toMatchObject({ version_num: 4, pushed: null });
     const tone = join(dir, 'support.tone.prompt.yaml');
     writeFileSync(tone, readFileSync(tone, 'utf8').replace(FORMAL, `${FORMAL} Sign every answer.`));
+    // The test case "short answer" leaves the file: kept in the registry without --prune, deleted with it.
+    const text = readFileSync(tone, 'utf8');
+    const start = text.indexOf('  - name: short answer');
+    const next = text.indexOf('  - name:', start + 1);
+    expect(start).toBeGreaterThan(0);
+    writeFileSync(tone, text.slice(0, start) + (next < 0 ? '' : text.slice(next)));
     const pushed = await asEditor(['push', '-m', 'Signed answers', '--json']);
-    expect(parsed(pushed).pushed).toEqual([expect.objectContaining({ key: 'support.tone', version_num: 5, base_version_num: 4 })]);
+    expect(parsed(pushed)).toMatchObject({
+      pushed: [{ key: 'support.tone', version_num: 5, base_version_num: 4 }],
+      test_cases: { 'support.tone': { created: [], updated: [], deleted: [], kept: ['short answer'] } },
+    });
+    const pruned = await asEditor(['push', '-m', 'Prune', '--prune', '--json']);
+    expect(parsed(pruned)).toMatchObject({ pushed: [], test_cases: { 'support.tone': { deleted: ['short answer'], kept: [] } } });
+    const cases = (await request(http()).get(api(`/prompts/${tonePromptId}/test-cases`)).set(t.viewer.auth).expect(200)).body.items;
+    expect(cases.map((c: { name: string }) => c.name)).toEqual(['late order', 'no slang']);
     const otherEnv = await asEditor(['pull', '--env', 'staging', '--workspace', t.ws]);
     expect([otherEnv.code, otherEnv.stderr]).toEqual([2, expect.stringMatching(/^promptgate: usage: this folder holds the prompts of the environment "production"/)]);
   });
