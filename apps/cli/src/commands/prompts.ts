@@ -52,12 +52,12 @@ async function fileFromRegistry(client: RegistryClient, prompt: Prompt): Promise
   let version: { content?: string | null; messages?: unknown; config: Record<string, unknown> };
   let base: { id: string; version_num: number } | null = null;
   if (prompt.live_version) {
-    version = prompt.live_version as typeof version;
+    version = prompt.live_version;
     base = { id: prompt.live_version.id, version_num: prompt.live_version.version_num };
   } else {
     const newest = await client.get('/api/v1/prompts/{id}/versions', { path: { id: prompt.id }, query: { limit: 1 } });
     if (newest.items.length === 0) throw new CliError('not_found', `the prompt ${prompt.key} has no version`, EXIT.refused);
-    version = (await client.get('/api/v1/versions/{id}', { path: { id: newest.items[0].id } })) as typeof version;
+    version = await client.get('/api/v1/versions/{id}', { path: { id: newest.items[0].id } });
   }
   const body = bodyOf(prompt.type, version);
   const config = version.config ?? {};
