@@ -389,7 +389,7 @@ describe('promptgate, the command line tool, against the real registry', () => {
     expect(parsed(away).error).toMatchObject({ code: 'unreachable', message: expect.stringContaining(`127.0.0.1:${port}`) });
   });
 
-  it('on a terminal: reads the password without echoing it, and colours the diff unless NO_COLOR is set', async () => {
+  it('on a terminal: reads the password without echoing it, colours the diff unless NO_COLOR is set, and shows a progress line while eval waits', async () => {
     const termEnv = { HOME: home, XDG_CONFIG_HOME: join(home, 'terminal-config'), PROMPTGATE_REGISTRY_URL: url };
     const login = await inTerminal(['login', '--email', t.editor.user.email], { cwd: home, env: termEnv, password: TEST_PASSWORD });
     expect(login.code).toBe(0);
@@ -407,6 +407,15 @@ describe('promptgate, the command line tool, against the real registry', () => {
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain('-You handle refunds for {{company}}, politely.');
     expect(plain.stdout).not.toContain('\u001b[3');
+
+    // eval waits with a progress line on the terminal, cleared when the eval is done.
+    const waited = await inTerminal(['eval', 'support.tone', '--version', '1'], { cwd: dir, env: termEnv });
+    expect(waited.code).toBe(0);
+    expect(waited.stdout).toContain('eval support.tone v1: queued');
+    expect(waited.stdout).toContain('\r\u001b[2Kpass eval support.tone v1: score');
+    const piped = await cli(['eval', 'support.tone', '--version', '1'], { cwd: dir, env: termEnv });
+    expect(piped.stdout).toMatch(/^pass eval support\.tone v1: score/);
+    expect(piped.stderr).toBe('');
   });
 
   it('pulls again after the conflict: keeps files with changes not pushed (exit 1) unless --force, then pushes on the new base', async () => {

@@ -134,6 +134,7 @@ const WAIT_LIMIT_MS = 15 * 60_000;
 /** Polls until `done`, writing a progress line to a terminal's standard error meanwhile. */
 async function waitFor<T>(ctx: Context, what: string, fetchState: () => Promise<T>, done: (t: T) => boolean, describe: (t: T) => string): Promise<T> {
   const started = Date.now();
+  if (ctx.progress) ctx.io.stderr.write(`${what}: queued`);
   for (;;) {
     const state = await fetchState();
     if (done(state)) {
