@@ -36,8 +36,10 @@ describe('@promptgate/cli stands alone', () => {
   it('is a package with the promptgate bin, the exact yaml version it was tested with, and the root linking it', () => {
     const pkg = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(pkg).toMatchObject({ name: '@promptgate/cli', type: 'module', bin: { promptgate: './bin/promptgate.js' }, files: ['bin', 'dist', 'README.md'], dependencies: { yaml: '2.9.1' } });
-    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
-    expect(root.dependencies['@promptgate/cli']).toBe('file:apps/cli');
+    // A dev dependency of the root: `npm ci` links the bin, and the services' production install (the Docker image) leaves it out.
+    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+    expect(root.devDependencies['@promptgate/cli']).toBe('file:apps/cli');
+    expect(root.dependencies['@promptgate/cli']).toBeUndefined();
     expect(root.scripts.build).toContain('tsc -p apps/cli/tsconfig.json');
   });
 });
