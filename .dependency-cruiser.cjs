@@ -95,6 +95,13 @@ module.exports = {
       to: { pathNot: '^libs/sdk/' },
     },
     {
+      name: 'cli-stands-alone',
+      comment: 'apps/cli is installed on its own (@promptgate/cli): it imports its own files, Node and yaml, nothing else of the project.',
+      severity: 'error',
+      from: { path: '^apps/cli/', pathNot: SPEC },
+      to: { pathNot: `^apps/cli/|${pkg('yaml')}`, dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'no-circular',
       comment: 'No import cycles: a cycle makes load order matter and hides which module depends on which.',
       severity: 'error',

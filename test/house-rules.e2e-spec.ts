@@ -58,6 +58,14 @@ const TREE: Record<string, string> = {
     "export { registryMain } from '../../../apps/registry/src/main.js';", // libs-not-to-apps
   ].join('\n'),
   'libs/sdk/src/index.ts': "export { QUEUE } from '#contracts';\nexport { randomUUID } from 'node:crypto';\n", // sdk-stands-alone (twice)
+  'apps/cli/package.json': JSON.stringify({ name: '@promptgate/cli', type: 'module', dependencies: { yaml: '2.9.1' } }),
+  'apps/cli/src/main.ts': [
+    "export { readFileSync } from 'node:fs';", // ok: Node
+    "export { parse } from 'yaml';", // ok: the CLI's one package
+    "export { EXIT } from './exit.js';", // ok: its own file
+    "export { QUEUE } from '../../../libs/contracts/src/index.js';", // cli-stands-alone
+  ].join('\n'),
+  'apps/cli/src/exit.ts': 'export const EXIT = 0;\n',
   'apps/gateway/src/main.ts': [
     "export { DataSource } from '#persistence';", // serving-apps-not-to-persistence, through the alias
     "export { IsString } from 'class-validator';", // gateway-graph-without-class-validator
@@ -128,6 +136,10 @@ describe('house rules (dependency-cruiser)', () => {
 
   it('sdk-stands-alone: neither a project module nor a Node module', () => {
     expect(found('sdk-stands-alone').sort()).toEqual(['libs/sdk/src/index.ts -> crypto', 'libs/sdk/src/index.ts -> libs/contracts/src/index.ts']);
+  });
+
+  it('cli-stands-alone: the CLI reaches into no other part of the project (Node and yaml are fine)', () => {
+    expect(found('cli-stands-alone')).toEqual(['apps/cli/src/main.ts -> libs/contracts/src/index.ts']);
   });
 
   it('no-circular: the cycle, once', () => {
