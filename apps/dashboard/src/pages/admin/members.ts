@@ -1,32 +1,12 @@
 /**
- * Who may do what on the Members page: the rule of API.md ("Workspaces, members, environments")
- * that the registry applies (libs/domain refuseMemberChange), asked before a control is offered so
- * the page disables what the API would refuse and says why. The API stays the judge.
+ * Who may do what on the Members page: the registry's own rule (libs/domain refuseMemberChange),
+ * asked before a control is offered so the page disables what the API would refuse and says why.
  */
+import {
+  refuseMemberChange, ROLES, type MemberChange, type MemberChangeRefusal, type Role,
+} from '../../../../../libs/domain/src/roles.js';
 
-export const ROLES = ['viewer', 'editor', 'reviewer', 'admin', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const roleAtLeast = (role: Role, min: Role): boolean => ROLES.indexOf(role) >= ROLES.indexOf(min);
-
-export type MemberChange =
-  | { kind: 'add'; role: Role }
-  | { kind: 'change_role'; from: Role; to: Role }
-  | { kind: 'remove'; from: Role };
-
-export type MemberChangeRefusal = 'forbidden' | 'owner_only' | 'last_owner';
-
-/** Why `actorRole` may not make `change` in a workspace with `ownerCount` owners, or null. */
-export function refuseMemberChange(actorRole: Role, change: MemberChange, ownerCount: number): MemberChangeRefusal | null {
-  if (!roleAtLeast(actorRole, 'admin')) return 'forbidden';
-  const touchesOwner = change.kind === 'add'
-    ? change.role === 'owner'
-    : change.from === 'owner' || (change.kind === 'change_role' && change.to === 'owner');
-  if (touchesOwner && actorRole !== 'owner') return 'owner_only';
-  const losesAnOwner = change.kind !== 'add' && change.from === 'owner' && (change.kind === 'remove' || change.to !== 'owner');
-  if (losesAnOwner && ownerCount <= 1) return 'last_owner';
-  return null;
-}
+export { refuseMemberChange, ROLES, type MemberChange, type MemberChangeRefusal, type Role };
 
 /** The refusal in words a person can act on. */
 export const REFUSAL_TEXT: Record<MemberChangeRefusal, string> = {

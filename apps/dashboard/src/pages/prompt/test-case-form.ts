@@ -8,8 +8,9 @@
  * of error show next to the same control.
  */
 
-export const ASSERTION_TYPES = ['contains', 'not_contains', 'regex', 'max_chars', 'is_json', 'judge'] as const;
-export type AssertionType = (typeof ASSERTION_TYPES)[number];
+import { ASSERTION_TYPES, type AssertionType } from '../../../../../libs/domain/src/testing/test-case.js';
+
+export { ASSERTION_TYPES, type AssertionType };
 
 export const FILL_ROLES = ['system', 'user', 'assistant'] as const;
 export type FillRole = (typeof FILL_ROLES)[number];
