@@ -197,8 +197,11 @@ export function apiErrorsToFields(details: unknown, draft: TestCaseDraft): Field
     if (typeof item !== 'object' || item === null) continue;
     const { field, messages } = item as { field?: unknown; messages?: unknown };
     if (typeof field !== 'string') continue;
-    const message = Array.isArray(messages) ? messages.filter((m) => typeof m === 'string').join(' ') : '';
-    add(formField(field, draft), sentence(message || `${field} is invalid`));
+    const texts = Array.isArray(messages) ? messages.filter((m): m is string => typeof m === 'string') : [];
+    const target = formField(field, draft);
+    // The API's messages start with the field's name ("assertions[1].value is not..."): next to that very control it goes without saying.
+    const message = texts.map((m) => (target === field && m.startsWith(`${field} `) ? m.slice(field.length + 1) : m)).join(' ');
+    add(target, sentence(message || `${field} is invalid`));
   }
   return errors;
 }
