@@ -59,6 +59,7 @@ function Members({ workspace }: { workspace: Workspace }) {
   const items = members.data?.items ?? [];
   const ownerCount = members.data && members.data.next_cursor === null ? items.filter((m) => m.role === 'owner').length : null;
   const refusal = useRefusal(ownerCount);
+  const canManage = useWorkspace().can('admin');
 
   const refresh = async (member: Member) => {
     await queryClient.invalidateQueries({ queryKey });
@@ -115,15 +116,20 @@ function Members({ workspace }: { workspace: Workspace }) {
                       const roles = ROLES.filter((r) => r === member.role || refusal({ kind: 'change_role', from: member.role, to: r }) === null);
                       const roleLocked = roles.length <= 1;
                       const lockReason = roleLocked
-                        ? refusal({ kind: 'change_role', from: member.role, to: member.role === 'owner' ? 'admin' : 'viewer' }) ?? undefined
-                        : undefined;
+                        ? refusal({ kind: 'change_role', from: member.role, to: member.role === 'owner' ? 'admin' : 'owner' })
+                        : null;
                       const busy = changeRole.isPending && changeRole.variables?.member.user.id === member.user.id;
                       return (
                         <Table.Tr key={member.user.id} data-testid="member-row">
                           <Table.Td>{email}{member.user.id === me?.user.id && <Text span c="dimmed"> (you)</Text>}</Table.Td>
                           <Table.Td>{member.user.name ?? <Text span c="dimmed">—</Text>}</Table.Td>
                           <Table.Td>
-                            <Tooltip label={lockReason} disabled={!lockReason} events={{ hover: true, focus: true, touch: true }} multiline w={280}>
+{roleLocked ? (
+                              <Stack gap={2}>
+                                <Text size="sm">{member.role}</Text>
+                                {lockReason && canManage && <Text size="xs" c="dimmed">{lockReason}</Text>}
+                              </Stack>
+                            ) : (
                               <Select
                                 aria-label={`Role of ${email}`}
                                 size="xs"
@@ -132,11 +138,9 @@ function Members({ workspace }: { workspace: Workspace }) {
                                 data={roles}
                                 value={member.role}
                                 disabled={busy}
-                                readOnly={roleLocked}
-                                aria-description={lockReason}
                                 onChange={(value) => value && value !== member.role && changeRole.mutate({ member, role: value as Role })}
                               />
-                            </Tooltip>
+                            )}
                           </Table.Td>
                           <Table.Td><Time at={member.created_at} /></Table.Td>
                           <Table.Td>

@@ -12,7 +12,7 @@ import { detailsByField } from './api-errors.js';
 import { LoadMore, RequiresRole, SecretOnce, Time } from './shared.js';
 import { WEBHOOK_EVENT_TEXT, WEBHOOK_EVENTS, type WebhookEvent } from './webhook-events.js';
 
-type Webhook = Schema<'Webhook'> & { name?: string | null };
+type Webhook = Schema<'Webhook'>;
 type CreatedWebhook = Schema<'CreatedWebhook'>;
 type Delivery = Schema<'Delivery'>;
 
@@ -53,7 +53,7 @@ function Webhooks({ workspace }: { workspace: Workspace }) {
       await queryClient.invalidateQueries({ queryKey });
     },
   });
-  const items: Webhook[] = hooks.data?.pages.flatMap((page) => page.items) ?? [];
+  const items = hooks.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
     <Stack>
@@ -87,7 +87,7 @@ function Webhooks({ workspace }: { workspace: Workspace }) {
                       <Table.Td>{hook.name ?? <Text span c="dimmed">(no name)</Text>}</Table.Td>
                       <Table.Td style={{ wordBreak: 'break-all' }}>{hook.url}</Table.Td>
                       <Table.Td>
-                        <Group gap={4}>{hook.events.map((e) => <Badge key={e} variant="outline" size="sm">{e}</Badge>)}</Group>
+                        <Group gap={4}>{hook.events.map((e) => <Badge key={e} variant="outline" size="sm" tt="none">{e}</Badge>)}</Group>
                       </Table.Td>
                       <Table.Td><Time at={hook.created_at} /></Table.Td>
                       <Table.Td>
