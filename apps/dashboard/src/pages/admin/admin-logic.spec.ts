@@ -1,4 +1,5 @@
 import { PROVIDERS as API_PROVIDERS, WEBHOOK_EVENTS as API_WEBHOOK_EVENTS } from '#contracts';
+import { detailsByField } from './api-errors.js';
 import { auditQuery, describeVerdict, EMPTY_AUDIT_FILTERS, localToIso } from './audit-filters.js';
 import { copyText } from './clipboard.js';
 import { NO_JUDGE, PROVIDERS, settingsApiErrors, settingsPatch, settingsToDraft, type EnvironmentSettings } from './environment-settings.js';
@@ -120,5 +121,23 @@ describe('copy', () => {
     expect(written).toEqual(['pg_live_x']);
     await expect(copyText({ writeText: () => Promise.reject(new DOMException('denied', 'NotAllowedError')) }, 'x')).resolves.toBe('denied');
     await expect(copyText(undefined, 'x')).resolves.toBe('unavailable');
+  });
+});
+
+describe('the API\'s field errors', () => {
+  it('are read by field, several messages of one field joined, anything else ignored', () => {
+    expect(detailsByField([
+      { field: 'name', messages: ['name must be longer than or equal to 1 characters'] },
+      { field: 'rate_limit_rpm', messages: ['rate_limit_rpm must not be less than 1', 'rate_limit_rpm must be an integer number'] },
+      { field: 'url' },
+      { messages: ['no field'] },
+      'junk',
+    ])).toEqual({
+      name: 'name must be longer than or equal to 1 characters',
+      rate_limit_rpm: 'rate_limit_rpm must not be less than 1 rate_limit_rpm must be an integer number',
+      url: 'url is invalid',
+    });
+    expect(detailsByField(undefined)).toEqual({});
+    expect(detailsByField({ retry_after: 3 })).toEqual({});
   });
 });
