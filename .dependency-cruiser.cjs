@@ -127,7 +127,7 @@ module.exports = {
       exportsFields: ['exports'],
       conditionNames: ['types', 'import', 'node', 'default'],
       mainFields: ['types', 'typings', 'module', 'main'],
-      extensions: ['.ts', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
+      extensions: ['.ts', '.tsx', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
     },
     cache: { folder: 'node_modules/.cache/dependency-cruiser', strategy: 'content' },
     progress: { type: 'none' },

@@ -2,6 +2,7 @@
 // of ESLint and typescript-eslint, type-checked, over every TypeScript and script file of the repository.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /** Node's globals, for the plain .js/.mjs files (TypeScript files get them from @types/node). */
@@ -37,6 +38,11 @@ export default defineConfig(
       // Some 50 redundant casts over 30 files other branches are editing: a follow-up with --fix, not this change.
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
+  },
+  {
+    // The dashboard (apps/dashboard): React's rules of hooks besides the TypeScript rules above.
+    files: ['apps/dashboard/**/*.ts', 'apps/dashboard/**/*.tsx'],
+    extends: [reactHooks.configs.flat.recommended],
   },
   {
     files: TESTS,

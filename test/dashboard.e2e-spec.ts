@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { RegistryApi } from './dashboard/support/api.js';
 import { launchChromium, openSession, screenshot, visible, type Session } from './dashboard/support/browser.js';
 import { startServices, type Services } from './dashboard/support/services.js';
-import { button, choose, dialog, field, link, logIn, navigate, waitUntil, workIn } from './dashboard/support/ui.js';
+import { button, choose, chosen, dialog, field, link, logIn, navigate, waitUntil, workIn } from './dashboard/support/ui.js';
 
 /**
  * Issue 15's browser tests: the dashboard as the registry serves it (dist/dashboard), driven in
@@ -85,16 +85,19 @@ describe('the dashboard in a real browser', () => {
     await page.goto('/');
     await visible(button(page, 'Log in'));
     await visible(field(page, 'Email'));
-    // The login screen offers signing up: a link or a tab to the sign-up form, or the form's own button.
-    const toSignUp = link(page, 'Sign up').or(page.getByRole('tab', { name: 'Sign up', exact: true }));
-    if (await toSignUp.count()) await toSignUp.first().click();
+    // The login screen offers signing up: its "Sign up" button, or a switch to the sign-up form first.
+    if (!(await button(page, 'Sign up').count())) {
+      await page.getByRole('button', { name: /create an account|sign up|register/i }).or(page.getByRole('link', { name: /create an account|sign up|register/i })).first().click();
+    }
+    await visible(button(page, 'Sign up'));
+    const name = page.getByLabel(/name/i).and(page.getByRole('textbox'));
+    if (await name.count()) await name.first().fill(people.olivia.name);
     await field(page, 'Email').fill(people.olivia.email);
     await field(page, 'Password').fill(PASSWORD);
-    const name = page.getByLabel(/^name$/i);
-    if (await name.count()) await name.first().fill(people.olivia.name);
     await button(page, 'Sign up').click();
     await visible(button(page, 'Log out'));
-    await visible(page.getByText(people.olivia.email));
+    // Who I am (my name, or my email) and my role.
+    await visible(page.getByText(people.olivia.name, { exact: true }).or(page.getByText(people.olivia.email, { exact: true })));
     await visible(page.getByText(/\bowner\b/i));
 
     // The account is real: it logs in through the API, and its personal workspace is the one shown.
@@ -104,9 +107,7 @@ describe('the dashboard in a real browser', () => {
     workspace = me.memberships[0].workspace;
     production = (await tokens.olivia.environments(workspace.id)).production.id;
     expect((await tokens.olivia.environments(workspace.id)).production).toMatchObject({ is_protected: true, require_review: true });
-    await waitUntil(page, async () => (await page.getByText(workspace.name).count()) > 0 || (await page.getByLabel('Workspace', { exact: true }).inputValue().catch(() => '')) === workspace.name,
-      `the workspace "${workspace.name}" shown`);
-
+    expect(await chosen(page, 'Workspace')).toBe(workspace.name);
     // Setup through the API: the editor and the reviewer of Olivia's team.
     for (const [who, role] of [['eddie', 'editor'], ['rita', 'reviewer']] as const) {
       tokens[who] = await api.signup(people[who].email, PASSWORD, people[who].name);

@@ -22,16 +22,18 @@ export const API_PREFIX = 'api/v1';
 /**
  * The registry, fully configured but not listening: main.ts calls listen(), e2e tests call
  * init() and drive getHttpServer() with supertest. `logDestination` (tests) receives the log lines
- * instead of stdout.
+ * instead of stdout. `preview` (scripts/openapi-document.ts) builds the module graph without
+ * instantiating a provider: no database, Redis or queue is connected, and the app can only describe itself.
  */
 export async function createRegistryApp(
   config: RegistryConfig,
-  options: { logDestination?: DestinationStream } = {},
+  options: { logDestination?: DestinationStream; preview?: boolean } = {},
 ): Promise<NestExpressApplication> {
   const logger = AppLogger.create(config.LOG_LEVEL, 'registry', options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, logger), {
     logger,
     bodyParser: false,
+    preview: options.preview === true,
   });
   app.disable('x-powered-by');
   // Requests node's HTTP parser refuses (headers over 16 KiB, malformed HTTP) get the JSON error shape too.
