@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { RegistryApi } from './dashboard/support/api.js';
 import { launchChromium, openSession, screenshot, visible, type Session } from './dashboard/support/browser.js';
 import { startServices, type Services } from './dashboard/support/services.js';
-import { button, choose, chosen, dialog, field, link, logIn, navigate, waitUntil, workIn } from './dashboard/support/ui.js';
+import { button, choose, chosen, dialog, field, logIn, navigate, waitUntil, workIn } from './dashboard/support/ui.js';
 
 /**
  * Issue 15's browser tests: the dashboard as the registry serves it (dist/dashboard), driven in
@@ -40,17 +40,21 @@ describe('the dashboard in a real browser', () => {
   let production: string;
   let promptId: string;
   const versions: Record<number, string> = {};
-  let sessions: Session[] = [];
+  let sessions: Array<Session & { signedIn(): void }> = [];
 
+  /** A fresh browser profile at the login screen. */
   const session = async (who: string): Promise<Page> => {
     const s = await openSession(browser, services.registryUrl, who);
-    sessions.push(s);
+    // Signed out, the app asks GET /me without a token to learn whether the development bypass is
+    // on; the registry's 401 says it is not. Once signed in, a 401 is a problem again.
+    sessions.push({ ...s, signedIn: s.expectAnswer({ status: 401, method: 'GET', path: /^\/api\/v1\/me$/ }) });
     return s.page;
   };
   const sessionOf = (page: Page) => sessions.find((s) => s.page === page)!;
   const asPerson = async (who: keyof typeof people): Promise<Page> => {
     const page = await session(who);
     await logIn(page, people[who].email, PASSWORD);
+    sessionOf(page).signedIn();
     await workIn(page, workspace.name, 'production');
     return page;
   };
@@ -96,6 +100,7 @@ describe('the dashboard in a real browser', () => {
     await field(page, 'Password').fill(PASSWORD);
     await button(page, 'Sign up').click();
     await visible(button(page, 'Log out'));
+    sessionOf(page).signedIn();
     // Who I am (my name, or my email) and my role.
     await visible(page.getByText(people.olivia.name, { exact: true }).or(page.getByText(people.olivia.email, { exact: true })));
     await visible(page.getByText(/\bowner\b/i));
@@ -125,7 +130,7 @@ describe('the dashboard in a real browser', () => {
     const form = dialog(page).or(page.getByRole('main')).first();
     await (await visible(form.getByLabel(/^(prompt )?key$/i))).fill(PROMPT_KEY);
     await field(form, 'Content').fill(FORMAL);
-    const commit = form.getByLabel('Commit message', { exact: true });
+    const commit = field(form, 'Commit message');
     if (await commit.count()) await commit.fill('First version: a formal support agent');
     await button(form, 'Create').click();
 

@@ -42,8 +42,8 @@ export interface Session {
   page: Page;
   /** Everything wrong the page showed, as readable lines. */
   problems: string[];
-  /** From now on, a `status` answer to a request whose path matches is expected, not a problem. */
-  expectAnswer(answer: ExpectedAnswer): void;
+  /** From now on, a `status` answer to a request whose path matches is expected, not a problem; call the result to stop expecting it. */
+  expectAnswer(answer: ExpectedAnswer): () => void;
   close(): Promise<void>;
 }
 
@@ -83,7 +83,10 @@ export async function openSession(browser: Browser, origin: string, name: string
   });
   return {
     name, context, page, problems,
-    expectAnswer: (answer) => { expected.push(answer); },
+    expectAnswer: (answer) => {
+      expected.push(answer);
+      return () => { expected.splice(expected.indexOf(answer), 1); };
+    },
     close: () => context.close(),
   };
 }

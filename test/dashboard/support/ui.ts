@@ -10,11 +10,17 @@ import { visible, WAIT_MS } from './browser.js';
 
 export const button = (page: Page | Locator, name: string) => page.getByRole('button', { name, exact: true });
 export const link = (page: Page | Locator, name: string) => page.getByRole('link', { name, exact: true });
-export const field = (page: Page | Locator, name: string) => page.getByLabel(name, { exact: true });
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * A form field by its accessible name. Playwright's getByLabel reads the label's whole text, which
+ * includes a required field's aria-hidden " *" marker (Mantine's); the accessible name does not.
+ */
+export const field = (page: Page | Locator, name: string) =>
+  page.getByRole('textbox', { name, exact: true }).or(page.getByLabel(new RegExp(`^\\s*${escaped(name)}(\\s*\\*)?\\s*$`)));
 
 /** Picks `option` in the selector labelled `label`: a native <select>, or a combobox whose options open in a listbox. */
 export async function choose(page: Page, label: string, option: string | RegExp): Promise<void> {
-  const control = page.getByRole('combobox', { name: label, exact: true }).or(page.getByLabel(label, { exact: true })).first();
+  const control = page.getByRole('combobox', { name: label, exact: true }).or(field(page, label)).first();
   await control.waitFor({ state: 'visible' });
   if ((await control.evaluate((el) => el.tagName)) === 'SELECT') {
     const options = await control.locator('option').allTextContents();
@@ -29,7 +35,7 @@ export async function choose(page: Page, label: string, option: string | RegExp)
 
 /** The value the selector labelled `label` shows. */
 export async function chosen(page: Page, label: string): Promise<string> {
-  const control = page.getByRole('combobox', { name: label, exact: true }).or(page.getByLabel(label, { exact: true })).first();
+  const control = page.getByRole('combobox', { name: label, exact: true }).or(field(page, label)).first();
   await control.waitFor({ state: 'visible' });
   return control.evaluate((el) => {
     // Typed by shape: the tests' TypeScript has no DOM library.
