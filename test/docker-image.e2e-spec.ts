@@ -4,12 +4,14 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadRegistryConfig } from '#config';
 
 /** No Docker engine runs here: the Dockerfile is checked by reading it and by running its dependency install. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
 };
 const DEV_TOOLS = ['typescript', 'jest', '@swc/core', '@swc/jest', '@nestjs/cli', '@nestjs/testing', 'ts-jest'];
 
@@ -72,6 +74,17 @@ describe('Dockerfile', () => {
     expect(runtime.instructions).toContainEqual({ op: 'USER', args: 'node' });
   });
 
+  it('builds the dashboard into dist/dashboard, which the runtime stage gets with dist and the registry serves from there', () => {
+    const build = stages.find((s) => runs(s).some((run) => run.includes('npm run build')))!;
+    expect(manifest.scripts.build).toContain('npm run build:dashboard');
+    expect(readFileSync(join(ROOT, 'apps/dashboard/vite.config.ts'), 'utf8')).toContain("'../../dist/dashboard'");
+    const copied = build.instructions.filter((i) => i.op === 'COPY').flatMap((i) => i.args.split(' ').slice(0, -1));
+    expect(copied).toEqual(expect.arrayContaining(['apps', 'libs', 'scripts', 'tsconfig.json']));
+    expect(runtime.instructions).toContainEqual({ op: 'WORKDIR', args: '/app' });
+    expect(copiesFrom(build.name!)).toEqual(['/app/dist']);
+    expect(loadRegistryConfig({ APP_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ENCRYPTION_KEY: 'ab'.repeat(32) }).DASHBOARD_DIR).toBe('dist/dashboard');
+  });
+
   it('keeps the dev tools in devDependencies', () => {
     for (const tool of DEV_TOOLS.filter((t) => t in manifest.devDependencies || t in manifest.dependencies)) {
       expect([tool, tool in manifest.dependencies]).toEqual([tool, false]);
@@ -81,7 +94,9 @@ describe('Dockerfile', () => {
 
   it('has every package that the services and scripts import among the production dependencies', () => {
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-    const files = ['apps', 'libs', 'scripts'].flatMap((dir) => sourceFiles(join(ROOT, dir))).filter((f) => !f.includes('/libs/sdk/'));
+    // The dashboard runs in the browser: the build stage bundles it into dist/dashboard with dev tools (Vite).
+    const files = ['apps', 'libs', 'scripts'].flatMap((dir) => sourceFiles(join(ROOT, dir)))
+      .filter((f) => !f.includes('/libs/sdk/') && !f.includes('/apps/dashboard/'));
     const undeclared = new Set<string>();
     for (const file of files) {
       for (const match of readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*'([^'.#][^']*)'|import\(\s*'([^'.#][^']*)'\s*\)/g)) {

@@ -195,7 +195,7 @@ describe('the OpenAPI documents', () => {
     };
     expect(codes('/api/v1/versions/{id}/approve', 'post', '409')).toEqual(['invalid_transition', 'stale_base']);
     expect(codes('/api/v1/versions/{id}/approve', 'post', '403')).toEqual(['forbidden', 'self_approval']);
-    expect(codes('/api/v1/versions/{id}/approve', 'post', '422')).toEqual(['eval_required', 'eval_below_threshold']);
+    expect(codes('/api/v1/versions/{id}/approve', 'post', '422')).toEqual(['eval_required', 'eval_below_threshold', 'tests_required', 'tests_failed']);
     expect(codes('/api/v1/auth/login', 'post', '429')).toEqual(['rate_limited']);
     expect(codes('/api/v1/versions/{id}/evals', 'post', '503')).toEqual(['queue_unavailable']);
     expect(codes('/api/v1/prompts/{id}/rollback', 'post', '409')).toEqual(['not_previously_live']);
@@ -259,8 +259,11 @@ describe('the OpenAPI documents', () => {
   it('runs the workflow against the registry and the gateway, every answer fitting its documented schema', async () => {
     const seen: SeenAnswer[] = [];
     const result = await scriptedWorkflow({ registry: registryUrl, gateway: stack.gateways[0].url }, 'workflow@example.com', (a) => seen.push(a));
-    expect(result).toEqual({ served: 'Hello Ana, welcome to {{product}}.', servedVersion: 2, unfilled: ['product'], diffAdded: 1, approvedStatus: 'approved' });
-    expect(seen).toHaveLength(12);
+    expect(result).toEqual({
+      served: 'Hello Ana, welcome to {{product}}.', servedVersion: 2, unfilled: ['product'], diffAdded: 1, approvedStatus: 'approved',
+      signupAllowed: true, queued: [{ key: 'support.greeting', proposer: 'Workflow' }], people: ['Workflow', 'workflow@example.com'],
+    });
+    expect(seen).toHaveLength(14);
     expect(undocumented(seen)).toEqual([]);
   });
 

@@ -81,6 +81,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How to sign in here
+         * @description No authentication. Whether signup is open (ALLOW_SIGNUP), and whether the development auth bypass is on: then a request without a token acts as the seeded admin, and a client needs no login screen.
+         */
+        get: operations["IdentityController_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/signup": {
         parameters: {
             query?: never;
@@ -436,7 +456,7 @@ export interface paths {
         put?: never;
         /**
          * Approve a version
-         * @description Role: reviewer. Checked in this order: role, status pending_review, four eyes (self_approval), base still live (stale_base), the eval gate, which override_eval passes for admins and owners.
+         * @description Role: reviewer. Checked in this order: role, status pending_review, four eyes (self_approval), base still live (stale_base), the eval gate, then the test gate; override_eval passes both gates for admins and owners.
          */
         post: operations["ReviewController_approve"];
         delete?: never;
@@ -519,6 +539,26 @@ export interface paths {
          * @description Role: editor. The live content proposed for review in another environment of the workspace.
          */
         post: operations["ReviewController_promote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the versions pending review
+         * @description Role: viewer. Every environment of the workspace; oldest submission first, so the change that has waited longest comes first.
+         */
+        get: operations["ReviewQueueController_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1061,6 +1101,11 @@ export interface components {
         };
         CreateWebhookDto: {
             /**
+             * @description What people call the subscription; optional.
+             * @example CI notifications
+             */
+            name?: string;
+            /**
              * @description An absolute http(s) URL to an address the SSRF guard allows.
              * @example https://ci.example.com/hooks/promptgate
              */
@@ -1265,6 +1310,12 @@ export interface components {
             /** @description seconds the token is valid */
             expires_in: number;
         };
+        AuthOptions: {
+            /** @description POST /auth/signup is open (else it answers 403) */
+            signup_allowed: boolean;
+            /** @description a request without a token acts as the seeded admin (development only) */
+            dev_auth_bypass: boolean;
+        };
         Me: {
             user: components["schemas"]["User"];
             memberships: {
@@ -1434,6 +1485,27 @@ export interface components {
              * @description a user id
              */
             approved_by: string | null;
+            /**
+             * Format: uuid
+             * @description the user id of who approved or rejected it
+             */
+            reviewed_by: string | null;
+            /** @description who proposed it (proposed_by); null when that account was deleted */
+            proposer: {
+                /** Format: uuid */
+                id: string;
+                /** Format: email */
+                email: string;
+                name: string | null;
+            } | null;
+            /** @description who approved or rejected it (reviewed_by); null before review or when that account was deleted */
+            reviewer: {
+                /** Format: uuid */
+                id: string;
+                /** Format: email */
+                email: string;
+                name: string | null;
+            } | null;
             review_note: string | null;
             /**
              * Format: date-time
@@ -1510,6 +1582,27 @@ export interface components {
              * @description a user id
              */
             approved_by: string | null;
+            /**
+             * Format: uuid
+             * @description the user id of who approved or rejected it
+             */
+            reviewed_by: string | null;
+            /** @description who proposed it (proposed_by); null when that account was deleted */
+            proposer: {
+                /** Format: uuid */
+                id: string;
+                /** Format: email */
+                email: string;
+                name: string | null;
+            } | null;
+            /** @description who approved or rejected it (reviewed_by); null before review or when that account was deleted */
+            reviewer: {
+                /** Format: uuid */
+                id: string;
+                /** Format: email */
+                email: string;
+                name: string | null;
+            } | null;
             review_note: string | null;
             /**
              * Format: date-time
@@ -1586,6 +1679,122 @@ export interface components {
         };
         VersionAnswer: {
             version: components["schemas"]["Version"];
+        };
+        /** @description A version pending review (as in a list of versions) with its prompt and environment. */
+        ReviewQueueItem: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            prompt_id: string;
+            version_num: number;
+            /** @enum {string} */
+            status: "draft" | "pending_review" | "approved" | "rejected" | "archived";
+            /**
+             * @description fixed at creation: text holds content, chat holds messages
+             * @enum {string}
+             */
+            type: "text" | "chat";
+            /**
+             * Format: uuid
+             * @description the version live when this one was proposed
+             */
+            base_version_id: string | null;
+            /**
+             * Format: uuid
+             * @description for a rollback, the version whose content it repeats
+             */
+            rollback_of_version_id: string | null;
+            commit_message: string | null;
+            /**
+             * Format: uuid
+             * @description a user id
+             */
+            proposed_by: string | null;
+            /**
+             * Format: uuid
+             * @description a user id
+             */
+            approved_by: string | null;
+            /**
+             * Format: uuid
+             * @description the user id of who approved or rejected it
+             */
+            reviewed_by: string | null;
+            /** @description who proposed it (proposed_by); null when that account was deleted */
+            proposer: {
+                /** Format: uuid */
+                id: string;
+                /** Format: email */
+                email: string;
+                name: string | null;
+            } | null;
+            /** @description who approved or rejected it (reviewed_by); null before review or when that account was deleted */
+            reviewer: {
+                /** Format: uuid */
+                id: string;
+                /** Format: email */
+                email: string;
+                name: string | null;
+            } | null;
+            review_note: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            submitted_at: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            reviewed_at: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            live_from: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            live_until: string | null;
+            served_count: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            last_served_at: string | null;
+            last_eval: {
+                /** Format: uuid */
+                id: string;
+                score: number | null;
+                /** @enum {string} */
+                mode: "rules" | "judge";
+                /** @enum {string} */
+                status: "queued" | "running" | "succeeded" | "failed";
+            } | null;
+            prompt: {
+                /** Format: uuid */
+                id: string;
+                key: string;
+                /**
+                 * @description fixed at creation: text holds content, chat holds messages
+                 * @enum {string}
+                 */
+                type: "text" | "chat";
+            };
+            environment: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                is_protected: boolean;
+                /** @description the approver must be someone other than the proposer */
+                require_review: boolean;
+            };
         };
         PromptCreated: {
             prompt: components["schemas"]["Prompt"];
@@ -1888,6 +2097,8 @@ export interface components {
         CreatedWebhook: {
             /** Format: uuid */
             id: string;
+            /** @description what people call the subscription; null when it was given none */
+            name: string | null;
             url: string;
             events: ("version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed" | "test_run.completed" | "test_run.failed")[];
             /** @description shown this once */
@@ -1901,6 +2112,8 @@ export interface components {
         Webhook: {
             /** Format: uuid */
             id: string;
+            /** @description what people call the subscription; null when it was given none */
+            name: string | null;
             url: string;
             events: ("version.submitted" | "version.approved" | "version.rejected" | "version.rollback" | "eval.completed" | "eval.failed" | "test_run.completed" | "test_run.failed")[];
             /**
@@ -2011,6 +2224,11 @@ export interface components {
         };
         VersionSummaryPage: {
             items: components["schemas"]["VersionSummary"][];
+            /** @description pass as ?cursor= for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        ReviewQueueItemPage: {
+            items: components["schemas"]["ReviewQueueItem"][];
             /** @description pass as ?cursor= for the next page; null on the last page */
             next_cursor: string | null;
         };
@@ -2391,6 +2609,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    IdentityController_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server's sign-in options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthOptions"];
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the server's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -5038,7 +5304,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `eval_required`: the environment requires a succeeded evaluation and the version has none; `eval_below_threshold`: the version's counted evaluation scored under the environment's threshold */
+            /** @description `eval_required`: the environment requires a succeeded evaluation and the version has none; `eval_below_threshold`: the version's counted evaluation scored under the environment's threshold; `tests_required`: the environment requires tests and the version has no succeeded test run against the version live now; `tests_failed`: the version's counted test run had a failing case or more regressions than max_regressions */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5047,7 +5313,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "eval_required" | "eval_below_threshold";
+                            code?: "eval_required" | "eval_below_threshold" | "tests_required" | "tests_failed";
                         };
                     };
                 };
@@ -5352,7 +5618,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `eval_required`: the environment requires a succeeded evaluation and the version has none; `eval_below_threshold`: the version's counted evaluation scored under the environment's threshold */
+            /** @description `eval_required`: the environment requires a succeeded evaluation and the version has none; `eval_below_threshold`: the version's counted evaluation scored under the environment's threshold; `tests_required`: the environment requires tests and the version has no succeeded test run against the version live now; `tests_failed`: the version's counted test run had a failing case or more regressions than max_regressions */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5361,7 +5627,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "eval_required" | "eval_below_threshold";
+                            code?: "eval_required" | "eval_below_threshold" | "tests_required" | "tests_failed";
                         };
                     };
                 };
@@ -5666,6 +5932,102 @@ export interface operations {
                         error?: {
                             /** @enum {string} */
                             code?: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description `request_headers_too_large`: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "request_headers_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error`: a fault on the server's side; quote error_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    ReviewQueueController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions in pending_review, oldest submission first, each with its prompt and environment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueueItemPage"];
+                };
+            };
+            /** @description `validation_failed`: a field, query or path parameter is wrong (a malformed UUID, limit or cursor), or the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: no, malformed, expired or unknown access token; a login mismatch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such resource, or one of another workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
                         };
                     };
                 };

@@ -66,6 +66,11 @@ export interface WorkflowResult {
   unfilled: string[];
   diffAdded: number;
   approvedStatus: string;
+  signupAllowed: boolean;
+  /** The review queue while the proposal waited: its prompt keys and proposers' names. */
+  queued: Array<{ key: string; proposer: string | null }>;
+  /** Who the version list names as the approved version's proposer and reviewer. */
+  people: Array<string | null>;
 }
 
 /** Sign up, create a prompt, propose a version, diff it, submit, approve, and serve it through the gateway. */
@@ -75,6 +80,7 @@ export async function scriptedWorkflow(
   seen: (answer: SeenAnswer) => void,
 ): Promise<WorkflowResult> {
   const registry = createClient<RegistryPaths>(urls.registry, seen);
+  const options = await registry.call('get', '/api/v1/auth/options', {});
   const signedUp = await registry.call('post', '/api/v1/auth/signup', { body: { email, password: 'correct-horse-battery', name: 'Workflow' } });
   registry.authorize(signedUp.access_token);
   const me = await registry.call('get', '/api/v1/me', {});
@@ -93,13 +99,20 @@ export async function scriptedWorkflow(
   });
   const diff = await registry.call('get', '/api/v1/versions/{id}/diff', { path: { id: proposed.version.id } });
   await registry.call('post', '/api/v1/versions/{id}/submit', { path: { id: proposed.version.id } });
+  const queue = await registry.call('get', '/api/v1/workspaces/{ws}/reviews', { path: { ws: workspace.id }, query: { limit: 10 } });
   const approved = await registry.call('post', '/api/v1/versions/{id}/approve', { path: { id: proposed.version.id }, body: { note: 'Reads well' } });
   await registry.call('get', '/api/v1/versions/{id}', { path: { id: approved.version.id } });
-  await registry.call('get', '/api/v1/prompts/{id}/versions', { path: { id: created.prompt.id } });
+  const versions = await registry.call('get', '/api/v1/prompts/{id}/versions', { path: { id: created.prompt.id } });
+  const newest = versions.items[0];
   const apiKey = await registry.call('post', '/api/v1/environments/{env}/api-keys', { path: { env: development.id }, body: { name: 'workflow' } });
 
   const gateway = createClient<GatewayPaths>(urls.gateway, seen);
   gateway.authorize(apiKey.key);
   const served = await gateway.call('post', '/v1/serve/{key}', { path: { key: created.prompt.key }, body: { variables: { name: 'Ana' } } });
-  return { served: served.content, servedVersion: served.version, unfilled: served.unfilled_variables, diffAdded: diff.added, approvedStatus: approved.version.status };
+  return {
+    served: served.content, servedVersion: served.version, unfilled: served.unfilled_variables, diffAdded: diff.added,
+    approvedStatus: approved.version.status, signupAllowed: options.signup_allowed,
+    queued: queue.items.map((item) => ({ key: item.prompt.key, proposer: item.proposer?.name ?? null })),
+    people: [newest.proposer?.name ?? null, newest.reviewer?.email ?? null],
+  };
 }

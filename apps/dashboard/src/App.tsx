@@ -26,12 +26,16 @@ function Gate() {
 }
 
 /**
- * Mantine's default theme only, with its CSS variables from the static stylesheet
- * (withCssVariables={false}): the page injects no <style> element, so the CSP needs no inline styles.
+ * The nonce the registry puts in `<meta property="csp-nonce">` of every index.html it serves: the
+ * CSP allows <style> elements only with it (style-src 'self' 'nonce-...'), and Mantine inserts a few
+ * (its global classes). Empty when the page was not served by the registry (Vite's dev server).
  */
+const styleNonce = (): string => document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce ?? '';
+
+/** Mantine's default theme, its CSS variables from the static stylesheet (withCssVariables={false}). */
 export function App() {
   return (
-    <MantineProvider withCssVariables={false} defaultColorScheme="light">
+    <MantineProvider withCssVariables={false} defaultColorScheme="light" getStyleNonce={styleNonce}>
       <QueryClientProvider client={queryClient}>
         <SessionProvider><Gate /></SessionProvider>
       </QueryClientProvider>

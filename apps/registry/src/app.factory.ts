@@ -15,6 +15,7 @@ import { requestLogging } from './common/request-logging.js';
 import { routeGate, type ExpressApp } from './common/route-gate.js';
 import { securityHeaders } from './common/security-headers.js';
 import { RequestValidationPipe } from './common/validation.js';
+import { serveDashboard } from './dashboard/dashboard-files.js';
 import { buildRegistryOpenApiDocument, OPENAPI_JSON_PATH } from './openapi/registry-openapi.js';
 
 export const API_PREFIX = 'api/v1';
@@ -40,10 +41,12 @@ export async function createRegistryApp(
   app.getHttpServer().on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientErrorAsJson(err, socket));
   // req.ip keys the per-client login limit: trust X-Forwarded-For only from the proxies TRUST_PROXY names.
   app.set('trust proxy', config.TRUST_PROXY);
-  // Order matters: headers on every answer, log every request, answer unknown paths and methods,
-  // refuse non-JSON bodies, parse JSON up to 1 MiB, then refuse input no column or field can hold.
+  // Order matters: headers on every answer, log every request, the dashboard's files (GET and HEAD
+  // outside the registry's own paths), answer unknown paths and methods, refuse non-JSON bodies,
+  // parse JSON up to 1 MiB, then refuse input no column or field can hold.
   app.use(securityHeaders());
   app.use(requestLogging(logger));
+  app.use(serveDashboard(config.DASHBOARD_DIR));
   // Express's own types are not installed: the instance is typed by the parts routeGate reads.
   app.use(routeGate(app.getHttpAdapter().getInstance() as ExpressApp, ['/api/docs']));
   app.use(requireJsonBody);

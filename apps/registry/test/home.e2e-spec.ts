@@ -1,8 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { useRegistry } from './support/registry.js';
 
-describe('the registry at / (what a browser sees)', () => {
-  const h = useRegistry();
+// A directory without a dashboard build: the registry's own page answers `/` (dashboard-serving.e2e-spec.ts has the build).
+const noBuild = mkdtempSync(join(tmpdir(), 'promptgate-no-dashboard-'));
+afterAll(() => rmSync(noBuild, { recursive: true, force: true }));
+
+describe('the registry at / without a dashboard build (what a browser sees)', () => {
+  const h = useRegistry({ DASHBOARD_DIR: noBuild });
 
   it('answers a small HTML page that says what Promptgate is and links the API docs, without auth', async () => {
     const res = await request(h.http).get('/').expect(200);
@@ -11,6 +18,13 @@ describe('the registry at / (what a browser sees)', () => {
     expect(res.text).toMatch(/Prompt governance/);
     expect(res.text).toContain('<a href="/api/docs">');
     expect(res.text).toContain('<a href="/api/docs-json">');
+    expect(res.text).toContain('npm run build');
+    expect(res.text).toContain('DASHBOARD_DIR');
+  });
+
+  it('answers a deep link of the dashboard with 404 in the JSON error shape, not with the page', async () => {
+    const res = await request(h.http).get('/prompts/anything').expect(404);
+    expect(res.body.error.code).toBe('not_found');
   });
 
   it('works under the registry CSP: no script at all, only inline style, which the policy allows', async () => {

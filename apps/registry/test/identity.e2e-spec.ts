@@ -155,6 +155,11 @@ describe('ALLOW_SIGNUP=false', () => {
     expect(res.body.error.code).toBe('forbidden');
     await request(h.http).post('/api/v1/auth/signup').send({ password: 'x' }).expect(403);
   });
+
+  it('says so in GET /auth/options, without a token, so a sign-in page can leave signup out', async () => {
+    const res = await request(h.http).get('/api/v1/auth/options').expect(200);
+    expect(res.body).toEqual({ signup_allowed: false, dev_auth_bypass: false });
+  });
 });
 
 describe('dev auth bypass', () => {
@@ -165,6 +170,9 @@ describe('dev auth bypass', () => {
     try {
       const before = await request(h.http).get('/api/v1/me').expect(401);
       expect(before.body.error.code).toBe('unauthorized');
+      // A client learns that it needs no login screen without a request that fails.
+      const options = await request(h.http).get('/api/v1/auth/options').expect(200);
+      expect(options.body).toEqual({ signup_allowed: true, dev_auth_bypass: true });
 
       const seeded = await seedDevAdmin(h.dataSource, devAdmin);
       expect(seeded).toEqual({ created: true, email: devAdmin, password: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
@@ -198,6 +206,8 @@ describe('dev auth bypass', () => {
     try {
       await seedDevAdmin(h.dataSource, devAdmin);
       await request(h.http).get('/api/v1/me').expect(401);
+      const options = await request(h.http).get('/api/v1/auth/options').expect(200);
+      expect(options.body).toEqual({ signup_allowed: h.config.ALLOW_SIGNUP, dev_auth_bypass: false });
       expectNoServerErrors(h);
     } finally {
       await h.close();

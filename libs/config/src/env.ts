@@ -113,6 +113,8 @@ export const registrySchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /** Express `trust proxy`: false (req.ip is the TCP peer), true, a hop count, or comma-separated addresses/subnets. */
   TRUST_PROXY: trustProxy,
+  /** The dashboard's build (`npm run build:dashboard`), served at `/`; relative to the working directory. Without index.html there, `/` is a short page. */
+  DASHBOARD_DIR: z.string().min(1).max(4096).default('dist/dashboard'),
   /** scrypt cost N for new password hashes (r=8, p=1); below 2^17 only with APP_ENV=test. */
   PASSWORD_SCRYPT_N: z.coerce.number().int().min(2 ** 10).max(2 ** 18)
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')

@@ -54,7 +54,7 @@ export function Shell({ children }: { children: ReactNode }) {
             />
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <Text size="sm" data-testid="current-user">{me?.user.name ?? me?.user.email}</Text>
+            <Text size="sm" data-testid="current-user">{me?.user.name ? `${me.user.name} · ${me.user.email}` : me?.user.email}</Text>
             {ws.role && <Badge variant="light" aria-label={`Role: ${ws.role}`}>{ws.role}</Badge>}
             {bypass
               ? <Badge color="orange" variant="light" title="The registry runs with DEV_AUTH_BYPASS: every request acts as the seeded admin">development bypass</Badge>

@@ -15,6 +15,8 @@ export interface Session {
   error: ApiError | null;
   /** GET /me answered without a token: the registry's development bypass (the seeded admin). */
   bypass: boolean;
+  /** POST /auth/signup is open on this registry (ALLOW_SIGNUP). */
+  signupAllowed: boolean;
   signedIn: boolean;
   logIn: (credentials: Credentials) => Promise<void>;
   signUp: (credentials: Credentials & { name?: string }) => Promise<void>;
@@ -28,8 +30,17 @@ const SessionContext = createContext<Session | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const token = useSyncExternalStore(tokenStore.subscribe, tokenStore.get);
+  // Public: whether signup is open and whether the development bypass answers without a token, so
+  // the page asks GET /me only when it can answer (no 401 on the way to the login screen).
+  const options = useQuery({
+    queryKey: ['auth-options'],
+    queryFn: () => call(api.GET('/api/v1/auth/options')),
+    staleTime: Infinity,
+  });
+  const bypassOn = options.data?.dev_auth_bypass === true;
   const me = useQuery({
     queryKey: ['me', token],
+    enabled: token !== null || bypassOn,
     queryFn: () => call(api.GET('/api/v1/me')),
     retry: (count, err) => !(err instanceof ApiError && err.status > 0 && err.status < 500) && count < 2,
     staleTime: 60_000,
@@ -54,17 +65,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     queryClient.clear();
   }, [queryClient]);
 
+  const asking = token !== null || bypassOn;
   const value = useMemo<Session>(() => ({
     me: me.data ?? null,
-    loading: me.isPending,
-    error: me.error instanceof ApiError && !signedOut ? me.error : null,
+    loading: options.isPending || (asking && me.isPending),
+    error: options.error instanceof ApiError ? options.error : me.error instanceof ApiError && !signedOut ? me.error : null,
     bypass: me.data !== undefined && token === null,
+    signupAllowed: options.data?.signup_allowed ?? true,
     signedIn: me.data !== undefined,
     logIn: async (c) => { await login.mutateAsync(c); },
     signUp: async (c) => { await signup.mutateAsync(c); },
     logOut,
-    retry: () => void me.refetch(),
-  }), [me, signedOut, token, login, signup, logOut]);
+    retry: () => { void options.refetch(); if (asking) void me.refetch(); },
+  }), [me, options, asking, signedOut, token, login, signup, logOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

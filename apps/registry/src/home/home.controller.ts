@@ -3,8 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../identity/public.decorator.js';
 
 /**
- * What a browser sees at `/` until the dashboard takes this place: what Promptgate is and where its
- * API is described. Static and script-free, so it lives under the registry's CSP (inline style only).
+ * What a browser sees at `/` when the registry has no dashboard build to serve (DASHBOARD_DIR
+ * without index.html; dashboard/dashboard-files.ts serves it when there is one): what Promptgate is,
+ * how to get the dashboard, and where the API is described. Static and script-free, so it lives
+ * under the registry's CSP (inline style only).
  */
 export const HOME_PAGE = `<!doctype html>
 <html lang="en">
@@ -23,7 +25,9 @@ li { margin: .3rem 0; }
 <h1>Promptgate</h1>
 <p>Prompt governance: a registry of versioned prompts, a review gate before a version goes live,
 evaluations, an append-only audit log, and a low-latency gateway that serves the approved version.</p>
-<p>This is the registry, the management API. A dashboard will live here; until then:</p>
+<p>This is the registry, the management API. Its dashboard is served here once it is built, and this
+registry found no build: run <code>npm run build</code> (or <code>npm start</code>, which builds it),
+or point <code>DASHBOARD_DIR</code> at the build. Meanwhile:</p>
 <ul>
 <li><a href="/api/docs">API documentation</a> (Swagger UI)</li>
 <li><a href="/api/docs-json">OpenAPI document</a> (JSON)</li>

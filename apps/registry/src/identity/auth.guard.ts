@@ -82,9 +82,9 @@ export class AuthGuard implements CanActivate {
   }
 
   private async userWhere(where: { id: string } | { email: string }, missing: string): Promise<AuthenticatedUser> {
-    const user = await this.dataSource.getRepository(UserEntity).findOne({ where, select: { id: true, email: true } });
+    const user = await this.dataSource.getRepository(UserEntity).findOne({ where, select: { id: true, email: true, name: true } });
     if (!user) throw new UnauthorizedError(missing);
-    return { id: user.id, email: user.email };
+    return { id: user.id, email: user.email, name: user.name };
   }
 }
 

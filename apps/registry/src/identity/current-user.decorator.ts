@@ -4,6 +4,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 export interface AuthenticatedUser {
   id: string;
   email: string;
+  name: string | null;
 }
 
 export type AuthenticatedRequest = { user?: AuthenticatedUser };

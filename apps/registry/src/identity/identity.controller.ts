@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { SignupEnabledGuard } from './auth.guard.js';
 import { CurrentUser, type AuthenticatedUser } from './current-user.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
@@ -12,7 +13,21 @@ import { ApiErrors } from '../openapi/error-response.js';
 @ApiTags('identity')
 @Controller()
 export class IdentityController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly identity: IdentityService,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+  ) {}
+
+  @Public()
+  @Get('auth/options')
+  @ApiOperation({
+    summary: 'How to sign in here',
+    description: 'No authentication. Whether signup is open (ALLOW_SIGNUP), and whether the development auth bypass is on: then a request without a token acts as the seeded admin, and a client needs no login screen.',
+  })
+  @ApiAnswer(200, 'AuthOptions', 'The server\'s sign-in options.')
+  options() {
+    return { signup_allowed: this.config.ALLOW_SIGNUP, dev_auth_bypass: this.config.APP_ENV === 'development' && this.config.DEV_AUTH_BYPASS };
+  }
 
   @Public()
   @UseGuards(SignupEnabledGuard)

@@ -75,6 +75,12 @@ const testRunSummary: Record<string, Schema> = {
   finished_at: nullableTimestamp,
 };
 
+const person = (description: string): Schema => ({
+  ...object({ id: uuid, email: { type: 'string', format: 'email' }, name: nullableText }),
+  nullable: true,
+  description,
+});
+
 const versionSummary: Record<string, Schema> = {
   id: uuid,
   prompt_id: uuid,
@@ -86,6 +92,9 @@ const versionSummary: Record<string, Schema> = {
   commit_message: nullableText,
   proposed_by: { ...nullableUuid, description: 'a user id' },
   approved_by: { ...nullableUuid, description: 'a user id' },
+  reviewed_by: { ...nullableUuid, description: 'the user id of who approved or rejected it' },
+  proposer: person('who proposed it (proposed_by); null when that account was deleted'),
+  reviewer: person('who approved or rejected it (reviewed_by); null before review or when that account was deleted'),
   review_note: nullableText,
   created_at: timestamp,
   submitted_at: nullableTimestamp,
@@ -109,6 +118,10 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
     access_token: { type: 'string', description: 'a JWT for Authorization: Bearer' },
     user: ref('User'),
     expires_in: { type: 'integer', minimum: 1, description: 'seconds the token is valid' },
+  }),
+  AuthOptions: object({
+    signup_allowed: { type: 'boolean', description: 'POST /auth/signup is open (else it answers 403)' },
+    dev_auth_bypass: { type: 'boolean', description: 'a request without a token acts as the seeded admin (development only)' },
   }),
   Me: object({ user: ref('User'), memberships: { type: 'array', items: object({ workspace: ref('Workspace'), role }) } }),
   Member: object({
@@ -170,6 +183,16 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
     parent_config: nullable(modelConfig, 'the base version\'s config'),
   }),
   VersionAnswer: object({ version: ref('Version') }),
+  ReviewQueueItem: object({
+    ...versionSummary,
+    prompt: object({ id: uuid, key: { type: 'string', pattern: PROMPT_KEY_PATTERN.source }, type: promptType }),
+    environment: object({
+      id: uuid,
+      name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+      is_protected: { type: 'boolean' },
+      require_review: { type: 'boolean', description: 'the approver must be someone other than the proposer' },
+    }),
+  }, 'A version pending review (as in a list of versions) with its prompt and environment.'),
   PromptCreated: object({ prompt: ref('Prompt'), version: ref('Version') }),
   VersionDiff: object({
     version_id: uuid,
@@ -280,6 +303,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
   }),
   CreatedWebhook: object({
     id: uuid,
+    name: nullable(text, 'what people call the subscription; null when it was given none'),
     url: text,
     events: { type: 'array', items: webhookEvent },
     secret: { type: 'string', pattern: '^whsec_', description: 'shown this once' },
@@ -287,6 +311,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
   }),
   Webhook: object({
     id: uuid,
+    name: nullable(text, 'what people call the subscription; null when it was given none'),
     url: text,
     events: { type: 'array', items: webhookEvent },
     created_at: timestamp,
@@ -331,7 +356,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
 };
 
 /** Items of a list answer, by the name of their schema; each list answers `{items, next_cursor}`. */
-const PAGE_ITEMS = ['Member', 'Environment', 'PromptListItem', 'VersionSummary', 'Eval', 'TestCase', 'TestRunSummary', 'ProviderKey', 'ApiKey', 'Webhook', 'Delivery', 'AuditEntry'] as const;
+const PAGE_ITEMS = ['Member', 'Environment', 'PromptListItem', 'VersionSummary', 'ReviewQueueItem', 'Eval', 'TestCase', 'TestRunSummary', 'ProviderKey', 'ApiKey', 'Webhook', 'Delivery', 'AuditEntry'] as const;
 export type PageItem = (typeof PAGE_ITEMS)[number];
 export const pageSchemaName = (item: PageItem) => `${item}Page`;
 

@@ -4,6 +4,7 @@ import type { GateEval, ModelConfig, PromptMessage, PromptType, Role, VersionSta
 import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
+import type { PersonView } from './version.view.js';
 
 /** What a version shows of its last eval. */
 export type LastEval = Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'>;
@@ -12,7 +13,7 @@ const LAST_EVAL_COLUMNS: FindOptionsSelect<EvalRunEntity> = { id: true, score: t
 /** Every column of a version but its body and its base's (content, messages, config): what a list of versions reads. */
 const VERSION_SUMMARY_COLUMNS = [
   'id', 'promptId', 'versionNum', 'status', 'baseVersionId', 'rollbackOfVersionId', 'commitMessage', 'proposedBy', 'approvedBy',
-  'reviewNote', 'submittedAt', 'reviewedAt', 'liveFrom', 'liveUntil', 'lastEvalId', 'servedCount', 'lastServedAt', 'createdAt',
+  'reviewedBy', 'reviewNote', 'submittedAt', 'reviewedAt', 'liveFrom', 'liveUntil', 'lastEvalId', 'servedCount', 'lastServedAt', 'createdAt',
 ].map((column) => `v.${column}`);
 
 /** Newest version first; numbers have no gaps, so the number names the position. */
@@ -64,6 +65,7 @@ interface VersionRowRead {
   commit_message: string | null;
   proposed_by: string | null;
   approved_by: string | null;
+  reviewed_by: string | null;
   review_note: string | null;
   submitted_at: Date | null;
   reviewed_at: Date | null;
@@ -87,7 +89,7 @@ function versionFromRow(r: VersionRowRead): PromptVersionEntity {
     id: r.id, promptId: r.prompt_id, versionNum: r.version_num, status: r.status, content: r.content, parentContent: r.parent_content,
     messages: r.messages, parentMessages: r.parent_messages, config: r.config, parentConfig: r.parent_config,
     baseVersionId: r.base_version_id, rollbackOfVersionId: r.rollback_of_version_id, commitMessage: r.commit_message,
-    proposedBy: r.proposed_by, approvedBy: r.approved_by, reviewNote: r.review_note, submittedAt: r.submitted_at,
+    proposedBy: r.proposed_by, approvedBy: r.approved_by, reviewedBy: r.reviewed_by, reviewNote: r.review_note, submittedAt: r.submitted_at,
     reviewedAt: r.reviewed_at, liveFrom: r.live_from, liveUntil: r.live_until, lastEvalId: r.last_eval_id,
     servedCount: Number(r.served_count), lastServedAt: r.last_served_at, createdAt: r.created_at,
   });
@@ -164,8 +166,32 @@ export class PromptsRepository {
     });
   }
 
-  findLastEval(evalId: string, manager: EntityManager = this.dataSource.manager): Promise<LastEval | null> {
-    return manager.findOne(EvalRunEntity, { where: { id: evalId }, select: LAST_EVAL_COLUMNS });
+  /**
+   * What a version shows besides its row, in one statement: its last eval (when `lastEvalId`) and
+   * the people of `userIds` (a deleted user is simply absent).
+   */
+  async lastEvalAndPeople(
+    lastEvalId: string | null,
+    userIds: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ lastEval: LastEval | null; people: PersonView[] }> {
+    if (lastEvalId === null && userIds.length === 0) return { lastEval: null, people: [] };
+    const [row] = (await manager.query(
+      `SELECT (SELECT json_build_object('id', e.id, 'score', e.score, 'mode', e.mode, 'status', e.status)
+                 FROM eval_runs e WHERE e.id = $1::uuid) AS last_eval,
+              (SELECT coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name)), '[]'::json)
+                 FROM users u WHERE u.id = ANY($2::uuid[])) AS people`,
+      [lastEvalId, [...new Set(userIds)]],
+    )) as Array<{ last_eval: LastEval | null; people: PersonView[] }>;
+    return { lastEval: row.last_eval, people: row.people };
+  }
+
+  /** The people of `userIds`, by id (a deleted user is absent). */
+  async peopleOf(userIds: readonly string[]): Promise<Map<string, PersonView>> {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return new Map();
+    const rows = (await this.dataSource.query(`SELECT id, email, name FROM users WHERE id = ANY($1::uuid[])`, [ids])) as PersonView[];
+    return new Map(rows.map((p) => [p.id, p]));
   }
 
   /** The last evals of the versions, by eval id. */
@@ -298,9 +324,10 @@ export class PromptsRepository {
     await manager.query(`UPDATE prompt_versions SET status = $2, submitted_at = clock_timestamp() WHERE id = $1`, [versionId, status]);
   }
 
-  async markRejected(manager: EntityManager, versionId: string, status: VersionStatus, note: string): Promise<void> {
+  async markRejected(manager: EntityManager, versionId: string, status: VersionStatus, note: string, reviewedBy: string): Promise<void> {
     await manager.query(
-      `UPDATE prompt_versions SET status = $2, review_note = $3, reviewed_at = clock_timestamp() WHERE id = $1`, [versionId, status, note]);
+      `UPDATE prompt_versions SET status = $2, review_note = $3, reviewed_by = $4, reviewed_at = clock_timestamp() WHERE id = $1`,
+      [versionId, status, note, reviewedBy]);
   }
 
   /**
@@ -317,7 +344,8 @@ export class PromptsRepository {
         [change.previous.id, change.supersededStatus, now]);
     }
     await manager.query(
-      `UPDATE prompt_versions SET status = 'approved', approved_by = $2, review_note = $3, reviewed_at = $4, live_from = $4, live_until = NULL
+      `UPDATE prompt_versions SET status = 'approved', approved_by = $2, reviewed_by = $2, review_note = $3, reviewed_at = $4, live_from = $4,
+                                  live_until = NULL
         WHERE id = $1`,
       [change.versionId, change.approvedBy, change.note, now]);
     await manager.query(`UPDATE prompts SET live_version_id = $2, updated_at = $3 WHERE id = $1`, [change.promptId, change.versionId, now]);

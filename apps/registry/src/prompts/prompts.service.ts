@@ -11,7 +11,9 @@ import { AuditTrail, type AuditedWork } from '../audit/audit-trail.js';
 import type { Page, PageRequest } from '../common/pagination.js';
 import { presentPrompt, presentPromptListItem, type PromptListItem, type PromptView } from './prompt.view.js';
 import { PromptsRepository } from './prompts.repository.js';
-import { presentVersion, presentVersionSummary, type VersionSummaryView, type VersionView } from './version.view.js';
+import {
+  peopleIdsOf, presentVersion, presentVersionSummary, type PersonView, type VersionSummaryView, type VersionView,
+} from './version.view.js';
 
 const EDITOR_OR_ABOVE = ROLES.filter((role) => roleAtLeast(role, 'editor'));
 
@@ -19,7 +21,13 @@ const EDITOR_OR_ABOVE = ROLES.filter((role) => roleAtLeast(role, 'editor'));
 export interface PromptActor {
   id: string;
   email: string;
+  /** Known when the actor is the authenticated user: a version they propose then names them without a lookup. */
+  name?: string | null;
 }
+
+/** The actor as a version names them, when their name is known. */
+export const personOfActor = (actor: PromptActor): PersonView | null =>
+  actor.name === undefined ? null : { id: actor.id, email: actor.email, name: actor.name };
 
 /** A new version starts as a draft, or straight in review (promotion proposes for review). */
 export type ProposedStatus = 'draft' | 'pending_review';
@@ -150,10 +158,20 @@ export class PromptsService {
     return { version, prompt, environment: await this.prompts.environmentOf(prompt, manager) };
   }
 
-  /** The one shape of a version (GET /versions/:id), with its last eval looked up. */
-  async presentVersionOf(version: PromptVersionEntity, manager: EntityManager = this.dataSource.manager): Promise<VersionView> {
-    const lastEval = version.lastEvalId ? await this.prompts.findLastEval(version.lastEvalId, manager) : null;
-    return presentVersion(version, lastEval);
+  /**
+   * The one shape of a version (GET /versions/:id), with its last eval and its people looked up in
+   * one statement; `known` (the actor) is not looked up.
+   */
+  async presentVersionOf(
+    version: PromptVersionEntity,
+    manager: EntityManager = this.dataSource.manager,
+    known: PersonView | null = null,
+  ): Promise<VersionView> {
+    const ids = peopleIdsOf(version).filter((id) => id !== known?.id);
+    const { lastEval, people } = await this.prompts.lastEvalAndPeople(version.lastEvalId, ids, manager);
+    const byId = new Map(people.map((p) => [p.id, p]));
+    if (known) byId.set(known.id, known);
+    return presentVersion(version, lastEval, byId);
   }
 
   /** POST /environments/:env/prompts: `type` (text by default), then content or messages, and config (`{}` by default). */
@@ -171,7 +189,7 @@ export class PromptsService {
       const { prompt, version } = await this.createPrompt(work, {
         environment, key, body, config, description: input.description, commitMessage: input.commitMessage, actor,
       });
-      return { prompt: presentPrompt(prompt, null), version: await this.presentVersionOf(version, manager) };
+      return { prompt: presentPrompt(prompt, null), version: await this.presentVersionOf(version, manager, personOfActor(actor)) };
     });
   }
 
@@ -188,7 +206,7 @@ export class PromptsService {
       const body = readPromptBody(counted.prompt.type, input);
       const config = input.config === undefined ? undefined : readModelConfig(input.config);
       const version = await this.insertVersion(work, counted.prompt, { body, config, commitMessage: input.commitMessage, actor });
-      return this.presentVersionOf(version, work.manager);
+      return this.presentVersionOf(version, work.manager, personOfActor(actor));
     });
   }
 
@@ -226,8 +244,9 @@ export class PromptsService {
     const { prompt } = await this.loadPromptForUser(userId, promptId, 'viewer');
     const versions = await this.prompts.listVersions(promptId, page);
     const evalById = await this.prompts.lastEvalsOf(versions.items);
+    const people = await this.prompts.peopleOf(versions.items.flatMap(peopleIdsOf));
     return {
-      items: versions.items.map((v) => presentVersionSummary(v, prompt.type, v.lastEvalId ? evalById.get(v.lastEvalId) ?? null : null)),
+      items: versions.items.map((v) => presentVersionSummary(v, prompt.type, v.lastEvalId ? evalById.get(v.lastEvalId) ?? null : null, people)),
       next_cursor: versions.next_cursor,
     };
   }

@@ -1,6 +1,16 @@
 import type { ModelConfig, PromptMessage, PromptType } from '#domain';
 import type { EvalRunEntity, PromptVersionEntity } from '#persistence';
 
+/** A person as a version names them: who proposed it, who reviewed it. */
+export interface PersonView {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+/** The people a version names, by user id; an id missing here (a deleted user) shows as null. */
+export type PeopleById = ReadonlyMap<string, PersonView>;
+
 /** A version as GET /versions/:id answers it (API.md); every endpoint answering `{version}` uses this. */
 export interface VersionView {
   id: string;
@@ -21,6 +31,10 @@ export interface VersionView {
   commit_message: string | null;
   proposed_by: string | null;
   approved_by: string | null;
+  /** Who approved or rejected it. */
+  reviewed_by: string | null;
+  proposer: PersonView | null;
+  reviewer: PersonView | null;
   review_note: string | null;
   created_at: string;
   submitted_at: string | null;
@@ -42,10 +56,17 @@ export type VersionSummaryRow = Omit<PromptVersionEntity, 'content' | 'parentCon
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+const personOf = (id: string | null, people: PeopleById): PersonView | null => (id === null ? null : people.get(id) ?? null);
+
+/** The user ids a version names, for one lookup of their people. */
+export const peopleIdsOf = (v: Pick<PromptVersionEntity, 'proposedBy' | 'reviewedBy'>): string[] =>
+  [v.proposedBy, v.reviewedBy].filter((id): id is string => id !== null);
+
 export function presentVersionSummary(
   v: VersionSummaryRow,
   type: PromptType,
   lastEval: Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'> | null,
+  people: PeopleById,
 ): VersionSummaryView {
   return {
     id: v.id,
@@ -58,6 +79,9 @@ export function presentVersionSummary(
     commit_message: v.commitMessage,
     proposed_by: v.proposedBy,
     approved_by: v.approvedBy,
+    reviewed_by: v.reviewedBy,
+    proposer: personOf(v.proposedBy, people),
+    reviewer: personOf(v.reviewedBy, people),
     review_note: v.reviewNote,
     created_at: v.createdAt.toISOString(),
     submitted_at: iso(v.submittedAt),
@@ -76,9 +100,10 @@ export const typeOfVersion = (v: Pick<PromptVersionEntity, 'messages'>): PromptT
 export function presentVersion(
   v: PromptVersionEntity,
   lastEval: Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'> | null,
+  people: PeopleById,
 ): VersionView {
   return {
-    ...presentVersionSummary(v, typeOfVersion(v), lastEval),
+    ...presentVersionSummary(v, typeOfVersion(v), lastEval, people),
     content: v.content,
     messages: v.messages,
     config: v.config,

@@ -23,9 +23,9 @@ export class ReviewController {
   }
 
   @Post('versions/:id/approve')
-  @ApiOperation({ summary: 'Approve a version', description: 'Role: reviewer. Checked in this order: role, status pending_review, four eyes (self_approval), base still live (stale_base), the eval gate, which override_eval passes for admins and owners.' })
+  @ApiOperation({ summary: 'Approve a version', description: 'Role: reviewer. Checked in this order: role, status pending_review, four eyes (self_approval), base still live (stale_base), the eval gate, then the test gate; override_eval passes both gates for admins and owners.' })
   @ApiAnswer(200, 'VersionAnswer', 'The version, now live.')
-  @ApiErrors(...FOUND_WITH_ROLE, 'self_approval', 'invalid_transition', 'stale_base', 'eval_required', 'eval_below_threshold')
+  @ApiErrors(...FOUND_WITH_ROLE, 'self_approval', 'invalid_transition', 'stale_base', 'eval_required', 'eval_below_threshold', 'tests_required', 'tests_failed')
   @HttpCode(200)
   async approve(@CurrentUser() user: AuthenticatedUser, @IdParam('id') versionId: string, @Body() body: ApproveVersionDto) {
     return { version: await this.review.approveVersion(user, versionId, { note: body.note, overrideEval: body.override_eval }) };
@@ -43,7 +43,7 @@ export class ReviewController {
   @Post('versions/:id/quick-approve')
   @ApiOperation({ summary: 'Quick-approve a draft', description: 'Role: editor. Development servers only, in unprotected environments; the eval gate applies without override.' })
   @ApiAnswer(200, 'VersionAnswer', 'The draft, now live (development servers, unprotected environments).')
-  @ApiErrors(...FOUND_WITH_ROLE, 'self_approval', 'invalid_transition', 'stale_base', 'eval_required', 'eval_below_threshold')
+  @ApiErrors(...FOUND_WITH_ROLE, 'self_approval', 'invalid_transition', 'stale_base', 'eval_required', 'eval_below_threshold', 'tests_required', 'tests_failed')
   @HttpCode(200)
   async quickApprove(@CurrentUser() user: AuthenticatedUser, @IdParam('id') versionId: string) {
     return { version: await this.review.quickApproveVersion(user, versionId) };

@@ -58,7 +58,7 @@ export class ReviewService {
       await this.outbox.versionEvent(manager, 'version.submitted', versionId, actor, null, [
         { consumer: OUTBOX_CONSUMERS.evalsOnSubmit, input: { v: 1, version_id: versionId, actor_id: actor.id } },
       ]);
-      return this.presentById(manager, versionId);
+      return this.presentById(manager, versionId, actor);
     });
   }
 
@@ -80,7 +80,7 @@ export class ReviewService {
         liveVersionId: prompt.liveVersionId, override: body.overrideEval === true, overrideAllowed: roleAtLeast(actorRole, 'admin'),
       });
       if (!tests.ok) throw tests.refusal;
-      const went = await this.goLive(manager, prompt, version, { approvedBy: actor.id, note });
+      const went = await this.goLive(manager, prompt, version, { approver: actor, note });
       audit({
         workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email,
@@ -99,13 +99,13 @@ export class ReviewService {
       const { prompt } = await this.prompts.loadVersionForUser(actor.id, versionId, 'reviewer', manager);
       await this.lockPrompt(manager, prompt.id);
       const version = await this.versions.getVersion(versionId, manager);
-      await this.versions.markRejected(manager, versionId, transition(version.status, 'reject'), note);
+      await this.versions.markRejected(manager, versionId, transition(version.status, 'reject'), note, actor.id);
       audit({
         workspaceId: prompt.workspaceId, action: 'version.rejected', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key, note },
       });
       await this.outbox.versionEvent(manager, 'version.rejected', versionId, actor, note);
-      return this.presentById(manager, versionId);
+      return this.presentById(manager, versionId, actor);
     });
   }
 
@@ -123,7 +123,7 @@ export class ReviewService {
         gate: await this.gateOf(manager, environment, versionId),
       });
       if (!decision.ok) throw decision.refusal;
-      const went = await this.goLive(manager, prompt, version, { approvedBy: actor.id, note: null });
+      const went = await this.goLive(manager, prompt, version, { approver: actor, note: null });
       audit({
         workspaceId: prompt.workspaceId, action: 'version.approved', resourceType: 'version', resourceId: versionId,
         actorEmail: actor.email,
@@ -150,7 +150,7 @@ export class ReviewService {
         commitMessage: `Rollback to version ${target.versionNum}`,
       });
       const prompt = await this.versions.getPrompt(promptId, manager);
-      const went = await this.goLive(manager, prompt, created, { approvedBy: actor.id, note });
+      const went = await this.goLive(manager, prompt, created, { approver: actor, note });
       audit({
         workspaceId: prompt.workspaceId, action: 'version.rollback', resourceType: 'version', resourceId: created.id,
         actorEmail: actor.email,
@@ -191,7 +191,7 @@ export class ReviewService {
         },
       });
       await this.outbox.versionEvent(manager, 'version.submitted', version.id, actor);
-      return this.prompts.presentVersionOf(version, manager);
+      return this.prompts.presentVersionOf(version, manager, actor);
     });
   }
 
@@ -233,14 +233,14 @@ export class ReviewService {
     manager: EntityManager,
     prompt: PromptEntity,
     version: PromptVersionEntity,
-    change: { approvedBy: string; note: string | null },
+    change: { approver: AuthenticatedUser; note: string | null },
   ): Promise<WentLive> {
     const previous = prompt.liveVersionId ? await this.versions.getVersion(prompt.liveVersionId, manager) : null;
     const now = await this.versions.goLive(manager, {
       promptId: prompt.id, versionId: version.id, previous, supersededStatus: previous ? transition(previous.status, 'supersede') : null,
-      approvedBy: change.approvedBy, note: change.note,
+      approvedBy: change.approver.id, note: change.note,
     });
-    const view = await this.presentById(manager, version.id);
+    const view = await this.presentById(manager, version.id, change.approver);
     return {
       view,
       snapshot: {
@@ -301,8 +301,9 @@ export class ReviewService {
     return this.testCases.copyMissing(manager, sourcePromptId, targetPromptId, room);
   }
 
-  private async presentById(manager: EntityManager, versionId: string): Promise<VersionView> {
-    return this.prompts.presentVersionOf(await this.versions.getVersion(versionId, manager), manager);
+  /** The version as it answers, naming `actor` without looking them up. */
+  private async presentById(manager: EntityManager, versionId: string, actor: AuthenticatedUser): Promise<VersionView> {
+    return this.prompts.presentVersionOf(await this.versions.getVersion(versionId, manager), manager, actor);
   }
 }
 

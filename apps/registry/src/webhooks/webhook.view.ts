@@ -6,6 +6,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function toWebhookView(w: WebhookEntity) {
   return {
     id: w.id,
+    name: w.name,
     url: w.url,
     events: w.events,
     created_at: w.createdAt.toISOString(),
@@ -17,7 +18,7 @@ export type WebhookView = ReturnType<typeof toWebhookView>;
 
 /** The answer to creation, the one time the secret is shown. */
 export function toCreatedWebhookView(w: WebhookEntity, secret: string) {
-  return { id: w.id, url: w.url, events: w.events, secret, created_at: w.createdAt.toISOString() };
+  return { id: w.id, name: w.name, url: w.url, events: w.events, secret, created_at: w.createdAt.toISOString() };
 }
 export type CreatedWebhookView = ReturnType<typeof toCreatedWebhookView>;
 

@@ -39,7 +39,7 @@ export class WebhooksRepository {
     return manager.findOne(WebhookEntity, { where: { id: webhookId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  insert(manager: EntityManager, values: Pick<WebhookEntity, 'id' | 'workspaceId' | 'url' | 'events' | 'createdBy' | 'secretEncrypted'>): Promise<WebhookEntity> {
+  insert(manager: EntityManager, values: Pick<WebhookEntity, 'id' | 'workspaceId' | 'name' | 'url' | 'events' | 'createdBy' | 'secretEncrypted'>): Promise<WebhookEntity> {
     return manager.save(manager.create(WebhookEntity, values));
   }
 

@@ -38,12 +38,12 @@ export class WebhooksService {
     const created = await this.audit.transaction(async ({ manager, audit }) => {
       await this.access.requireRole(actor.id, workspaceId, 'admin', manager);
       const webhook = await this.webhooks.insert(manager, {
-        id, workspaceId, url: url.toString(), events, createdBy: actor.id,
+        id, workspaceId, name: dto.name ?? null, url: url.toString(), events, createdBy: actor.id,
         secretEncrypted: sealSecret(this.config.ENCRYPTION_KEY, secret, webhookSecretBinding(id)),
       });
       audit({
         workspaceId, action: 'webhook.created', resourceType: 'webhook', resourceId: id,
-        actorEmail: actor.email, extra: { url_origin: url.origin, events },
+        actorEmail: actor.email, extra: { ...(dto.name !== undefined ? { name: dto.name } : {}), url_origin: url.origin, events },
       });
       return webhook;
     });

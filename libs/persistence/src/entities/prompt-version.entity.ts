@@ -24,6 +24,8 @@ export class PromptVersionEntity {
   @Column('text', { name: 'commit_message', nullable: true }) commitMessage: string | null;
   @Column('uuid', { name: 'proposed_by', nullable: true }) proposedBy: string | null;
   @Column('uuid', { name: 'approved_by', nullable: true }) approvedBy: string | null;
+  /** Who approved or rejected the version. */
+  @Column('uuid', { name: 'reviewed_by', nullable: true }) reviewedBy: string | null;
   @Column('text', { name: 'review_note', nullable: true }) reviewNote: string | null;
   @Column('timestamptz', { name: 'submitted_at', nullable: true }) submittedAt: Date | null;
   @Column('timestamptz', { name: 'reviewed_at', nullable: true }) reviewedAt: Date | null;

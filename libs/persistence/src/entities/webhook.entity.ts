@@ -4,6 +4,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 export class WebhookEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column('uuid', { name: 'workspace_id' }) workspaceId: string;
+  /** What people call the subscription; optional. */
+  @Column('varchar', { length: 200, nullable: true }) name: string | null;
   @Column('text') url: string;
   @Column('text', { array: true }) events: string[];
   /** AES-256-GCM envelope of the whsec_ secret; never returned after creation. */

@@ -7,6 +7,7 @@ import { AuditAppendFunction1764600000000 } from './1764600000000-audit-append-f
 import { ChatPrompts1764700000000 } from './1764700000000-chat-prompts.js';
 import { TestCases1764800000000 } from './1764800000000-test-cases.js';
 import { TestRunResults1764900000000 } from './1764900000000-test-run-results.js';
+import { DashboardFields1765000000000 } from './1765000000000-dashboard-fields.js';
 
 /** Every migration, in order. A new migration is appended here and never edited once shipped. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ChatPrompts1764700000000,
   TestCases1764800000000,
   TestRunResults1764900000000,
+  DashboardFields1765000000000,
 ];
