@@ -51,6 +51,13 @@ export async function openSession(browser: Browser, origin: string, name: string
   const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, baseURL: origin });
   context.setDefaultTimeout(WAIT_MS);
   context.setDefaultNavigationTimeout(WAIT_MS);
+  // Chromium's console line for a CSP violation does not say what was blocked: the event does.
+  await context.addInitScript(() => {
+    const g = globalThis as unknown as { addEventListener(type: string, fn: (e: Record<string, unknown>) => void): void; console: { error(...a: unknown[]): void } };
+    g.addEventListener('securitypolicyviolation', (e) => {
+      g.console.error(`CSP violation detail: ${String(e.violatedDirective)} blocked ${String(e.blockedURI) || 'inline'} sample=${JSON.stringify(e.sample)} at ${String(e.sourceFile)}:${String(e.lineNumber)}:${String(e.columnNumber)}`);
+    });
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   const expected: ExpectedAnswer[] = [];
@@ -122,4 +129,8 @@ export async function visible(locator: Locator, timeout = WAIT_MS): Promise<Loca
 /** Waits until no element matches the locator (or all matches are hidden). */
 export async function gone(locator: Locator, timeout = WAIT_MS): Promise<void> {
   await locator.first().waitFor({ state: 'hidden', timeout });
+}
+
+export async function scrollToTop(page: Page): Promise<void> {
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
 }
