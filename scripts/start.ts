@@ -71,6 +71,7 @@ async function start(): Promise<number> {
   waitUntilHealthy(services).then(
     () => {
       if (supervisor.stopping()) return;
+      say(`dashboard    http://localhost:${registry.REGISTRY_PORT}/`);
       say(`registry     http://localhost:${registry.REGISTRY_PORT}/api/v1   (docs: http://localhost:${registry.REGISTRY_PORT}/api/docs)`);
       say(`gateway      http://localhost:${gateway.GATEWAY_PORT}`);
       say(`eval-worker  http://localhost:${worker.WORKER_HEALTH_PORT}/health`);

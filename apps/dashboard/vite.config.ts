@@ -29,7 +29,7 @@ export default defineConfig({
     },
   },
   server: {
-    // `npm run dev:dashboard` proxies the API to a registry (DASHBOARD_DEV_REGISTRY, default :3000).
-    proxy: { '/api': process.env.DASHBOARD_DEV_REGISTRY ?? 'http://127.0.0.1:3000' },
+    // `npm run dev:dashboard` proxies the API to the local registry (REGISTRY_PORT, default 3000).
+    proxy: { '/api': `http://127.0.0.1:${process.env.REGISTRY_PORT ?? '3000'}` },
   },
 });

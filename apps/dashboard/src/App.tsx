@@ -1,5 +1,7 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { setNonce } from 'get-nonce';
+import { ApiError } from './api/client.js';
 import { Shell } from './components/Shell.js';
 import { ErrorAlert, Loading } from './components/states.js';
 import { LoginPage } from './pages/LoginPage.js';
@@ -9,7 +11,8 @@ import { WorkspaceProvider } from './session/workspace.js';
 
 const queryClient = new QueryClient({
   defaultOptions: {
-    queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 5_000 },
+    // A 4xx will answer the same again: retry only what may pass (the network, a 5xx), once.
+    queries: { retry: (count, err) => count < 1 && !(err instanceof ApiError && err.status >= 400 && err.status < 500), refetchOnWindowFocus: false, staleTime: 5_000 },
   },
 });
 
@@ -31,6 +34,8 @@ function Gate() {
  * (its global classes). Empty when the page was not served by the registry (Vite's dev server).
  */
 const styleNonce = (): string => document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce ?? '';
+// Mantine's modals lock scrolling with react-remove-scroll, whose <style> takes its nonce from get-nonce.
+setNonce(styleNonce());
 
 /** Mantine's default theme, its CSS variables from the static stylesheet (withCssVariables={false}). */
 export function App() {

@@ -23,6 +23,9 @@ export function GatedButton({ needs, hideWhenMissing, onClick, ...props }: Gated
     <Tooltip label={hint} events={{ hover: true, focus: true, touch: true }} withArrow>
       <Button
         {...props}
+        // Focusable (no native disabled) so keyboard users reach the tooltip; inert through aria-disabled.
+        disabled={false}
+        loading={false}
         data-disabled
         aria-disabled
         title={undefined}

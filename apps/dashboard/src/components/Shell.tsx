@@ -54,7 +54,10 @@ export function Shell({ children }: { children: ReactNode }) {
             />
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <Text size="sm" data-testid="current-user">{me?.user.name ? `${me.user.name} · ${me.user.email}` : me?.user.email}</Text>
+            <Group gap={6} wrap="nowrap" data-testid="current-user">
+              {me?.user.name && <Text size="sm" fw={500}>{me.user.name}</Text>}
+              <Text size="sm" c="dimmed">{me?.user.email}</Text>
+            </Group>
             {ws.role && <Badge variant="light" aria-label={`Role: ${ws.role}`}>{ws.role}</Badge>}
             {bypass
               ? <Badge color="orange" variant="light" title="The registry runs with DEV_AUTH_BYPASS: every request acts as the seeded admin">development bypass</Badge>

@@ -1,4 +1,4 @@
-import { Button, Center, Paper, PasswordInput, Stack, Tabs, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ErrorAlert } from '../components/states.js';
 import { useSession } from '../session/session.js';
@@ -32,15 +32,8 @@ export function LoginPage() {
       <Paper withBorder p="xl" w={400} component="main">
         <form onSubmit={(e) => void submit(e)}>
           <Stack>
-            <Title order={1} size="h2">Promptgate</Title>
-            {signupAllowed && (
-              <Tabs value={mode} onChange={(v) => { setMode(v === 'signup' ? 'signup' : 'login'); setError(null); }}>
-                <Tabs.List grow>
-                  <Tabs.Tab value="login">Log in</Tabs.Tab>
-                  <Tabs.Tab value="signup">Sign up</Tabs.Tab>
-                </Tabs.List>
-              </Tabs>
-            )}
+            <Title order={1} size="h2">{signup ? 'Sign up to Promptgate' : 'Log in to Promptgate'}</Title>
+
             {signup && <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" />}
             <TextInput label="Email" type="email" required withAsterisk={false} value={email} onChange={(e) => setEmail(e.currentTarget.value)} autoComplete="email" />
             <PasswordInput
@@ -53,6 +46,14 @@ export function LoginPage() {
             />
             {error !== null && <ErrorAlert error={error} title={signup ? 'Could not sign up' : 'Could not log in'} />}
             <Button type="submit" loading={busy}>{signup ? 'Sign up' : 'Log in'}</Button>
+            {signupAllowed && (
+              <Text size="sm" ta="center">
+                {signup ? 'Already have an account? ' : 'No account yet? '}
+                <Anchor component="button" type="button" onClick={() => { setMode(signup ? 'login' : 'signup'); setError(null); }}>
+                  {signup ? 'Log in instead' : 'Create an account'}
+                </Anchor>
+              </Text>
+            )}
           </Stack>
         </form>
       </Paper>

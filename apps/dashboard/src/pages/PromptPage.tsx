@@ -108,7 +108,7 @@ function History({ prompt }: { prompt: Prompt }) {
             <Table aria-label="Version history" verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>Version</Table.Th><Table.Th>Status</Table.Th><Table.Th>Author</Table.Th><Table.Th>Reviewer</Table.Th>
+                  <Table.Th>Version</Table.Th><Table.Th miw={190}>Status</Table.Th><Table.Th>Author</Table.Th><Table.Th>Reviewer</Table.Th>
                   <Table.Th>Commit message</Table.Th><Table.Th>Review note</Table.Th><Table.Th>Served</Table.Th><Table.Th>Live</Table.Th><Table.Th><span className="pg-sr">Actions</span></Table.Th>
                 </Table.Tr>
               </Table.Thead>
