@@ -254,12 +254,33 @@ describe('the dashboard in a real browser', () => {
     await screenshot(page, 'review-rules-eval');
   });
 
-  step('runs the test cases and shows the live and the candidate answer side by side', async () => {
-    // Setup through the API: the prompt's test case (see the report: the test-case page is dash-admin's).
-    await tokens.eddie.call('POST', `/prompts/${promptId}/test-cases`, {
+  step('writes a test case on the prompt\'s Test cases page', async () => {
+    const page = await asPerson('eddie');
+    await openPrompt(page);
+    await page.getByRole('link', { name: 'Test cases', exact: true }).first().click();
+    await button(page, 'New test case').click();
+    const form = dialog(page);
+    await field(form, 'Name').fill('late order');
+    // The variables of the live content are offered, to be given values.
+    await field(form, 'Value of customer').fill('Ms Lee');
+    await field(form, 'Input').fill('Where is my order 4471? It is late.');
+    await button(form, 'Add assertion').click();
+    await field(form, 'Text of assertion 1').fill('dear');
+    await button(form, 'Add assertion').click();
+    await choose(page, 'Type of assertion 2', 'Judge criterion');
+    await field(form, 'Criterion of assertion 2').fill('addresses the customer formally');
+    await button(form, 'Create').click();
+    await gone(form);
+    await visible(page.getByRole('listitem', { name: 'late order' }));
+    await screenshot(page, 'test-cases');
+    const cases = await tokens.eddie.get<{ items: unknown[] }>(`/prompts/${promptId}/test-cases`);
+    expect(cases.items).toEqual([expect.objectContaining({
       name: 'late order', variables: { customer: 'Ms Lee' }, input: 'Where is my order 4471? It is late.',
       assertions: [{ type: 'contains', value: 'dear' }, { type: 'judge', value: 'addresses the customer formally' }],
-    }, 201);
+    })]);
+  });
+
+  step('runs the test cases and shows the live and the candidate answer side by side', async () => {
     const page = await asPerson('rita');
     await page.goto(`/versions/${versions[2]}`);
     await button(page, 'Run tests').click();
@@ -349,14 +370,37 @@ describe('the dashboard in a real browser', () => {
   step('reads the audit log and verifies its chain', async () => {
     const page = await asPerson('olivia');
     await navigate(page, 'Audit log');
-    for (const action of ['version.approved', 'version.rollback', 'api_key.created']) {
-      await visible(page.getByText(action));
-    }
+    // Who did what: the approvals and the rollback by Rita, the API key by Olivia.
+    const row = (action: string) => page.getByRole('row').filter({ has: page.getByText(action, { exact: true }) });
+    await visible(row('version.rollback').filter({ hasText: people.rita.email }));
+    await visible(row('version.approved').filter({ hasText: people.rita.email }));
+    await visible(row('api_key.created').filter({ hasText: people.olivia.email }));
+    // Filtered by actor: only Eddie's entries.
+    await field(page, 'Actor email').fill(people.eddie.email);
+    await button(page, 'Apply filters').click();
+    await gone(row('version.rollback'));
+    await visible(row('version.created').filter({ hasText: people.eddie.email }));
+    const eddies = (await tokens.olivia.get<{ items: unknown[] }>(`/workspaces/${workspace.id}/audit?actor=${encodeURIComponent(people.eddie.email)}`)).items.length;
+    expect(await page.getByRole('row').filter({ hasText: people.eddie.email }).count()).toBe(eddies);
+
     await button(page, 'Verify chain').click();
     const verified = await tokens.olivia.get<{ ok: boolean; entries_checked: number; head_hash: string }>(`/workspaces/${workspace.id}/audit/verify`);
     expect(verified.ok).toBe(true);
-    await visible(page.getByText(verified.head_hash.slice(0, 12), { exact: false }));
-    await visible(page.getByText(String(verified.entries_checked), { exact: false }));
+    await visible(page.getByText(new RegExp(`\\b${verified.entries_checked} entries checked`)));
+    await visible(page.getByText(verified.head_hash, { exact: true }));
     await screenshot(page, 'audit-log');
+  });
+
+  step('opens every page of the navigation without a console error', async () => {
+    const page = await asPerson('olivia');
+    for (const [name, heading] of [['Webhooks', 'Webhooks'], ['Members', 'Members'], ['Settings', 'Settings'], ['Review', 'Review'], ['Prompts', 'Prompts']] as const) {
+      await navigate(page, name);
+      await visible(page.getByRole('heading', { name: heading, level: 2 }));
+      await visible(page.getByRole('status').or(page.getByRole('table')).or(page.getByRole('list')).or(page.getByRole('form')).or(page.getByText(/^no /i)));
+      await screenshot(page, name.toLowerCase());
+    }
+    // Deep links work: a reload of a prompt's page comes back to it.
+    await page.goto(`/prompts/${promptId}`);
+    await visible(page.getByRole('heading', { name: PROMPT_KEY, exact: true }));
   });
 });

@@ -119,9 +119,9 @@ export async function screenshot(page: Page, name: string, readmeImage?: string)
   return file;
 }
 
-/** Waits until the locator (its first match) is visible; playwright-core's auto-waiting, without a timed assertion. */
+/** Waits until the locator has a visible match (its first); playwright-core's auto-waiting, without a timed assertion. */
 export async function visible(locator: Locator, timeout = WAIT_MS): Promise<Locator> {
-  const first = locator.first();
+  const first = locator.filter({ visible: true }).first();
   await first.waitFor({ state: 'visible', timeout });
   return first;
 }
