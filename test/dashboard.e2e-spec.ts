@@ -314,7 +314,7 @@ describe('the dashboard in a real browser', () => {
     await screenshot(page, 'review-test-run');
     // The README's picture of the review page: its top, with the review actions and the diff.
     await scrollToTop(page);
-    await screenshot(page, 'review', 'dashboard-review.png');
+    await screenshot(page, 'review-page', 'dashboard-review.png');
   });
 
   step('rolls back: the earlier version is live again', async () => {
@@ -344,7 +344,7 @@ describe('the dashboard in a real browser', () => {
     await page.reload();
     await visible(page.getByRole('heading', { name: /live content \(v3/i }));
     await scrollToTop(page);
-    await screenshot(page, 'prompt', 'dashboard-prompt.png');
+    await screenshot(page, 'prompt-page', 'dashboard-prompt.png');
   });
 
   step('creates an API key and shows it once, not again after a reload', async () => {
@@ -397,7 +397,7 @@ describe('the dashboard in a real browser', () => {
       await navigate(page, name);
       await visible(page.getByRole('heading', { name: heading, level: 2 }));
       await visible(page.getByRole('status').or(page.getByRole('table')).or(page.getByRole('list')).or(page.getByRole('form')).or(page.getByText(/^no /i)));
-      await screenshot(page, name.toLowerCase());
+      await screenshot(page, `page-${name.toLowerCase()}`);
     }
     // Deep links work: a reload of a prompt's page comes back to it.
     await page.goto(`/prompts/${promptId}`);
