@@ -55,7 +55,7 @@ function EvalView({ evaluation: e }: { evaluation: Eval }) {
       {active(e) && <Text size="sm" c="dimmed" role="status">{e.status === 'queued' ? 'Waiting for the eval worker…' : 'Evaluating…'}</Text>}
       {e.status === 'failed' && <Text size="sm" c="red">Failed: {e.error ?? 'no reason given'}</Text>}
       {e.dimensions.length > 0 && (
-        <Stack gap="xs">
+        <div className="pg-dims">
           {e.dimensions.map((d) => (
             <div key={d.name} className="pg-dim">
               <Group justify="space-between" gap="xs">
@@ -69,7 +69,7 @@ function EvalView({ evaluation: e }: { evaluation: Eval }) {
               {d.suggestion && <Text size="xs">Suggestion: {d.suggestion}</Text>}
             </div>
           ))}
-        </Stack>
+        </div>
       )}
       {e.suggestions.length > 0 && (
         <>

@@ -7,8 +7,8 @@ import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { ConfigView, PromptBody } from '../components/PromptContent.js';
 import { GatedButton, useRoleGate } from '../components/RoleGate.js';
 import { EmptyState, ErrorAlert, Loading, QueryState } from '../components/states.js';
-import { personLabel } from '../lib/people.js';
-import { formatDateTime, fromLocalInput, STATUS_COLORS, statusLabel, toLocalInput } from '../lib/format.js';
+import { personLabel, personShort } from '../lib/people.js';
+import { formatDateTime, formatShort, fromLocalInput, liveVersionAt, STATUS_COLORS, statusLabel, toLocalInput } from '../lib/format.js';
 import { useWorkspace } from '../session/workspace.js';
 
 type Prompt = Schema<'Prompt'>;
@@ -104,7 +104,7 @@ function History({ prompt }: { prompt: Prompt }) {
       <Title order={3} size="h4" mb="xs">Version history</Title>
       <QueryState query={versions} loadingLabel="Loading versions…">
         {(page) => page.items.length === 0 ? <EmptyState title="No versions" /> : (
-          <Table.ScrollContainer minWidth={900}>
+          <Table.ScrollContainer minWidth={760}>
             <Table aria-label="Version history" verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
@@ -127,12 +127,12 @@ function History({ prompt }: { prompt: Prompt }) {
                           {v.rollback_of_version_id && <Badge color="orange" variant="light">rollback to v{rollbackOf?.version_num ?? '?'}</Badge>}
                         </Group>
                       </Table.Td>
-                      <Table.Td><Text size="sm">{personLabel(v.proposer, v.proposed_by ? 'a deleted account' : '—')}</Text></Table.Td>
-                      <Table.Td><Text size="sm">{personLabel(v.reviewer, v.reviewed_by ? 'a deleted account' : '—')}</Text></Table.Td>
+                      <Table.Td><Text size="sm" className="pg-break" title={personLabel(v.proposer, '')}>{personShort(v.proposer, v.proposed_by ? 'a deleted account' : '—')}</Text></Table.Td>
+                      <Table.Td><Text size="sm" className="pg-break" title={personLabel(v.reviewer, '')}>{personShort(v.reviewer, v.reviewed_by ? 'a deleted account' : '—')}</Text></Table.Td>
                       <Table.Td><Text size="sm">{v.commit_message ?? '—'}</Text></Table.Td>
                       <Table.Td><Text size="sm">{v.review_note ?? '—'}</Text></Table.Td>
                       <Table.Td><Text size="sm" title={v.last_served_at ? `last served ${formatDateTime(v.last_served_at)}` : undefined}>{v.served_count}</Text></Table.Td>
-                      <Table.Td><Text size="xs">{v.live_from ? `${formatDateTime(v.live_from)} – ${v.live_until ? formatDateTime(v.live_until) : 'now'}` : '—'}</Text></Table.Td>
+                      <Table.Td><Text size="xs" className="pg-nowrap">{v.live_from ? <>{formatShort(v.live_from)} –<br />{v.live_until ? formatShort(v.live_until) : 'now'}</> : '—'}</Text></Table.Td>
                       <Table.Td>
                         {wasLive && <GatedButton needs="reviewer" size="xs" variant="light" onClick={() => setRollbackTo(v)} aria-label="Roll back">Roll back</GatedButton>}
                       </Table.Td>
@@ -180,9 +180,15 @@ function RollbackDialog({ prompt, version, onClose }: { prompt: Prompt; version:
 function LiveAt({ prompt }: { prompt: Prompt }) {
   const [input, setInput] = useState(() => toLocalInput(new Date()));
   const [at, setAt] = useState<string | null>(null);
+  const versions = useQuery({
+    queryKey: ['versions', prompt.id],
+    queryFn: () => call(api.GET('/api/v1/prompts/{id}/versions', { params: { path: { id: prompt.id }, query: { limit: 200 } } })),
+  });
+  // The history says whether anything was live then; the API answers what exactly (content, config).
+  const wasLive = at !== null && versions.data ? liveVersionAt(versions.data.items, at) !== null : null;
   const liveAt = useQuery({
     queryKey: ['live-at', prompt.id, at],
-    enabled: at !== null,
+    enabled: at !== null && wasLive !== false,
     retry: false,
     queryFn: async () => {
       try {
@@ -200,13 +206,14 @@ function LiveAt({ prompt }: { prompt: Prompt }) {
       <Title order={3} size="h4" mb="xs">What was live at</Title>
       <form onSubmit={(e) => { e.preventDefault(); if (iso) setAt(iso); }}>
         <Group align="flex-end">
-          <TextInput type="datetime-local" label="Date and time" value={input} onChange={(e) => setInput(e.currentTarget.value)} error={input && !iso ? 'Not a date and time' : undefined} />
+          <TextInput type="datetime-local" step={1} label="Date and time" value={input} onChange={(e) => setInput(e.currentTarget.value)} error={input && !iso ? 'Not a date and time' : undefined} />
           <Button type="submit" variant="light" disabled={!iso}>Show</Button>
         </Group>
       </form>
       {at !== null && (
         <Stack mt="sm" data-testid="live-at-result">
-          {liveAt.isPending ? <Loading />
+          {wasLive === false ? <Text c="dimmed">Nothing was live at {formatDateTime(at)}.</Text>
+            : liveAt.isPending ? <Loading />
             : liveAt.isError ? <ErrorAlert error={liveAt.error} />
               : liveAt.data === null ? <Text c="dimmed">Nothing was live at {formatDateTime(at)}.</Text>
                 : (

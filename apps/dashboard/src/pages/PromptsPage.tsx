@@ -103,7 +103,8 @@ function NewPromptDialog({ opened, onClose, environmentId, environmentName }: { 
     },
   });
   return (
-    <Modal opened={opened} onClose={onClose} title={`New prompt in ${environmentName}`} size="lg">
+    // Rendered in place (inside <main>), not in a portal: the form belongs to the page it was opened from.
+    <Modal opened={opened} onClose={onClose} title={`New prompt in ${environmentName}`} size="lg" withinPortal={false}>
       <form onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
         <Stack>
           <TextInput label="Prompt key" description="Letters, digits, dots, dashes and underscores, e.g. support.reply" required withAsterisk={false} value={key} onChange={(e) => setKey(e.currentTarget.value)} data-autofocus />

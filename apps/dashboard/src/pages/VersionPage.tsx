@@ -66,15 +66,15 @@ function VersionView({ version: v, prompt }: { version: Version; prompt: Prompt 
         <Diff versionId={v.id} />
       </Card>
 
+      <Evaluations versionId={v.id} />
+      <TestRuns versionId={v.id} promptId={prompt.id} />
+
       <Card withBorder>
         <Title order={3} size="h4" mb="xs">Content of v{v.version_num}</Title>
         <PromptBody content={v.content} messages={v.messages} />
         <Title order={4} size="h5" mt="md" mb="xs">Config</Title>
         <ConfigView config={v.config} />
       </Card>
-
-      <Evaluations versionId={v.id} />
-      <TestRuns versionId={v.id} promptId={prompt.id} />
     </Stack>
   );
 }

@@ -91,7 +91,7 @@ function ApiKeys({ environment }: { environment: Environment }) {
                       <Table.Td><Time at={key.created_at} /></Table.Td>
                       <Table.Td>
                         {key.revoked_at
-                          ? <Badge color="gray" variant="light">Revoked <Time at={key.revoked_at} /></Badge>
+                          ? <Badge color="gray" variant="light" tt="none">Revoked <Time at={key.revoked_at} /></Badge>
                           : <Badge color="teal" variant="light">Active</Badge>}
                       </Table.Td>
                       <Table.Td>

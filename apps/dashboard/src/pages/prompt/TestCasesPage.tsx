@@ -217,7 +217,7 @@ function TestCaseEditor({ prompt, editing, onDone, onCancel }: {
 
         <Fieldset legend="Variables">
           <Stack gap="xs">
-            <Text size="xs" c="dimmed">Values of the prompt&apos;s {'{{variables}}'}. A variable without a value stays as written.</Text>
+            <Text size="xs" c="dimmed">Values of the prompt&apos;s {'{{variables}}'}. A variable left empty stays unfilled, as written.</Text>
             {draft.variables.map((row, i) => (
               <Group key={i} align="flex-start" gap="xs" wrap="nowrap">
                 <TextInput

@@ -50,13 +50,15 @@ describe('test case form <-> API', () => {
     expect(draftToBody(draft({ sendInput: true, input: '' })).body?.input).toBe('');
   });
 
-  it('drops blank variable and placeholder rows and trims names', () => {
+  it('leaves out variables without a value and placeholders without messages (unfilled), and trims names', () => {
     const body = draftToBody(draft({
       name: '  greeting ',
-      variables: [{ name: ' customer ', value: 'Ada' }, { name: '', value: '' }],
-      placeholders: [{ name: '', messages: [] }, { name: 'history', messages: [{ role: 'user', content: 'hi' }] }],
+      variables: [{ name: ' customer ', value: 'Ada' }, { name: '', value: '' }, { name: 'order_id', value: '' }, { name: 'bad name', value: '' }],
+      placeholders: [{ name: '', messages: [] }, { name: 'summary', messages: [] }, { name: 'history', messages: [{ role: 'user', content: 'hi' }] }],
     })).body;
-    expect(body).toMatchObject({ name: 'greeting', variables: { customer: 'Ada' }, placeholders: { history: [{ role: 'user', content: 'hi' }] } });
+    expect(body).toEqual({
+      name: 'greeting', variables: { customer: 'Ada' }, input: '', placeholders: { history: [{ role: 'user', content: 'hi' }] }, assertions: [],
+    });
     expect(readByApi(body).variables).toEqual({ customer: 'Ada' });
   });
 
@@ -65,7 +67,8 @@ describe('test case form <-> API', () => {
     ['a variable name with a space', { variables: [{ name: 'first name', value: 'Ada' }] }, 'variables[0].name'],
     ['a value without a variable name', { variables: [{ name: '', value: 'Ada' }] }, 'variables[0].name'],
     ['a variable set twice', { variables: [{ name: 'a', value: '1' }, { name: 'a', value: '2' }] }, 'variables[1].name'],
-    ['a placeholder filled twice', { placeholders: [{ name: 'h', messages: [] }, { name: 'h', messages: [] }] }, 'placeholders[1].name'],
+    ['a placeholder filled twice', { placeholders: [{ name: 'h', messages: [{ role: 'user', content: 'a' }] }, { name: 'h', messages: [{ role: 'user', content: 'b' }] }] }, 'placeholders[1].name'],
+    ['messages without a placeholder name', { placeholders: [{ name: ' ', messages: [{ role: 'user', content: 'a' }] }] }, 'placeholders[0].name'],
     ['max_chars that is not a whole number', { assertions: [{ type: 'max_chars', value: '12.5' }] }, 'assertions[0].value'],
     ['max_chars of zero', { assertions: [{ type: 'contains', value: 'x' }, { type: 'max_chars', value: '0' }] }, 'assertions[1].value'],
     ['contains without text', { assertions: [{ type: 'contains', value: '   ' }] }, 'assertions[0].value'],

@@ -123,8 +123,8 @@ export function changeAssertionType(draft: AssertionDraft, type: AssertionType):
 }
 
 /**
- * The API body of a form, or the form's own errors. Empty variable and placeholder rows (no name,
- * no value) are dropped, as a user leaves a spare row; anything else the API judges.
+ * The API body of a form, or the form's own errors. A variable row without a value and a
+ * placeholder without messages are left out (unfilled); anything else the API judges.
  */
 export function draftToBody(draft: TestCaseDraft): { body: TestCaseBody; errors: null } | { body: null; errors: FieldErrors } {
   const errors: FieldErrors = {};
@@ -133,7 +133,8 @@ export function draftToBody(draft: TestCaseDraft): { body: TestCaseBody; errors:
   const variables: [string, string][] = [];
   draft.variables.forEach((row, i) => {
     const name = row.name.trim();
-    if (name === '' && row.value === '') return;
+    // A row without a value leaves its variable unfilled (as written), as the rows offered for the prompt's variables start.
+    if (row.value === '') return;
     if (!NAME.test(name)) {
       errors[`variables[${i}].name`] = 'A variable name is letters, digits and _, as in {{name}}.';
     } else if (variables.some(([n]) => n === name)) {
@@ -144,7 +145,8 @@ export function draftToBody(draft: TestCaseDraft): { body: TestCaseBody; errors:
   const placeholders: [string, FillMessageDraft[]][] = [];
   draft.placeholders.forEach((row, i) => {
     const name = row.name.trim();
-    if (name === '' && row.messages.length === 0) return;
+    // No messages: the run drops the placeholder, as it drops one the case does not name.
+    if (row.messages.length === 0) return;
     if (!NAME.test(name)) {
       errors[`placeholders[${i}].name`] = 'A placeholder name is letters, digits and _.';
     } else if (placeholders.some(([n]) => n === name)) {
