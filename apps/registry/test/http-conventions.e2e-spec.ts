@@ -19,7 +19,9 @@ describe('registry HTTP conventions', () => {
   it('answers an unknown route with 404 not_found in the error shape', async () => {
     const res = await request(h.http).get('/api/v1/no-such-thing').set(ana.auth).expect(404);
     expect(res.body).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
-    await request(h.http).get('/nowhere').expect(404);
+    // Elsewhere under /, a GET is the dashboard's (a deep link once built): dashboard-serving.e2e-spec.ts.
+    await request(h.http).post('/nowhere').expect(404);
+    await request(h.http).get('/api/nowhere').expect(404);
   });
 
   it('requires a token on every other route: 401 unauthorized', async () => {

@@ -106,7 +106,11 @@ describe('registry: methods, unknown paths and security headers (issue 9, items 
   });
 
   it('answers unknown paths anywhere with 404 in the JSON error shape, never an HTML page', async () => {
-    for (const [method, path] of [['get', '/nowhere'], ['post', '/nowhere'], ['delete', '/api'], ['get', '/api/v2/workspaces'], ['get', api('/nope')]] as const) {
+    // A GET elsewhere under / is the dashboard's (a deep link, when it is built): dashboard-serving.e2e-spec.ts and home.e2e-spec.ts.
+    const unknown = [
+      ['post', '/nowhere'], ['delete', '/api'], ['get', '/api/v2/workspaces'], ['get', api('/nope')], ['get', '/health/nowhere'], ['get', '/metrics'],
+    ] as const;
+    for (const [method, path] of unknown) {
       const res = await request(h.http)[method](path).expect(404);
       expect([path, res.headers['content-type']]).toEqual([path, expect.stringContaining('application/json')]);
       expect(res.body).toEqual({ error: { code: 'not_found', message: expect.any(String) } });

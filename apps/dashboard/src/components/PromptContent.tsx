@@ -1,4 +1,4 @@
-import { Badge, Paper, Stack, Text } from '@mantine/core';
+import { Badge, Group, Paper, Stack, Text } from '@mantine/core';
 import { highlightSegments } from '../lib/highlight.js';
 import type { PromptMessage } from '../lib/messages.js';
 
@@ -23,7 +23,13 @@ export function MessagesView({ messages }: { messages: readonly PromptMessage[] 
       {messages.map((m, i) => (
         <Paper key={i} withBorder p="xs" role="listitem">
           {m.role === 'placeholder'
-            ? <Text size="sm"><Badge color="grape" variant="light" mr="xs">placeholder</Badge><mark className="pg-placeholder" title={`placeholder ${m.name}`}>{m.name}</mark> <Text span c="dimmed" size="xs">(filled with messages at serve time)</Text></Text>
+            ? (
+              <Group gap="xs">
+                <Badge color="grape" variant="light">placeholder</Badge>
+                <mark className="pg-placeholder" title={`placeholder ${m.name}`}>{m.name}</mark>
+                <Text span c="dimmed" size="xs">(filled with messages at serve time)</Text>
+              </Group>
+            )
             : <Stack gap={4}><Badge variant="light" w="fit-content">{m.role}</Badge><HighlightedText content={m.content} /></Stack>}
         </Paper>
       ))}
