@@ -40,6 +40,7 @@ describe('@promptgate/cli stands alone', () => {
     const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
     expect(root.devDependencies['@promptgate/cli']).toBe('file:apps/cli');
     expect(root.dependencies['@promptgate/cli']).toBeUndefined();
-    expect(root.scripts.build).toContain('tsc -p apps/cli/tsconfig.json');
+    expect(root.scripts.build).toContain('npm run build:cli');
+    expect(root.scripts['build:cli']).toBe('tsc -p apps/cli/tsconfig.json');
   });
 });
