@@ -1,9 +1,10 @@
 import { Anchor, Badge, Button, Group, Modal, SegmentedControl, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, call } from '../api/client.js';
+import { cursorParam, useCursorPages } from '../api/cursor-pages.js';
 import { MessagesEditor } from '../components/MessagesEditor.js';
 import { GatedButton } from '../components/RoleGate.js';
 import { EmptyState, ErrorAlert, Loading } from '../components/states.js';
@@ -19,17 +20,9 @@ export function PromptsPage() {
   const [creating, setCreating] = useState(false);
   const envId = environment?.id;
 
-  const prompts = useInfiniteQuery({
-    queryKey: ['prompts', envId, debounced],
-    enabled: envId !== undefined,
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(api.GET('/api/v1/environments/{env}/prompts', {
-      params: { path: { env: envId! }, query: { ...(debounced ? { search: debounced } : {}), ...(pageParam ? { cursor: pageParam } : {}), limit: 50 } },
-    })),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    placeholderData: (previous) => previous,
-  });
-  const items = prompts.data?.pages.flatMap((p) => p.items) ?? [];
+  const [prompts, items] = useCursorPages(['prompts', envId, debounced], (cursor) => call(api.GET('/api/v1/environments/{env}/prompts', {
+    params: { path: { env: envId! }, query: { ...(debounced ? { search: debounced } : {}), ...cursorParam(cursor), limit: 50 } },
+  })), { enabled: envId !== undefined, keepPrevious: true });
 
   return (
     <Stack>
