@@ -11,6 +11,7 @@ import { EmptyState, ErrorAlert, Loading } from '../components/states.js';
 import { formatDateTime } from '../lib/format.js';
 import { withoutUid, withUid, type EditedMessage } from '../lib/messages.js';
 import { useWorkspace } from '../session/workspace.js';
+import { FormActions } from '../components/FormActions.js';
 
 /** The prompts of the current environment: search, type, live version, pending count, last change; "New prompt". */
 export function PromptsPage() {
@@ -111,10 +112,7 @@ function NewPromptDialog({ opened, onClose, environmentId, environmentName }: { 
           <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
           <TextInput label="Commit message" value={commit} onChange={(e) => setCommit(e.currentTarget.value)} />
           {create.isError && <ErrorAlert error={create.error} title="Could not create the prompt" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={create.isPending}>Create</Button>
-          </Group>
+          <FormActions onCancel={onClose} busy={create.isPending} />
         </Stack>
       </form>
     </Modal>

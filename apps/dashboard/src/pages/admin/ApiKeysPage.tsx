@@ -9,6 +9,7 @@ import { EmptyState, ErrorAlert, Loading } from '../../components/states.js';
 import { useWorkspace, type Environment } from '../../session/workspace.js';
 import { detailsByField } from './api-errors.js';
 import { LoadMore, RequiresRole, SecretOnce, Time } from './shared.js';
+import { FormActions } from '../../components/FormActions.js';
 
 type ApiKey = Schema<'ApiKey'>;
 type CreatedApiKey = Schema<'CreatedApiKey'>;
@@ -200,10 +201,7 @@ function CreateApiKeyModal({ opened, environment, onClose, onCreated }: {
               error={fieldErrors.rate_limit_rpm}
             />
             {create.isError && !fieldErrors.name && !fieldErrors.rate_limit_rpm && <ErrorAlert error={create.error} title="Could not create the key" />}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>Cancel</Button>
-              <Button type="submit" loading={create.isPending}>Create</Button>
-            </Group>
+            <FormActions onCancel={close} busy={create.isPending} />
           </Stack>
         </form>
       )}

@@ -12,6 +12,7 @@ import { useWorkspace, type Workspace } from '../../session/workspace.js';
 import { detailsByField } from './api-errors.js';
 import { LoadMore, RequiresRole, SecretOnce, Time } from './shared.js';
 import { WEBHOOK_EVENT_TEXT, WEBHOOK_EVENTS, type WebhookEvent } from './webhook-events.js';
+import { FormActions } from '../../components/FormActions.js';
 
 type Webhook = Schema<'Webhook'>;
 type CreatedWebhook = Schema<'CreatedWebhook'>;
@@ -285,10 +286,7 @@ function CreateWebhookModal({ opened, workspace, onClose, onCreated }: {
               </Stack>
             </Checkbox.Group>
             {otherError && <ErrorAlert error={create.error} title="Could not create the webhook" />}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>Cancel</Button>
-              <Button type="submit" loading={create.isPending}>Create</Button>
-            </Group>
+            <FormActions onCancel={close} busy={create.isPending} />
           </Stack>
         </form>
       )}
