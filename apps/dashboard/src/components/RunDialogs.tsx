@@ -1,9 +1,10 @@
-import { Button, Group, Modal, PasswordInput, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Modal, PasswordInput, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../api/client.js';
 import { PROVIDERS, type Provider } from '../lib/model-config.js';
 import { ErrorAlert } from './states.js';
+import { FormActions } from './FormActions.js';
 
 const PROVIDER_OPTIONS = PROVIDERS.map((p) => ({ value: p, label: p }));
 
@@ -55,10 +56,7 @@ export function RunEvaluationDialog({ versionId, opened, onClose, onQueued }: { 
             </>
           )}
           {run.isError && <ErrorAlert error={run.error} title="Could not start the evaluation" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>Cancel</Button>
-            <Button type="submit" loading={run.isPending} disabled={mode === 'judge' && !provider}>Run evaluation</Button>
-          </Group>
+          <FormActions onCancel={close} busy={run.isPending} submitLabel="Run evaluation" disabled={mode === 'judge' && !provider} />
         </Stack>
       </form>
     </Modal>
@@ -87,10 +85,7 @@ export function RunTestsDialog({ versionId, opened, onClose, onQueued }: { versi
           <TextInput label="Model" value={model} onChange={(e) => setModel(e.currentTarget.value)} />
           <KeyField value={key} onChange={setKey} />
           {run.isError && <ErrorAlert error={run.error} title="Could not start the test run" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>Cancel</Button>
-            <Button type="submit" loading={run.isPending}>Run tests</Button>
-          </Group>
+          <FormActions onCancel={close} busy={run.isPending} submitLabel="Run tests" />
         </Stack>
       </form>
     </Modal>

@@ -1,15 +1,17 @@
 import { Anchor, Badge, Button, Group, Modal, SegmentedControl, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, call } from '../api/client.js';
+import { cursorParam, useCursorPages } from '../api/cursor-pages.js';
 import { MessagesEditor } from '../components/MessagesEditor.js';
 import { GatedButton } from '../components/RoleGate.js';
 import { EmptyState, ErrorAlert, Loading } from '../components/states.js';
 import { formatDateTime } from '../lib/format.js';
 import { withoutUid, withUid, type EditedMessage } from '../lib/messages.js';
 import { useWorkspace } from '../session/workspace.js';
+import { FormActions } from '../components/FormActions.js';
 
 /** The prompts of the current environment: search, type, live version, pending count, last change; "New prompt". */
 export function PromptsPage() {
@@ -19,17 +21,9 @@ export function PromptsPage() {
   const [creating, setCreating] = useState(false);
   const envId = environment?.id;
 
-  const prompts = useInfiniteQuery({
-    queryKey: ['prompts', envId, debounced],
-    enabled: envId !== undefined,
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(api.GET('/api/v1/environments/{env}/prompts', {
-      params: { path: { env: envId! }, query: { ...(debounced ? { search: debounced } : {}), ...(pageParam ? { cursor: pageParam } : {}), limit: 50 } },
-    })),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    placeholderData: (previous) => previous,
-  });
-  const items = prompts.data?.pages.flatMap((p) => p.items) ?? [];
+  const [prompts, items] = useCursorPages(['prompts', envId, debounced], (cursor) => call(api.GET('/api/v1/environments/{env}/prompts', {
+    params: { path: { env: envId! }, query: { ...(debounced ? { search: debounced } : {}), ...cursorParam(cursor), limit: 50 } },
+  })), { enabled: envId !== undefined, keepPrevious: true });
 
   return (
     <Stack>
@@ -118,10 +112,7 @@ function NewPromptDialog({ opened, onClose, environmentId, environmentName }: { 
           <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
           <TextInput label="Commit message" value={commit} onChange={(e) => setCommit(e.currentTarget.value)} />
           {create.isError && <ErrorAlert error={create.error} title="Could not create the prompt" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={create.isPending}>Create</Button>
-          </Group>
+          <FormActions onCancel={onClose} busy={create.isPending} />
         </Stack>
       </form>
     </Modal>

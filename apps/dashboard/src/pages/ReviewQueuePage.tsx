@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { api, call } from '../api/client.js';
+import { cursorParam, useCursorPages } from '../api/cursor-pages.js';
 import { EmptyState, ErrorAlert, Loading } from '../components/states.js';
 import { formatDateTime } from '../lib/format.js';
 import { personLabel } from '../lib/people.js';
@@ -11,17 +11,9 @@ import { useWorkspace } from '../session/workspace.js';
 export function ReviewQueuePage() {
   const { workspace, role } = useWorkspace();
   const wsId = workspace?.id;
-  const queue = useInfiniteQuery({
-    queryKey: ['reviews', wsId],
-    enabled: wsId !== undefined,
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(api.GET('/api/v1/workspaces/{ws}/reviews', {
-      params: { path: { ws: wsId! }, query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
-    })),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    refetchInterval: 15_000,
-  });
-  const items = queue.data?.pages.flatMap((p) => p.items) ?? [];
+  const [queue, items] = useCursorPages(['reviews', wsId], (cursor) => call(api.GET('/api/v1/workspaces/{ws}/reviews', {
+    params: { path: { ws: wsId! }, query: { limit: 50, ...cursorParam(cursor) } },
+  })), { enabled: wsId !== undefined, refetchInterval: 15_000 });
   return (
     <Stack>
       <Title order={2}>Review</Title>

@@ -1,13 +1,15 @@
 import { Badge, Button, Group, Modal, NumberInput, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, call, type Schema } from '../../api/client.js';
+import { cursorParam, useCursorPages } from '../../api/cursor-pages.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { GatedButton } from '../../components/RoleGate.js';
 import { EmptyState, ErrorAlert, Loading } from '../../components/states.js';
 import { useWorkspace, type Environment } from '../../session/workspace.js';
 import { detailsByField } from './api-errors.js';
 import { LoadMore, RequiresRole, SecretOnce, Time } from './shared.js';
+import { FormActions } from '../../components/FormActions.js';
 
 type ApiKey = Schema<'ApiKey'>;
 type CreatedApiKey = Schema<'CreatedApiKey'>;
@@ -35,14 +37,9 @@ function ApiKeys({ environment }: { environment: Environment }) {
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const queryKey = ['api-keys', environment.id];
-  const keys = useInfiniteQuery({
-    queryKey,
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(api.GET('/api/v1/environments/{env}/api-keys', {
-      params: { path: { env: environment.id }, query: pageParam ? { cursor: pageParam } : {} },
-    })),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
+  const [keys, items] = useCursorPages(queryKey, (cursor) => call(api.GET('/api/v1/environments/{env}/api-keys', {
+    params: { path: { env: environment.id }, query: cursorParam(cursor) },
+  })));
   const revoke = useMutation({
     mutationFn: (key: ApiKey) => call(api.DELETE('/api/v1/api-keys/{id}', { params: { path: { id: key.id } } })),
     onSuccess: async () => {
@@ -50,7 +47,6 @@ function ApiKeys({ environment }: { environment: Environment }) {
       await queryClient.invalidateQueries({ queryKey });
     },
   });
-  const items = keys.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
     <Stack>
@@ -205,10 +201,7 @@ function CreateApiKeyModal({ opened, environment, onClose, onCreated }: {
               error={fieldErrors.rate_limit_rpm}
             />
             {create.isError && !fieldErrors.name && !fieldErrors.rate_limit_rpm && <ErrorAlert error={create.error} title="Could not create the key" />}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>Cancel</Button>
-              <Button type="submit" loading={create.isPending}>Create</Button>
-            </Group>
+            <FormActions onCancel={close} busy={create.isPending} />
           </Stack>
         </form>
       )}

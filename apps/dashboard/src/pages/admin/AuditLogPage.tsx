@@ -1,7 +1,8 @@
 import { Alert, Autocomplete, Button, Code, Group, Paper, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, call, type Schema } from '../../api/client.js';
+import { cursorParam, useCursorPages } from '../../api/cursor-pages.js';
 import { GatedButton } from '../../components/RoleGate.js';
 import { EmptyState, ErrorAlert, Loading } from '../../components/states.js';
 import { useWorkspace, type Workspace } from '../../session/workspace.js';
@@ -32,15 +33,9 @@ function AuditLog({ workspace }: { workspace: Workspace }) {
   const [filters, setFilters] = useState<AuditFilters>(EMPTY_AUDIT_FILTERS);
   const [errors, setErrors] = useState<AuditFilterErrors>({});
   const [query, setQuery] = useState<AuditQuery>({});
-  const entries = useInfiniteQuery({
-    queryKey: ['audit', workspace.id, query],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(api.GET('/api/v1/workspaces/{ws}/audit', {
-      params: { path: { ws: workspace.id }, query: { ...query, ...(pageParam ? { cursor: pageParam } : {}) } },
-    })),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
-  const items = entries.data?.pages.flatMap((page) => page.items) ?? [];
+  const [entries, items] = useCursorPages(['audit', workspace.id, query], (cursor) => call(api.GET('/api/v1/workspaces/{ws}/audit', {
+    params: { path: { ws: workspace.id }, query: { ...query, ...cursorParam(cursor) } },
+  })));
   const filtered = Object.keys(query).length > 0;
   const apiFieldErrors: AuditFilterErrors = {};
   if (entries.error instanceof ApiError && entries.error.code === 'validation_failed') {

@@ -1,9 +1,10 @@
 import {
   Badge, Button, Checkbox, Group, Modal, Stack, Table, Text, TextInput, Title, VisuallyHidden,
 } from '@mantine/core';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, call, type Schema } from '../../api/client.js';
+import { cursorParam, useCursorPages } from '../../api/cursor-pages.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { GatedButton } from '../../components/RoleGate.js';
 import { EmptyState, ErrorAlert, Loading } from '../../components/states.js';
@@ -11,6 +12,7 @@ import { useWorkspace, type Workspace } from '../../session/workspace.js';
 import { detailsByField } from './api-errors.js';
 import { LoadMore, RequiresRole, SecretOnce, Time } from './shared.js';
 import { WEBHOOK_EVENT_TEXT, WEBHOOK_EVENTS, type WebhookEvent } from './webhook-events.js';
+import { FormActions } from '../../components/FormActions.js';
 
 type Webhook = Schema<'Webhook'>;
 type CreatedWebhook = Schema<'CreatedWebhook'>;
@@ -37,14 +39,9 @@ function Webhooks({ workspace }: { workspace: Workspace }) {
   const [deleting, setDeleting] = useState<Webhook | null>(null);
   const [open, setOpen] = useState<Webhook | null>(null);
   const queryKey = ['webhooks', workspace.id];
-  const hooks = useInfiniteQuery({
-    queryKey,
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(api.GET('/api/v1/workspaces/{ws}/webhooks', {
-      params: { path: { ws: workspace.id }, query: pageParam ? { cursor: pageParam } : {} },
-    })),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
+  const [hooks, items] = useCursorPages(queryKey, (cursor) => call(api.GET('/api/v1/workspaces/{ws}/webhooks', {
+    params: { path: { ws: workspace.id }, query: cursorParam(cursor) },
+  })));
   const remove = useMutation({
     mutationFn: (hook: Webhook) => call(api.DELETE('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } })),
     onSuccess: async (_, hook) => {
@@ -53,7 +50,6 @@ function Webhooks({ workspace }: { workspace: Workspace }) {
       await queryClient.invalidateQueries({ queryKey });
     },
   });
-  const items = hooks.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
     <Stack>
@@ -154,15 +150,9 @@ const DELIVERY_COLOR: Record<Delivery['status'], string> = { pending: 'yellow', 
 
 /** One webhook's deliveries, newest first: status, attempts, the receiver's answer, when. */
 function Deliveries({ hook }: { hook: Webhook }) {
-  const deliveries = useInfiniteQuery({
-    queryKey: ['webhook-deliveries', hook.id],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(api.GET('/api/v1/webhooks/{id}/deliveries', {
-      params: { path: { id: hook.id }, query: pageParam ? { cursor: pageParam } : {} },
-    })),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
-  const items = deliveries.data?.pages.flatMap((page) => page.items) ?? [];
+  const [deliveries, items] = useCursorPages(['webhook-deliveries', hook.id], (cursor) => call(api.GET('/api/v1/webhooks/{id}/deliveries', {
+    params: { path: { id: hook.id }, query: cursorParam(cursor) },
+  })));
   return (
     <Stack component="section" aria-label={`Deliveries of ${webhookTitle(hook)}`}>
       <Group justify="space-between">
@@ -296,10 +286,7 @@ function CreateWebhookModal({ opened, workspace, onClose, onCreated }: {
               </Stack>
             </Checkbox.Group>
             {otherError && <ErrorAlert error={create.error} title="Could not create the webhook" />}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>Cancel</Button>
-              <Button type="submit" loading={create.isPending}>Create</Button>
-            </Group>
+            <FormActions onCancel={close} busy={create.isPending} />
           </Stack>
         </form>
       )}

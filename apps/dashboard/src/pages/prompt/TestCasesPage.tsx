@@ -12,6 +12,7 @@ import {
   apiErrorsToFields, ASSERTION_KINDS, ASSERTION_TYPES, changeAssertionType, describeAssertion, draftToBody, FILL_ROLES, newTestCaseDraft,
   testCaseToDraft, type AssertionType, type FieldErrors, type FillRole, type TestCaseBody, type TestCaseDraft,
 } from './test-case-form.js';
+import { FormActions } from '../../components/FormActions.js';
 
 type Prompt = Schema<'Prompt'>;
 type TestCase = Schema<'TestCase'>;
@@ -333,10 +334,7 @@ function TestCaseEditor({ prompt, editing, onDone, onCancel }: {
         {save.isError && save.error instanceof ApiError && save.error.code === 'validation_failed' && (
           <Text size="sm" c="red" role="alert">The registry refused some fields: see the messages next to them.</Text>
         )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>Cancel</Button>
-          <Button type="submit" loading={save.isPending}>{editing.mode === 'edit' ? 'Save changes' : 'Create'}</Button>
-        </Group>
+        <FormActions onCancel={onCancel} busy={save.isPending} submitLabel={editing.mode === 'edit' ? 'Save changes' : 'Create'} />
       </Stack>
     </form>
   );
