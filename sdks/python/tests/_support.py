@@ -13,7 +13,7 @@ import time
 import unittest
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
@@ -101,6 +101,18 @@ def serve_locally(answer: Callable[[BaseHTTPRequestHandler], None], name: Option
 
 def url_of(server: ThreadingHTTPServer) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def write_answer(handler: BaseHTTPRequestHandler, status: int, headers: Iterable[Tuple[str, str]], data: bytes) -> None:
+    """Answers with ``status``, ``headers`` and ``data`` (a Content-Length but on a 304)."""
+    handler.send_response(status)
+    for name, value in headers:
+        handler.send_header(name, value)
+    if status != 304:
+        handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    if data:
+        handler.wfile.write(data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,15 +295,8 @@ class RecordingProxy:
             with self._lock:
                 exchange.etag = response.getheader("etag")
                 exchange.status = response.status
-            handler.send_response(response.status)
-            for name, value in response.getheaders():
-                if name.lower() not in ("transfer-encoding", "connection", "content-length", "date", "keep-alive"):
-                    handler.send_header(name, value)
-            if response.status != 304:
-                handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
-            if data:
-                handler.wfile.write(data)
+            hop_by_hop = ("transfer-encoding", "connection", "content-length", "date", "keep-alive")
+            write_answer(handler, response.status, [(n, v) for n, v in response.getheaders() if n.lower() not in hop_by_hop], data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # a client that timed out and left
         finally:

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 import _support
-from _support import eventually, serve_locally, until, url_of
+from _support import eventually, serve_locally, until, url_of, write_answer
 
 from promptgate import (
     AsyncPromptgate,
@@ -91,14 +91,7 @@ class ScriptedGateway:
     @staticmethod
     def send(handler: BaseHTTPRequestHandler, status: int, headers: Dict[str, str], data: bytes) -> None:
         try:
-            handler.send_response(status)
-            for name, value in headers.items():
-                handler.send_header(name, value)
-            if status != 304:
-                handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
-            if data:
-                handler.wfile.write(data)
+            write_answer(handler, status, headers.items(), data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # a client that timed out and left
 
