@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import request from 'supertest';
 import { loadWorkerConfig } from '#config';
 import { createWorker, type RunningWorker } from '../apps/eval-worker/src/app.factory.js';
@@ -18,18 +19,24 @@ const CANARY = `sk-canary-${randomBytes(12).toString('hex')}`;
 
 interface Ran { code: number | null; stdout: string; stderr: string }
 
-/** Runs the installed `promptgate` bin (node_modules/.bin, linked by npm install from apps/cli) as a child process. */
-function cli(args: string[], options: { cwd: string; env: Record<string, string>; input?: string }): Promise<Ran> {
+/** What a child process writes on stdout and stderr, and its exit code, once it closes. */
+function outputOf(child: ChildProcessByStdio<Writable | null, Readable, Readable>): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
   });
+}
+
+/** Runs the installed `promptgate` bin (node_modules/.bin, linked by npm install from apps/cli) as a child process. */
+function cli(args: string[], options: { cwd: string; env: Record<string, string>; input?: string }): Promise<Ran> {
+  const child = spawn(BIN, args, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const ran = outputOf(child);
+  child.stdin.end(options.input ?? '');
+  return ran;
 }
 
 /**
@@ -471,18 +478,10 @@ describe('promptgate, the command line tool, against the real registry', () => {
       '    input: Hello', '    assertions:', '      - type: contains', '        value: dear', '',
     ].join('\n'));
     const summary = join(home, 'ci-summary.md');
-    const ran = await new Promise<Ran>((resolve, reject) => {
-      const child = spawn('bash', [join(ROOT, 'docs/examples/promptgate-ci.sh')], {
-        cwd: join(home, 'ci-repo'),
-        env: { PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, HOME: home, PROMPTGATE_REGISTRY_URL: url, PROMPTGATE_TOKEN: t.editor.token, PROMPTS_DIR: 'prompts', PROMPTGATE_SUMMARY: summary, GIT_SHA: 'abc1234', PROMPTGATE_TEST_PROVIDER: 'openai', PROMPTGATE_TEST_MODEL: 'gpt-4o-mini' },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const ran = await outputOf(spawn('bash', [join(ROOT, 'docs/examples/promptgate-ci.sh')], {
+      cwd: join(home, 'ci-repo'),
+      env: { PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, HOME: home, PROMPTGATE_REGISTRY_URL: url, PROMPTGATE_TOKEN: t.editor.token, PROMPTS_DIR: 'prompts', PROMPTGATE_SUMMARY: summary, GIT_SHA: 'abc1234', PROMPTGATE_TEST_PROVIDER: 'openai', PROMPTGATE_TEST_MODEL: 'gpt-4o-mini' },
+    }));
     expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
     const text = readFileSync(summary, 'utf8');
     expect(text).toContain('onboarding.welcome');

@@ -32,16 +32,25 @@ async function until<T>(what: string, probe: () => Promise<T | null>): Promise<T
 describe('the audit append is the last statement of an audited change', () => {
   const h = useRegistry();
 
-  it('takes the workspace audit lock only after the outbox insert: a change paused there holds no advisory lock', async () => {
+  /** A new workspace's owner and a prompt of its development environment. */
+  async function ownerWithPrompt(key: string) {
     const owner = await signup(h.http);
     const envs = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/environments`)).set(owner.auth).expect(200);
     const development = (envs.body.items as Array<{ id: string; name: string }>).find((e) => e.name === 'development')!.id;
-    const { versionId } = await createPrompt(h.http, owner, development, 'audit-last.submit');
+    return { owner, ...(await createPrompt(h.http, owner, development, key)) };
+  }
 
-    const blocker = new pg.Client({ connectionString: h.db.ownerUrl });
-    const observer = new pg.Client({ connectionString: h.db.ownerUrl });
-    await blocker.connect();
-    await observer.connect();
+  /** Two connections of the database owner, outside the registry's pool: one to block with, one to watch from. */
+  async function twoOwnerConnections(): Promise<[pg.Client, pg.Client]> {
+    const clients: [pg.Client, pg.Client] = [new pg.Client({ connectionString: h.db.ownerUrl }), new pg.Client({ connectionString: h.db.ownerUrl })];
+    for (const client of clients) await client.connect();
+    return clients;
+  }
+
+  it('takes the workspace audit lock only after the outbox insert: a change paused there holds no advisory lock', async () => {
+    const { owner, versionId } = await ownerWithPrompt('audit-last.submit');
+
+    const [blocker, observer] = await twoOwnerConnections();
     try {
       for (const step of ['submit', 'approve'] as const) {
         // The outbox insert of the change waits behind this lock, with every earlier statement of its transaction done.
@@ -116,14 +125,8 @@ describe('the audit append is the last statement of an audited change', () => {
   });
 
   it('commits a change while its workspace chain is locked, holding no advisory lock itself; chains every waiting change once the lock is free', async () => {
-    const owner = await signup(h.http);
-    const envs = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/environments`)).set(owner.auth).expect(200);
-    const development = (envs.body.items as Array<{ id: string; name: string }>).find((e) => e.name === 'development')!.id;
-    const { promptId } = await createPrompt(h.http, owner, development, 'audit-last.chain');
-    const holder = new pg.Client({ connectionString: h.db.ownerUrl });
-    const observer = new pg.Client({ connectionString: h.db.ownerUrl });
-    await holder.connect();
-    await observer.connect();
+    const { owner, promptId } = await ownerWithPrompt('audit-last.chain');
+    const [holder, observer] = await twoOwnerConnections();
     try {
       // The workspace's audit lock, held as a chain of another registry would hold it.
       await holder.query(`SELECT pg_advisory_lock(hashtextextended('audit:' || $1::text, 0))`, [owner.workspaceId]);

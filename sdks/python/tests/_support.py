@@ -3,6 +3,7 @@ client, and a recording proxy that counts what the SDK really sends (and can sto
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
@@ -12,7 +13,7 @@ import time
 import unittest
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
@@ -66,6 +67,52 @@ def until(condition: Callable[[], bool], within: float = 30.0, what: str = "cond
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not met within {within} s")
         time.sleep(0.02)
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
+    """``until`` for coroutines: awaits ``condition`` every 20 ms until it is true."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {within} s")
+        await asyncio.sleep(0.02)
+
+
+def serve_locally(answer: Callable[[BaseHTTPRequestHandler], None], name: Optional[str] = None) -> ThreadingHTTPServer:
+    """A quiet HTTP server on a free 127.0.0.1 port, serving on a daemon thread, that hands every
+    GET and POST to ``answer``; its URL is ``url_of(server)``; stop it with shutdown() and server_close()."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            answer(self)
+
+        def do_POST(self) -> None:  # noqa: N802
+            answer(self)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+    return server
+
+
+def url_of(server: ThreadingHTTPServer) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def write_answer(handler: BaseHTTPRequestHandler, status: int, headers: Iterable[Tuple[str, str]], data: bytes) -> None:
+    """Answers with ``status``, ``headers`` and ``data`` (a Content-Length but on a 304)."""
+    handler.send_response(status)
+    for name, value in headers:
+        handler.send_header(name, value)
+    if status != 304:
+        handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    if data:
+        handler.wfile.write(data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,23 +237,8 @@ class RecordingProxy:
         self._gate.set()
         self._hanging = threading.Event()
         self._stopped = False
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                proxy._forward(self)
-
-            def do_POST(self) -> None:  # noqa: N802
-                proxy._forward(self)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="recording-proxy", daemon=True)
-        self._thread.start()
+        self._server = serve_locally(self._forward, name="recording-proxy")
+        self.url = url_of(self._server)
 
     def __enter__(self) -> RecordingProxy:
         return self
@@ -263,15 +295,8 @@ class RecordingProxy:
             with self._lock:
                 exchange.etag = response.getheader("etag")
                 exchange.status = response.status
-            handler.send_response(response.status)
-            for name, value in response.getheaders():
-                if name.lower() not in ("transfer-encoding", "connection", "content-length", "date", "keep-alive"):
-                    handler.send_header(name, value)
-            if response.status != 304:
-                handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
-            if data:
-                handler.wfile.write(data)
+            hop_by_hop = ("transfer-encoding", "connection", "content-length", "date", "keep-alive")
+            write_answer(handler, response.status, [(n, v) for n, v in response.getheaders() if n.lower() not in hop_by_hop], data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # a client that timed out and left
         finally:

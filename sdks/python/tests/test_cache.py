@@ -8,12 +8,12 @@ import json
 import threading
 import time
 import unittest
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from http.server import BaseHTTPRequestHandler
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 import _support
-from _support import until
+from _support import eventually, serve_locally, until, url_of, write_answer
 
 from promptgate import (
     AsyncPromptgate,
@@ -39,22 +39,8 @@ class ScriptedGateway:
         self.gate = threading.Event()
         self.gate.set()
         self.lock = threading.Lock()
-        scripted = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                scripted.answer(self)
-
-            def do_POST(self) -> None:  # noqa: N802
-                scripted.answer(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve_locally(self.answer)
+        self.url = url_of(self.server)
 
     def stop(self) -> None:
         self.gate.set()
@@ -105,25 +91,9 @@ class ScriptedGateway:
     @staticmethod
     def send(handler: BaseHTTPRequestHandler, status: int, headers: Dict[str, str], data: bytes) -> None:
         try:
-            handler.send_response(status)
-            for name, value in headers.items():
-                handler.send_header(name, value)
-            if status != 304:
-                handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
-            if data:
-                handler.wfile.write(data)
+            write_answer(handler, status, headers.items(), data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # a client that timed out and left
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not await condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {within} s")
-        await asyncio.sleep(0.02)
 
 
 SERVER_ERROR = (500, {}, b'{"error":{"code":"internal_error","message":"boom"}}')

@@ -5,21 +5,12 @@ from __future__ import annotations
 import asyncio
 import threading
 import unittest
-from typing import Awaitable, Callable, List
+from typing import List
 
 import _support
-from _support import API_KEY, GATEWAY_URL, TIMEOUT, RecordingProxy, Registry, gateway_json, live, unique_key
+from _support import API_KEY, GATEWAY_URL, TIMEOUT, RecordingProxy, Registry, eventually, gateway_json, live, unique_key
 
 from promptgate import AsyncPromptgate, GatewayUnavailableError, PromptgateError, PromptNotFoundError, PromptTypeError
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not await condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {within} s")
-        await asyncio.sleep(0.02)
 
 
 @live

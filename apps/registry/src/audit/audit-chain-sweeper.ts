@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppLogger } from '#runtime';
+import { PeriodicSweep } from '../common/periodic-sweep.js';
 import { AuditRepository } from './audit.repository.js';
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -14,8 +15,11 @@ const PENDING_SECONDS = 2;
  */
 @Injectable()
 export class AuditChainSweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<number> | null = null;
+  private readonly periodic = new PeriodicSweep(
+    SWEEP_INTERVAL_MS,
+    () => this.sweep(),
+    (err) => this.logger.pino.warn({ err: { message: (err as Error).message } }, 'pending audit entries not chained'),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -24,22 +28,11 @@ export class AuditChainSweeper implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.sweep()
-        .catch((err: unknown) => {
-          this.logger.pino.warn({ err: { message: (err as Error).message } }, 'pending audit entries not chained');
-          return 0;
-        })
-        .finally(() => { this.sweeping = null; });
-    }, SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.sweeping;
+    await this.periodic.stop();
   }
 
   /** Chains what is pending for more than PENDING_SECONDS; returns in how many workspaces. */

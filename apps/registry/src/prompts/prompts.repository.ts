@@ -4,7 +4,7 @@ import type { GateEval, ModelConfig, PromptMessage, PromptType, Role, VersionSta
 import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
-import type { PersonView } from './version.view.js';
+import type { PersonView, VersionSummaryRow } from './version.view.js';
 
 /** What a version shows of its last eval. */
 export type LastEval = Pick<EvalRunEntity, 'id' | 'score' | 'mode' | 'status'>;
@@ -48,18 +48,12 @@ interface PromptRow {
   updated_at: Date;
 }
 
-/** A prompt_versions row as PostgreSQL returns it (bigint as text). */
-interface VersionRowRead {
+/** A prompt_versions row without its body, as PostgreSQL returns it (bigint as text): what lists of versions read. */
+export interface VersionSummaryRowRead {
   id: string;
   prompt_id: string;
   version_num: number;
   status: VersionStatus;
-  content: string | null;
-  parent_content: string | null;
-  messages: PromptMessage[] | null;
-  parent_messages: PromptMessage[] | null;
-  config: ModelConfig;
-  parent_config: ModelConfig | null;
   base_version_id: string | null;
   rollback_of_version_id: string | null;
   commit_message: string | null;
@@ -77,6 +71,16 @@ interface VersionRowRead {
   created_at: Date;
 }
 
+/** A prompt_versions row as PostgreSQL returns it (bigint as text). */
+interface VersionRowRead extends VersionSummaryRowRead {
+  content: string | null;
+  parent_content: string | null;
+  messages: PromptMessage[] | null;
+  parent_messages: PromptMessage[] | null;
+  config: ModelConfig;
+  parent_config: ModelConfig | null;
+}
+
 function promptFromRow(r: PromptRow): PromptEntity {
   return Object.assign(new PromptEntity(), {
     id: r.id, workspaceId: r.workspace_id, environmentId: r.environment_id, key: r.key, type: r.type, description: r.description,
@@ -84,15 +88,22 @@ function promptFromRow(r: PromptRow): PromptEntity {
   });
 }
 
-function versionFromRow(r: VersionRowRead): PromptVersionEntity {
+/** A version entity without its body from a raw row (review queue, lists read by SQL). */
+export function versionSummaryFromRow(r: VersionSummaryRowRead): VersionSummaryRow {
   return Object.assign(new PromptVersionEntity(), {
-    id: r.id, promptId: r.prompt_id, versionNum: r.version_num, status: r.status, content: r.content, parentContent: r.parent_content,
-    messages: r.messages, parentMessages: r.parent_messages, config: r.config, parentConfig: r.parent_config,
-    baseVersionId: r.base_version_id, rollbackOfVersionId: r.rollback_of_version_id, commitMessage: r.commit_message,
-    proposedBy: r.proposed_by, approvedBy: r.approved_by, reviewedBy: r.reviewed_by, reviewNote: r.review_note, submittedAt: r.submitted_at,
+    id: r.id, promptId: r.prompt_id, versionNum: r.version_num, status: r.status, baseVersionId: r.base_version_id,
+    rollbackOfVersionId: r.rollback_of_version_id, commitMessage: r.commit_message, proposedBy: r.proposed_by,
+    approvedBy: r.approved_by, reviewedBy: r.reviewed_by, reviewNote: r.review_note, submittedAt: r.submitted_at,
     reviewedAt: r.reviewed_at, liveFrom: r.live_from, liveUntil: r.live_until, lastEvalId: r.last_eval_id,
     servedCount: Number(r.served_count), lastServedAt: r.last_served_at, createdAt: r.created_at,
-  });
+  }) as VersionSummaryRow;
+}
+
+function versionFromRow(r: VersionRowRead): PromptVersionEntity {
+  return Object.assign(versionSummaryFromRow(r), {
+    content: r.content, parentContent: r.parent_content, messages: r.messages, parentMessages: r.parent_messages,
+    config: r.config, parentConfig: r.parent_config,
+  }) as PromptVersionEntity;
 }
 
 /** A version about to go live, and what it replaces (already decided by the caller under the prompt's row lock). */

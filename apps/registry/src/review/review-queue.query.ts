@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { Injectable } from '@nestjs/common';
-import type { PromptType, VersionStatus } from '#domain';
-import { PromptVersionEntity } from '#persistence';
+import type { PromptType } from '#domain';
 import { exactTimestampSql, KeysetWindow, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
+import { versionSummaryFromRow, type VersionSummaryRowRead } from '../prompts/prompts.repository.js';
 import type { VersionSummaryRow } from '../prompts/version.view.js';
 
 /**
@@ -21,26 +21,7 @@ export interface ReviewQueueRow {
   environment: { id: string; name: string; is_protected: boolean; require_review: boolean };
 }
 
-interface RawRow {
-  id: string;
-  prompt_id: string;
-  version_num: number;
-  status: VersionStatus;
-  base_version_id: string | null;
-  rollback_of_version_id: string | null;
-  commit_message: string | null;
-  proposed_by: string | null;
-  approved_by: string | null;
-  reviewed_by: string | null;
-  review_note: string | null;
-  submitted_at: Date | null;
-  reviewed_at: Date | null;
-  live_from: Date | null;
-  live_until: Date | null;
-  last_eval_id: string | null;
-  served_count: string;
-  last_served_at: Date | null;
-  created_at: Date;
+interface RawRow extends VersionSummaryRowRead {
   position_at: string;
   prompt_key: string;
   prompt_type: PromptType;
@@ -51,15 +32,8 @@ interface RawRow {
 }
 
 function rowOf(r: RawRow): ReviewQueueRow {
-  const version = Object.assign(new PromptVersionEntity(), {
-    id: r.id, promptId: r.prompt_id, versionNum: r.version_num, status: r.status, baseVersionId: r.base_version_id,
-    rollbackOfVersionId: r.rollback_of_version_id, commitMessage: r.commit_message, proposedBy: r.proposed_by,
-    approvedBy: r.approved_by, reviewedBy: r.reviewed_by, reviewNote: r.review_note, submittedAt: r.submitted_at,
-    reviewedAt: r.reviewed_at, liveFrom: r.live_from, liveUntil: r.live_until, lastEvalId: r.last_eval_id,
-    servedCount: Number(r.served_count), lastServedAt: r.last_served_at, createdAt: r.created_at,
-  }) as VersionSummaryRow;
   return {
-    version,
+    version: versionSummaryFromRow(r),
     prompt: { id: r.prompt_id, key: r.prompt_key, type: r.prompt_type },
     environment: { id: r.environment_id, name: r.environment_name, is_protected: r.is_protected, require_review: r.require_review },
   };

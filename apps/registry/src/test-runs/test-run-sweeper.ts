@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { AppLogger } from '#runtime';
+import { PeriodicSweep } from '../common/periodic-sweep.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { TestRunOutcomes } from './test-run-outcomes.js';
 import { TestRunsRepository } from './test-runs.repository.js';
@@ -18,8 +19,11 @@ export const stalledRunError = (seconds: number) =>
  */
 @Injectable()
 export class TestRunSweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<number> | null = null;
+  private readonly periodic = new PeriodicSweep(
+    SWEEP_INTERVAL_MS,
+    () => this.sweep(new Date()),
+    (err) => this.logger.pino.warn({ err: { message: (err as Error).message } }, 'stalled test runs not swept'),
+  );
 
   constructor(
     private readonly runs: TestRunsRepository,
@@ -29,22 +33,11 @@ export class TestRunSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.sweep(new Date())
-        .catch((err: unknown) => {
-          this.logger.pino.warn({ err: { message: (err as Error).message } }, 'stalled test runs not swept');
-          return 0;
-        })
-        .finally(() => { this.sweeping = null; });
-    }, SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.sweeping;
+    await this.periodic.stop();
   }
 
   /** Fails the runs stalled as of `now`; returns how many it failed. */
