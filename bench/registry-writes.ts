@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -56,6 +56,9 @@ interface Phase {
   /** CPU used over the phase, as a share of one core: the registry process, and this bench process (the 20 clients). */
   registryCpu: number;
   clientCpu: number;
+  /** CPU of every PostgreSQL process on the machine (its backends and background workers), and the machine's busy share of all its cores. */
+  postgresCpu: number;
+  machineBusy: number;
 }
 
 interface Round {
@@ -172,22 +175,50 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** CPU seconds used so far by every process whose command is `name` (PostgreSQL's backends all are `postgres`). */
+function cpuSecondsOfAll(name: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== name) continue;
+      total += cpuSecondsOf(Number(entry));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+/** The machine's busy and total jiffies so far, over all cores (/proc/stat). */
+function machineJiffies(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  // idle and iowait are the 4th and 5th fields.
+  return { busy: total - fields[3] - fields[4], total };
+}
+
 async function timed(variant: Variant, registryPid: number, work: (latencies: number[]) => Promise<number>): Promise<Phase> {
   const database = new URL(variant.url).pathname.slice(1);
   const sampler = sampleAdvisoryWaits(variant.url, database);
   const latencies: number[] = [];
   const registryBefore = cpuSecondsOf(registryPid);
   const clientBefore = process.cpuUsage();
+  const postgresBefore = cpuSecondsOfAll('postgres');
+  const machineBefore = machineJiffies();
   const started = process.hrtime.bigint();
   const count = await work(latencies);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const client = process.cpuUsage(clientBefore);
   const registryCpu = (cpuSecondsOf(registryPid) - registryBefore) / seconds;
+  const postgresCpu = (cpuSecondsOfAll('postgres') - postgresBefore) / seconds;
+  const machineAfter = machineJiffies();
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
   const waits = await sampler.stop();
   latencies.sort((a, b) => a - b);
   return {
     count, seconds, rate: count / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), ...waits,
-    registryCpu, clientCpu: (client.user + client.system) / 1e6 / seconds,
+    registryCpu, clientCpu: (client.user + client.system) / 1e6 / seconds, postgresCpu, machineBusy,
   };
 }
 
@@ -334,7 +365,8 @@ function describe(name: string, phase: Phase, unit: string): string {
   return `${name.padEnd(9)} ${phase.rate.toFixed(0).padStart(6)} ${unit}  (${phase.count} in ${phase.seconds.toFixed(2)} s, p50 ${phase.p50.toFixed(1)} ms, `
     + `p99 ${phase.p99.toFixed(1)} ms; advisory lock waits: mean ${phase.advisoryMean.toFixed(2)}, max ${phase.advisoryMax}, `
     + `in ${(phase.advisoryShare * 100).toFixed(0)}% of samples; CPU: registry ${(phase.registryCpu * 100).toFixed(0)}%, `
-    + `bench clients ${(phase.clientCpu * 100).toFixed(0)}% of a core)`;
+    + `bench clients ${(phase.clientCpu * 100).toFixed(0)}%, PostgreSQL ${(phase.postgresCpu * 100).toFixed(0)}% of a core; `
+    + `machine ${(phase.machineBusy * 100).toFixed(0)}% busy)`;
 }
 
 function median(values: number[]): number {

@@ -79,7 +79,7 @@ describe('the audit append is the last statement of an audited change', () => {
     }
   });
 
-  it('writes every recorded entry in one statement after the body, sent with the COMMIT and the chain, chained as the verifier expects', async () => {
+  it('writes every recorded entry in one statement after the body, sent with the COMMIT, then chains them as the verifier expects', async () => {
     const owner = await signup(h.http);
     const log = new StatementLog();
     const dataSource = new DataSource({ ...dataSourceOptions({ url: h.db.url, poolSize: 1 }), logging: ['query'], logger: log });
@@ -101,9 +101,10 @@ describe('the audit append is the last statement of an audited change', () => {
       const at = (start: string) => statements.findIndex((s) => s.startsWith(start));
       expect(statements.slice(at('SELECT 2'))).toEqual([
         'SELECT 2 AS more_of_the_change',
-        // Both entries in one pending row, the COMMIT, and the chain's own transaction, in one message; no COMMIT of TypeORM's after it.
-        expect.stringMatching(
-          /^INSERT INTO audit_pending \(id, workspace_id, entries\) VALUES \('[0-9a-f-]{36}', '[0-9a-f-]{36}', E?'\[.*\]'::jsonb\); COMMIT; SELECT audit_chain\('[0-9a-f-]{36}', '[0-9a-f-]{36}'\)$/),
+        // Both entries in one pending row and the COMMIT in one message; no COMMIT of TypeORM's after it.
+        expect.stringMatching(/^INSERT INTO audit_pending \(id, workspace_id, entries\) VALUES \('[0-9a-f-]{36}', '[0-9a-f-]{36}', E?'\[.*\]'::jsonb\); COMMIT$/),
+        // Then the chain, a transaction of its own (a prepared statement: the logger sees its text).
+        'SELECT audit_chain($1, NULL)',
       ]);
       expect(await h.asOwner(`SELECT count(*)::int AS n FROM audit_pending`)).toEqual([{ n: 0 }]);
       // The pool's one connection is back outside any transaction: two statements, two transactions, two start times.
@@ -124,7 +125,7 @@ describe('the audit append is the last statement of an audited change', () => {
     }
   });
 
-  it('commits a change while its workspace chain is locked, holding no advisory lock itself; chains every waiting change once the lock is free', async () => {
+  it('commits a change while its workspace chain is locked, holding no advisory lock itself; one chain waits, and chains every waiting change once the lock is free', async () => {
     const { owner, promptId } = await ownerWithPrompt('audit-last.chain');
     const [holder, observer] = await twoOwnerConnections();
     try {
@@ -141,8 +142,10 @@ describe('the audit append is the last statement of an audited change', () => {
       });
       const waiting = await observer.query<{ pid: number; query: string }>(
         `SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`);
-      expect(waiting.rows.length).toBeGreaterThan(0);
-      for (const row of waiting.rows) expect(row.query).toMatch(/SELECT audit_chain\(/);
+      // One chain of the workspace in flight in the registry, whatever the number of changes: the
+      // others share the next one, holding no connection meanwhile.
+      expect(waiting.rows).toHaveLength(1);
+      expect(waiting.rows[0].query).toBe('SELECT audit_chain($1, NULL)');
       expect(await observer.query(`SELECT 1 FROM audit_log WHERE workspace_id = $1 AND action = 'version.created' AND resource_id IN (
         SELECT id::text FROM prompt_versions WHERE prompt_id = $2 AND version_num > 1)`, [owner.workspaceId, promptId]).then((r) => r.rows)).toEqual([]);
       await holder.query(`SELECT pg_advisory_unlock(hashtextextended('audit:' || $1::text, 0))`, [owner.workspaceId]);
@@ -155,6 +158,20 @@ describe('the audit append is the last statement of an audited change', () => {
     } finally {
       await holder.end();
       await observer.end();
+    }
+  });
+
+  it('chains with nothing pending without the lock: a chain whose changes the one before it took returns while another holds the lock', async () => {
+    const owner = await signup(h.http);
+    const holder = new pg.Client({ connectionString: h.db.ownerUrl });
+    await holder.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended('audit:' || $1::text, 0))`, [owner.workspaceId]);
+      expect(await h.asOwner(`SELECT count(*)::int AS n FROM audit_pending WHERE workspace_id = $1`, [owner.workspaceId])).toEqual([{ n: 0 }]);
+      // Would wait on the lock (and time the test out) if it took it.
+      await new AuditTrail(h.dataSource).chainPending(owner.workspaceId);
+    } finally {
+      await holder.end();
     }
   });
 

@@ -26,3 +26,4 @@ export * from './webhooks/address-guard.js';
 export * from './webhooks/signing.js';
 export * from './webhooks/delivery-outcome.js';
 export * from './testing/index.js';
+export * from './concurrency/coalesced-runs.js';

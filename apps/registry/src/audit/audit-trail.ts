@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
-import { canonicalBodyBeforeSeq } from '#domain';
+import { canonicalBodyBeforeSeq, CoalescedRuns } from '#domain';
+import { AppLogger } from '#runtime';
 import { AuditRepository, type AuditPendingRow } from './audit.repository.js';
 
 export interface AuditAppend {
@@ -22,26 +23,32 @@ export interface AuditedWork {
 
 /**
  * The one way to change something audited: a transaction whose body records its audit entries,
- * which are written with the change as its last statement, sent with the COMMIT, and chained onto
- * the workspace's hash chain right after it in the same message (AuditRepository.
- * writeCommitAndChain). The workspace's audit lock, which serialises the chain (seq has no gaps,
- * each entry links to the true head), is never held by the change's transaction: only by the
- * chain's own, for the append and one WAL flush, which chains every change of the workspace that
- * committed meanwhile. An entry exists exactly when its change committed, pending until chained;
- * when `transaction` returns it is on the chain, unless chaining failed, and then the next
- * chain of the workspace or AuditChainSweeper takes it.
+ * which are written with the change as its last statement and sent with the COMMIT
+ * (AuditRepository.writeAndCommit), then chained onto the workspace's hash chain. The workspace's
+ * audit lock, which serialises the chain (seq has no gaps, each entry links to the true head), is
+ * never held by the change's transaction: only by the chain's own, for the append and one WAL
+ * flush, which chains every change of the workspace that committed before it. A process sends
+ * one chain of a workspace at a time (group commit, CoalescedRuns): the changes that commit while
+ * one is in flight share the next, so 20 writers of a workspace make a few chains, not 20 waiting
+ * on the lock with a pool connection each. An entry exists exactly when its change committed,
+ * pending until chained; when `transaction` returns it is on the chain, unless chaining failed,
+ * and then the next chain of the workspace or AuditChainSweeper takes it.
  */
 @Injectable()
 export class AuditTrail {
-  // The default serves `new AuditTrail(dataSource)` outside Nest (the dev admin seed, create-admin).
+  private readonly chains = new CoalescedRuns<string>((workspaceId) => this.log.chainPending(this.dataSource.manager, workspaceId));
+
+  // The defaults serve `new AuditTrail(dataSource)` outside Nest (the dev admin seed, create-admin).
   constructor(
     private readonly dataSource: DataSource,
     private readonly log: AuditRepository = new AuditRepository(),
+    @Optional() private readonly logger?: AppLogger,
   ) {}
 
   /** Runs `body` in a transaction and writes and chains what it recorded last; nothing is written if it throws. */
-  transaction<T>(body: (work: AuditedWork) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
+  async transaction<T>(body: (work: AuditedWork) => Promise<T>): Promise<T> {
+    let workspaces: string[] = [];
+    const result = await this.dataSource.transaction(async (manager) => {
       const entries: AuditAppend[] = [];
       let open = true;
       const work: AuditedWork = {
@@ -54,11 +61,27 @@ export class AuditTrail {
       const result = await body(work);
       open = false;
       if (entries.length > 0) {
-        await this.log.writeCommitAndChain(manager, pendingRows(entries));
+        const pending = pendingRows(entries);
+        await this.log.writeAndCommit(manager, pending);
         committedInPlace(manager.queryRunner!);
+        workspaces = pending.map((row) => row.workspaceId);
       }
       return result;
     });
+    // The change committed: a chain that fails leaves its entries pending (the next chain or the
+    // sweep takes them) and must not fail the answer, or the caller would retry a change that was made.
+    await Promise.all(workspaces.map((workspaceId) => this.chains.after(workspaceId).catch((err: unknown) => {
+      this.logger?.pino.warn({ workspace_id: workspaceId, err: { message: (err as Error).message } }, 'audit entries left pending: chain failed');
+    })));
+    return result;
+  }
+
+  /**
+   * Chains what the workspace has pending, sharing this process's chain of it (one in flight per
+   * workspace, see CoalescedRuns): the sweep of entries left pending goes through here too.
+   */
+  chainPending(workspaceId: string): Promise<void> {
+    return this.chains.after(workspaceId);
   }
 }
 

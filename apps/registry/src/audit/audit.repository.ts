@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { preparedStatement } from '#persistence';
 import { KeysetWindow, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 
 /** An entry as stored; `seq` is a bigint, so it comes back as text. */
@@ -46,6 +47,8 @@ export interface AuditFilter {
   to?: Date;
 }
 
+const CHAIN_PENDING = preparedStatement(`SELECT audit_chain($1, NULL)`);
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = `seq, action, resource_type, resource_id, actor_email, extra, prev_hash, integrity_hash, created_at`;
@@ -60,28 +63,18 @@ const NEWEST_FIRST: Keyset<readonly ['bigint']> = { columns: ['seq'], shape: ['b
 @Injectable()
 export class AuditRepository {
   /**
-   * Writes each workspace's entries of the transaction as one audit_pending row, commits, and
-   * chains them (audit_chain, see its migration), all in one message: the change and its pending
-   * entries commit together without any lock, and the chain's own transaction takes the
-   * workspace's audit lock for one WAL flush, chaining whatever is pending then. A simple-protocol
-   * message, its values escaped as literals; the caller's own COMMIT must then not be sent
-   * (AuditTrail answers it in place). An error before the COMMIT rolls the change back (the caller
-   * rolls back); one of the chain after it is AUDIT_CHAIN_FAILED, and answered as `false`: the
-   * change committed and its entries stay pending for the next chain of the workspace or the sweep.
+   * Writes each workspace's entries of the transaction as one audit_pending row and commits, in one
+   * message: the change and its pending entries commit together without any lock (the chain is
+   * the caller's next step, chainPending). A simple-protocol message, its values escaped as
+   * literals; the caller's own COMMIT must then not be sent (AuditTrail answers it in place). An
+   * error rolls the change back (the caller rolls back).
    */
-  async writeCommitAndChain(manager: EntityManager, pending: readonly AuditPendingRow[]): Promise<boolean> {
+  async writeAndCommit(manager: EntityManager, pending: readonly AuditPendingRow[]): Promise<void> {
     for (const row of pending) {
       if (!UUID.test(row.id) || !UUID.test(row.workspaceId)) throw new Error(`audit append: ${row.workspaceId} is not a workspace id`);
     }
     const values = pending.map((row) => `(${escapeLiteral(row.id)}, ${escapeLiteral(row.workspaceId)}, ${escapeLiteral(JSON.stringify(row.entries))}::jsonb)`);
-    const chains = pending.map((row) => `SELECT audit_chain(${escapeLiteral(row.workspaceId)}, ${escapeLiteral(row.id)})`);
-    try {
-      await manager.query(`INSERT INTO audit_pending (id, workspace_id, entries) VALUES ${values.join(', ')}; COMMIT; ${chains.join('; ')}`);
-      return true;
-    } catch (err) {
-      if ((err as { driverError?: { code?: string } }).driverError?.code === AUDIT_CHAIN_FAILED) return false;
-      throw err;
-    }
+    await manager.query(`INSERT INTO audit_pending (id, workspace_id, entries) VALUES ${values.join(', ')}; COMMIT`);
   }
 
   /** The workspaces with entries pending for longer than `seconds`: their changes committed, their chain call did not run or failed. */
@@ -93,9 +86,13 @@ export class AuditRepository {
     return rows.map((r) => r.workspace_id);
   }
 
-  /** Chains whatever the workspace has pending, in its own transaction. */
+  /**
+   * Chains whatever the workspace has pending, in its own transaction (audit_chain, see its
+   * migration); rejects with AUDIT_CHAIN_FAILED in `driverError.code` when the chain was not
+   * written, and its entries stay pending.
+   */
   async chainPending(manager: EntityManager, workspaceId: string): Promise<void> {
-    await manager.query(`SELECT audit_chain($1, NULL)`, [workspaceId]);
+    await CHAIN_PENDING.run(manager, [workspaceId]);
   }
 
   /** The entries that pass `filter`, newest first. */

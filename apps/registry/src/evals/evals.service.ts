@@ -5,7 +5,7 @@ import {
   evalJobKeyBinding, evalJobKeyExpiry, judgeModelFor, judgeModelProblem, NotFoundError, sealSecret, ServiceUnavailableError,
   messagesAsText, submissionEvalId, UnprocessableError, ValidationError, type PromptMessage,
 } from '#domain';
-import { EvalRunEntity, type EnvironmentEntity } from '#persistence';
+import { EvalRunEntity, preparedStatement, type EnvironmentEntity } from '#persistence';
 import { AppLogger } from '#runtime';
 import { WorkspaceAccess } from '../access/workspace-access.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
@@ -52,6 +52,23 @@ const evalBody = (v: { content: string | null; messages: PromptMessage[] | null 
  * Eval runs: requested here and recorded as queued, then scored by the eval worker through
  * `eval.requests`, whose results come back through `eval.results` (EvalResultsConsumer).
  */
+
+const SUBMITTED_VERSION = preparedStatement(
+  `SELECT v.id, v.content, v.messages, p.workspace_id, e.judge_provider, e.judge_model
+     FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id JOIN environments e ON e.id = p.environment_id
+    WHERE v.id = $1`,
+);
+
+const RECORD_ON_SUBMIT = preparedStatement(
+  `WITH inserted AS (
+     INSERT INTO eval_runs (id, workspace_id, version_id, mode, provider, model, status, requested_by)
+     VALUES ($1, $2, $3, $4, $5, $6, 'queued', (SELECT id FROM users WHERE id = $7))
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id, workspace_id, version_id, mode, provider, model, status)
+   SELECT id, workspace_id, version_id, mode, provider, model, status FROM inserted
+   UNION ALL
+   SELECT id, workspace_id, version_id, mode, provider, model, status FROM eval_runs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+);
 @Injectable()
 export class EvalsService {
   constructor(
@@ -142,12 +159,7 @@ export class EvalsService {
 
   /** The submitted version with what its evals read of its prompt and environment, in one statement; null once it is gone. */
   private async submittedVersion(versionId: string): Promise<SubmittedVersion | null> {
-    const [row] = (await this.dataSource.query(
-      `SELECT v.id, v.content, v.messages, p.workspace_id, e.judge_provider, e.judge_model
-         FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id JOIN environments e ON e.id = p.environment_id
-        WHERE v.id = $1`,
-      [versionId],
-    )) as Array<{
+    const [row] = (await SUBMITTED_VERSION.run(this.dataSource.manager, [versionId])) as Array<{
       id: string; content: string | null; messages: PromptMessage[] | null; workspace_id: string;
       judge_provider: EnvironmentEntity['judgeProvider']; judge_model: string | null;
     }>;
@@ -182,17 +194,9 @@ export class EvalsService {
     }
     // The submitter's account may be gone by a late retry: the run then has no requester, as after a deletion.
     // One statement, no transaction: the run inserted now, or the one an earlier try of this submission recorded.
-    const [run] = (await manager.query(
-      `WITH inserted AS (
-         INSERT INTO eval_runs (id, workspace_id, version_id, mode, provider, model, status, requested_by)
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', (SELECT id FROM users WHERE id = $7))
-         ON CONFLICT (id) DO NOTHING
-         RETURNING id, workspace_id, version_id, mode, provider, model, status)
-       SELECT * FROM inserted
-       UNION ALL
-       SELECT id, workspace_id, version_id, mode, provider, model, status FROM eval_runs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
-      [id, prompt.workspaceId, version.id, request.mode, request.mode === 'judge' ? request.provider : null, model, submission.actorId],
-    )) as Array<{
+    const [run] = (await RECORD_ON_SUBMIT.run(manager, [
+      id, prompt.workspaceId, version.id, request.mode, request.mode === 'judge' ? request.provider : null, model, submission.actorId,
+    ])) as Array<{
       id: string; workspace_id: string; version_id: string; mode: EvalRunEntity['mode']; provider: EvalRunEntity['provider']; model: string | null;
       status: EvalRunEntity['status'];
     }>;

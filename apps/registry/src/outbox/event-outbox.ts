@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { preparedStatement } from '#persistence';
 import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import {
   OUTBOX_CONSUMERS, type ApiKeyEventData, type EvalEventData, type InternalEventType, type OutboxConsumption, type TestRunEventData,
@@ -62,6 +63,18 @@ export const OWN_CONSUMPTION_LEASE = '2 seconds';
  * the webhooks when one subscribes, and its periodic sweep takes any consumption whose process did
  * not mark it done.
  */
+
+/** The event and its consumptions in one statement; the consumptions leased to this process (see OWN_CONSUMPTION_LEASE). */
+const RECORD_EVENT = preparedStatement(
+  `WITH event AS (
+     INSERT INTO outbox_events (workspace_id, event_type, payload) VALUES ($1, $2, $3::jsonb) RETURNING id, created_at),
+   consumptions AS (
+     INSERT INTO outbox_consumptions (event_id, consumer, input, created_at, next_attempt_at)
+     SELECT event.id, c.consumer, c.input, event.created_at, clock_timestamp() + $6::interval
+       FROM event, unnest($4::text[], $5::jsonb[]) AS c(consumer, input))
+   SELECT id, EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = $1 AND w.disabled_at IS NULL AND $2 = ANY(w.events)) AS subscribed
+     FROM event`,
+);
 @Injectable()
 export class EventOutbox implements EntitySubscriberInterface {
   /** The events written by each open transaction, to consume once it commits, and whether a webhook subscribes to each. */
@@ -160,17 +173,9 @@ export class EventOutbox implements EntitySubscriberInterface {
     const payload = JSON.stringify(data);
     const inputs = consumptions.map((c) => JSON.stringify(c.input));
     // The event and its consumptions in one statement; the consumptions leased to this process (see OWN_CONSUMPTION_LEASE).
-    const [event] = (await manager.query(
-      `WITH event AS (
-         INSERT INTO outbox_events (workspace_id, event_type, payload) VALUES ($1, $2, $3::jsonb) RETURNING id, created_at),
-       consumptions AS (
-         INSERT INTO outbox_consumptions (event_id, consumer, input, created_at, next_attempt_at)
-         SELECT event.id, c.consumer, c.input, event.created_at, clock_timestamp() + $6::interval
-           FROM event, unnest($4::text[], $5::jsonb[]) AS c(consumer, input))
-       SELECT id, EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = $1 AND w.disabled_at IS NULL AND $2 = ANY(w.events)) AS subscribed
-         FROM event`,
-      [workspaceId, type, payload, consumptions.map((c) => c.consumer), inputs, OWN_CONSUMPTION_LEASE],
-    )) as Array<{ id: string; subscribed: boolean }>;
+    const [event] = (await RECORD_EVENT.run(manager, [
+      workspaceId, type, payload, consumptions.map((c) => c.consumer), inputs, OWN_CONSUMPTION_LEASE,
+    ])) as Array<{ id: string; subscribed: boolean }>;
     const events = this.committing.get(runner) ?? [];
     events.push({
       id: event.id, type, payload: JSON.parse(payload) as unknown, subscribed: event.subscribed,

@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { preparedStatement } from '#persistence';
 import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { OUTBOX_CONSUMERS, WEBHOOK_EVENTS, type OutboxConsumerName } from '#contracts';
@@ -35,6 +36,12 @@ export interface OwnEvent {
  * several registry replicas relay side by side; a claim whose work failed (Redis away, a crash)
  * stays pending and a later sweep takes it, and one consumer failing holds up no other.
  */
+
+const MARK_OWN_DONE = preparedStatement(
+  `UPDATE outbox_consumptions c SET attempts = c.attempts + 1, last_error = NULL, done_at = now()
+     FROM unnest($1::uuid[], $2::text[]) AS d(event_id, consumer)
+    WHERE c.event_id = d.event_id AND c.consumer = d.consumer AND c.done_at IS NULL`,
+);
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly consumers = new Map<OutboxConsumerName, OutboxConsumer>();
@@ -123,12 +130,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     if (done.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE outbox_consumptions c SET attempts = c.attempts + 1, last_error = NULL, done_at = now()
-         FROM unnest($1::uuid[], $2::text[]) AS d(event_id, consumer)
-        WHERE c.event_id = d.event_id AND c.consumer = d.consumer AND c.done_at IS NULL`,
-      [done.map((d) => d.eventId), done.map((d) => d.consumer)],
-    ).catch((err: unknown) => {
+    await MARK_OWN_DONE.run(this.dataSource.manager, [done.map((d) => d.eventId), done.map((d) => d.consumer)]).catch((err: unknown) => {
       this.logger.pino.warn({ err: { message: errorMessage(err) } }, 'outbox consumptions not marked done; the relay takes them again');
     });
   }

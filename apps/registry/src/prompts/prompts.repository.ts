@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager, type FindOptionsSelect } from 'typeorm';
 import type { GateEval, ModelConfig, PromptMessage, PromptType, Role, VersionStatus } from '#domain';
-import { EnvironmentEntity, EvalRunEntity, PromptEntity, PromptVersionEntity } from '#persistence';
+import { EnvironmentEntity, EvalRunEntity, preparedStatement, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
 import type { PersonView, VersionSummaryRow } from './version.view.js';
@@ -80,6 +80,88 @@ interface VersionRowRead extends VersionSummaryRowRead {
   config: ModelConfig;
   parent_config: ModelConfig | null;
 }
+
+/** The columns of PromptRow, of VersionRowRead: what the prepared statements return, never `*` (see PreparedStatement). */
+const PROMPT_COLUMNS = ['id', 'workspace_id', 'environment_id', 'key', 'type', 'description', 'live_version_id', 'last_version_num', 'created_at', 'updated_at'];
+const VERSION_COLUMNS = [
+  'id', 'prompt_id', 'version_num', 'status', 'base_version_id', 'rollback_of_version_id', 'commit_message', 'proposed_by', 'approved_by',
+  'reviewed_by', 'review_note', 'submitted_at', 'reviewed_at', 'live_from', 'live_until', 'last_eval_id', 'served_count', 'last_served_at',
+  'created_at', 'content', 'parent_content', 'messages', 'parent_messages', 'config', 'parent_config',
+];
+/** `columns` as a select list, each qualified by `alias` when given. */
+function selectList(columns: readonly string[], alias?: string): string {
+  return columns.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
+}
+
+const COUNT_NEW_VERSION = preparedStatement(
+  `WITH target AS (
+     SELECT p.id, m.role FROM prompts p LEFT JOIN memberships m ON m.workspace_id = p.workspace_id AND m.user_id = $2
+      WHERE p.id = $1),
+   bumped AS (
+     UPDATE prompts p SET last_version_num = p.last_version_num + 1, updated_at = clock_timestamp()
+       FROM target t
+      WHERE p.id = t.id AND ($3::text[] IS NULL OR t.role = ANY($3::text[]))
+     RETURNING ${selectList(PROMPT_COLUMNS, 'p')})
+   SELECT t.role AS caller_role, ${selectList(PROMPT_COLUMNS, 'b')} FROM target t LEFT JOIN bumped b ON b.id = t.id`,
+);
+
+const INSERT_VERSION = preparedStatement(
+  `INSERT INTO prompt_versions (prompt_id, version_num, status, content, parent_content, base_version_id,
+                                rollback_of_version_id, commit_message, proposed_by, submitted_at, created_at,
+                                messages, parent_messages, config, parent_config)
+   SELECT $1::uuid, $2::integer, $3::text, $4::text, base.content, base.id, $6::uuid, $7::text, $8::uuid,
+          CASE WHEN $3::text = 'pending_review' THEN clock_timestamp() END, clock_timestamp(),
+          $9::jsonb, base.messages, COALESCE($10::jsonb, base.config, '{}'::jsonb), base.config
+     FROM (SELECT 1) AS one LEFT JOIN prompt_versions base ON base.id = $5::uuid
+   RETURNING ${selectList(VERSION_COLUMNS)}`,
+);
+
+const LAST_EVAL_AND_PEOPLE = preparedStatement(
+  `SELECT (SELECT json_build_object('id', e.id, 'score', e.score, 'mode', e.mode, 'status', e.status)
+             FROM eval_runs e WHERE e.id = $1::uuid) AS last_eval,
+          (SELECT coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name)), '[]'::json)
+             FROM users u WHERE u.id = ANY($2::uuid[])) AS people`,
+);
+
+const REVIEW_TARGET = preparedStatement(`SELECT review_target($1, $2, $3::text[]) AS found`);
+
+const MARK_SUBMITTED = preparedStatement(
+  `WITH changed AS (UPDATE prompt_versions SET status = $2, submitted_at = clock_timestamp() WHERE id = $1 RETURNING ${selectList(VERSION_COLUMNS)})
+   SELECT ${selectList(VERSION_COLUMNS)} FROM changed`,
+);
+
+const MARK_REJECTED = preparedStatement(
+  `WITH changed AS (
+     UPDATE prompt_versions SET status = $2, review_note = $3, reviewed_by = $4, reviewed_at = clock_timestamp() WHERE id = $1
+     RETURNING ${selectList(VERSION_COLUMNS)})
+   SELECT ${selectList(VERSION_COLUMNS)} FROM changed`,
+);
+
+// Millisecond precision, as the API shows it; never before the previous start, whatever the clock did.
+// `live` reads the count of `ended`, so the previous range ends before the new one starts:
+// prompt_versions_one_live_idx is checked row by row.
+const GO_LIVE = preparedStatement(
+  `WITH clock AS (SELECT greatest(date_trunc('milliseconds', clock_timestamp()), $4::timestamptz) AS now),
+   ended AS (
+     UPDATE prompt_versions pv SET status = $5, live_until = clock.now FROM clock WHERE pv.id = $3 RETURNING pv.id),
+   live AS (
+     UPDATE prompt_versions pv
+        SET status = 'approved', approved_by = $6, reviewed_by = $6, review_note = $7, reviewed_at = clock.now, live_from = clock.now, live_until = NULL
+       FROM clock, (SELECT count(*) AS n FROM ended) AS e
+      WHERE pv.id = $2 AND e.n >= 0
+     RETURNING ${selectList(VERSION_COLUMNS, 'pv')}),
+   moved AS (
+     UPDATE prompts p SET live_version_id = $2, updated_at = clock.now FROM clock, (SELECT count(*) AS n FROM live) AS l
+      WHERE p.id = $1 AND l.n > 0
+     RETURNING p.id)
+   SELECT ${selectList(VERSION_COLUMNS, 'live')}, (SELECT count(*) FROM moved)::int AS moved FROM live`,
+);
+
+const NEWEST_SUCCEEDED_EVALS = preparedStatement(
+  `SELECT DISTINCT ON (mode) id, mode, score FROM eval_runs
+    WHERE version_id = $1 AND status = 'succeeded'
+    ORDER BY mode, created_at DESC, id DESC`,
+);
 
 function promptFromRow(r: PromptRow): PromptEntity {
   return Object.assign(new PromptEntity(), {
@@ -250,13 +332,7 @@ export class PromptsRepository {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<{ lastEval: LastEval | null; people: PersonView[] }> {
     if (lastEvalId === null && userIds.length === 0) return { lastEval: null, people: [] };
-    const [row] = (await manager.query(
-      `SELECT (SELECT json_build_object('id', e.id, 'score', e.score, 'mode', e.mode, 'status', e.status)
-                 FROM eval_runs e WHERE e.id = $1::uuid) AS last_eval,
-              (SELECT coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name)), '[]'::json)
-                 FROM users u WHERE u.id = ANY($2::uuid[])) AS people`,
-      [lastEvalId, [...new Set(userIds)]],
-    )) as Array<{ last_eval: LastEval | null; people: PersonView[] }>;
+    const [row] = (await LAST_EVAL_AND_PEOPLE.run(manager, [lastEvalId, [...new Set(userIds)]])) as Array<{ last_eval: LastEval | null; people: PersonView[] }>;
     return { lastEval: row.last_eval, people: row.people };
   }
 
@@ -307,18 +383,7 @@ export class PromptsRepository {
   ): Promise<{ prompt: PromptEntity | null; role: Role | null; found: boolean }> {
     // UPDATE ... RETURNING inside a CTE so the rows come back as from a SELECT; an UPDATE that
     // waited for the row lock returns the row as its holder committed it.
-    const rows = (await manager.query(
-      `WITH target AS (
-         SELECT p.id, m.role FROM prompts p LEFT JOIN memberships m ON m.workspace_id = p.workspace_id AND m.user_id = $2
-          WHERE p.id = $1),
-       bumped AS (
-         UPDATE prompts p SET last_version_num = p.last_version_num + 1, updated_at = clock_timestamp()
-           FROM target t
-          WHERE p.id = t.id AND ($3::text[] IS NULL OR t.role = ANY($3::text[]))
-         RETURNING p.*)
-       SELECT t.role AS caller_role, b.* FROM target t LEFT JOIN bumped b ON b.id = t.id`,
-      [promptId, caller?.userId ?? null, caller ? [...caller.roles] : null],
-    )) as Array<PromptRow & { caller_role: Role | null }>;
+    const rows = (await COUNT_NEW_VERSION.run(manager, [promptId, caller?.userId ?? null, caller ? [...caller.roles] : null])) as Array<PromptRow & { caller_role: Role | null }>;
     const [row] = rows;
     if (!row) return { prompt: null, role: null, found: false };
     return { prompt: row.id ? promptFromRow(row) : null, role: row.caller_role, found: true };
@@ -332,21 +397,11 @@ export class PromptsRepository {
    * the last lock holder committed.
    */
   async insertVersion(manager: EntityManager, v: VersionRow, liveVersionId: string | null): Promise<PromptVersionEntity> {
-    const [row] = (await manager.query(
-      `INSERT INTO prompt_versions (prompt_id, version_num, status, content, parent_content, base_version_id,
-                                    rollback_of_version_id, commit_message, proposed_by, submitted_at, created_at,
-                                    messages, parent_messages, config, parent_config)
-       SELECT $1::uuid, $2::integer, $3::text, $4::text, base.content, base.id, $6::uuid, $7::text, $8::uuid,
-              CASE WHEN $3::text = 'pending_review' THEN clock_timestamp() END, clock_timestamp(),
-              $9::jsonb, base.messages, COALESCE($10::jsonb, base.config, '{}'::jsonb), base.config
-         FROM (SELECT 1) AS one LEFT JOIN prompt_versions base ON base.id = $5::uuid
-       RETURNING *`,
-      [
-        v.promptId, v.versionNum, v.status, v.content, liveVersionId, v.rollbackOfVersionId, v.commitMessage, v.proposedBy,
-        // jsonb as text: pg would send a JavaScript array as a PostgreSQL array, not as JSON.
-        v.messages === null ? null : JSON.stringify(v.messages), v.config === null ? null : JSON.stringify(v.config),
-      ],
-    )) as VersionRowRead[];
+    const [row] = (await INSERT_VERSION.run(manager, [
+      v.promptId, v.versionNum, v.status, v.content, liveVersionId, v.rollbackOfVersionId, v.commitMessage, v.proposedBy,
+      // jsonb as text: pg would send a JavaScript array as a PostgreSQL array, not as JSON.
+      v.messages === null ? null : JSON.stringify(v.messages), v.config === null ? null : JSON.stringify(v.config),
+    ])) as VersionRowRead[];
     return versionFromRow(row);
   }
 
@@ -401,7 +456,7 @@ export class PromptsRepository {
    * holder left it.
    */
   async reviewTarget(manager: EntityManager, versionId: string, userId: string, roles: readonly Role[]): Promise<ReviewTarget | null> {
-    const [{ found }] = (await manager.query(`SELECT review_target($1, $2, $3::text[]) AS found`, [versionId, userId, [...roles]])) as Array<{
+    const [{ found }] = (await REVIEW_TARGET.run(manager, [versionId, userId, [...roles]])) as Array<{
       found: ReviewTargetJson | null;
     }>;
     return found ? reviewTargetOf(found) : null;
@@ -411,9 +466,7 @@ export class PromptsRepository {
 
   /** Marks the version submitted and answers it as it now is. */
   async markSubmitted(manager: EntityManager, versionId: string, status: VersionStatus): Promise<PromptVersionEntity> {
-    const [row] = (await manager.query(
-      `WITH changed AS (UPDATE prompt_versions SET status = $2, submitted_at = clock_timestamp() WHERE id = $1 RETURNING *)
-       SELECT * FROM changed`, [versionId, status])) as VersionRowRead[];
+    const [row] = (await MARK_SUBMITTED.run(manager, [versionId, status])) as VersionRowRead[];
     return versionFromRow(row);
   }
 
@@ -421,11 +474,7 @@ export class PromptsRepository {
   async markRejected(
     manager: EntityManager, versionId: string, status: VersionStatus, note: string, reviewedBy: string,
   ): Promise<PromptVersionEntity> {
-    const [row] = (await manager.query(
-      `WITH changed AS (
-         UPDATE prompt_versions SET status = $2, review_note = $3, reviewed_by = $4, reviewed_at = clock_timestamp() WHERE id = $1 RETURNING *)
-       SELECT * FROM changed`,
-      [versionId, status, note, reviewedBy])) as VersionRowRead[];
+    const [row] = (await MARK_REJECTED.run(manager, [versionId, status, note, reviewedBy])) as VersionRowRead[];
     return versionFromRow(row);
   }
 
@@ -435,40 +484,16 @@ export class PromptsRepository {
    * The caller holds the prompt's row lock.
    */
   async goLive(manager: EntityManager, change: GoLive): Promise<PromptVersionEntity> {
-    // Millisecond precision, as the API shows it; never before the previous start, whatever the clock did.
-    // `live` reads the count of `ended`, so the previous range ends before the new one starts:
-    // prompt_versions_one_live_idx is checked row by row.
-    const [row] = (await manager.query(
-      `WITH clock AS (SELECT greatest(date_trunc('milliseconds', clock_timestamp()), $4::timestamptz) AS now),
-       ended AS (
-         UPDATE prompt_versions pv SET status = $5, live_until = clock.now FROM clock WHERE pv.id = $3 RETURNING pv.id),
-       live AS (
-         UPDATE prompt_versions pv
-            SET status = 'approved', approved_by = $6, reviewed_by = $6, review_note = $7, reviewed_at = clock.now, live_from = clock.now, live_until = NULL
-           FROM clock, (SELECT count(*) AS n FROM ended) AS e
-          WHERE pv.id = $2 AND e.n >= 0
-         RETURNING pv.*),
-       moved AS (
-         UPDATE prompts p SET live_version_id = $2, updated_at = clock.now FROM clock, (SELECT count(*) AS n FROM live) AS l
-          WHERE p.id = $1 AND l.n > 0
-         RETURNING p.id)
-       SELECT live.*, (SELECT count(*) FROM moved)::int AS moved FROM live`,
-      [
-        change.promptId, change.versionId, change.previous?.id ?? null, change.previous?.liveFrom ?? null, change.supersededStatus,
-        change.approvedBy, change.note,
-      ],
-    )) as Array<VersionRowRead & { moved: number }>;
+    const [row] = (await GO_LIVE.run(manager, [
+      change.promptId, change.versionId, change.previous?.id ?? null, change.previous?.liveFrom ?? null, change.supersededStatus,
+      change.approvedBy, change.note,
+    ])) as Array<VersionRowRead & { moved: number }>;
     if (!row || row.moved !== 1) throw new Error(`version ${change.versionId} of prompt ${change.promptId} did not go live`);
     return versionFromRow(row);
   }
 
   /** The version's newest succeeded evaluation of each mode: what the eval gate weighs. */
   newestSucceededEvals(manager: EntityManager, versionId: string): Promise<GateEval[]> {
-    return manager.query(
-      `SELECT DISTINCT ON (mode) id, mode, score FROM eval_runs
-        WHERE version_id = $1 AND status = 'succeeded'
-        ORDER BY mode, created_at DESC, id DESC`,
-      [versionId],
-    ) as Promise<GateEval[]>;
+    return NEWEST_SUCCEEDED_EVALS.run<GateEval[]>(manager, [versionId]);
   }
 }

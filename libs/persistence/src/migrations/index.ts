@@ -10,6 +10,7 @@ import { TestRunResults1764900000000 } from './1764900000000-test-run-results.js
 import { DashboardFields1765000000000 } from './1765000000000-dashboard-fields.js';
 import { ReviewTargetFunction1765100000000 } from './1765100000000-review-target-function.js';
 import { AuditPending1765100000001 } from './1765100000001-audit-pending.js';
+import { AuditChainIdle1765200000000 } from './1765200000000-audit-chain-idle.js';
 
 /** Every migration, in order. A new migration is appended here and never edited once shipped. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   DashboardFields1765000000000,
   ReviewTargetFunction1765100000000,
   AuditPending1765100000001,
+  AuditChainIdle1765200000000,
 ];
