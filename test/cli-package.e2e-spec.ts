@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,11 @@ describe('@promptgate/cli as an npm package', () => {
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     tarball = join(dir, info.filename);
     files = info.files.map((f) => f.path).sort();
+    // `npm ci` caches yaml's tarball but not its registry document, which an install from a tarball
+    // resolves the range with: on a fresh machine the offline install below would find nothing.
+    // Cached once (from the cache when there, the registry otherwise), the install itself stays offline.
+    const range = (JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies.yaml;
+    await run('npm', ['cache', 'add', '--prefer-offline', `yaml@${range}`], { cwd: dir, timeout: 120_000 });
   }, 180_000);
 
   afterAll(() => {
