@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager, type FindOptionsSelect } from 'typeorm';
-import type { GateEval, ModelConfig, PromptMessage, PromptType, Role, VersionStatus } from '#domain';
+import type { GateEval, ModelConfig, PromptBody, PromptMessage, PromptType, Role, VersionStatus } from '#domain';
 import { EnvironmentEntity, EvalRunEntity, preparedStatement, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
@@ -114,6 +114,35 @@ const INSERT_VERSION = preparedStatement(
           $9::jsonb, base.messages, COALESCE($10::jsonb, base.config, '{}'::jsonb), base.config
      FROM (SELECT 1) AS one LEFT JOIN prompt_versions base ON base.id = $5::uuid
    RETURNING ${selectList(VERSION_COLUMNS)}`,
+);
+
+// A proposal in one statement: the caller's role, the prompt's row lock and count, and the insert
+// based on the live version. Every part of a statement reads the snapshot it started with, taken
+// before it waited for the lock: a version the last lock holder made live in the meantime is not
+// in it, and then nothing is inserted (`based` is false) and the caller inserts in a statement of
+// its own (INSERT_VERSION), whose snapshot has it. Nor when the body is not of the prompt's type.
+const PROPOSE_VERSION = preparedStatement(
+  `WITH target AS (
+     SELECT p.id, m.role FROM prompts p LEFT JOIN memberships m ON m.workspace_id = p.workspace_id AND m.user_id = $2
+      WHERE p.id = $1),
+   bumped AS (
+     UPDATE prompts p SET last_version_num = p.last_version_num + 1, updated_at = clock_timestamp()
+       FROM target t
+      WHERE p.id = t.id AND t.role = ANY($3::text[])
+     RETURNING ${selectList(PROMPT_COLUMNS, 'p')}),
+   base AS (
+     SELECT v.id, v.content, v.messages, v.config FROM bumped b JOIN prompt_versions v ON v.id = b.live_version_id),
+   inserted AS (
+     INSERT INTO prompt_versions (prompt_id, version_num, status, content, parent_content, base_version_id,
+                                  commit_message, proposed_by, created_at, messages, parent_messages, config, parent_config)
+     SELECT b.id, b.last_version_num, 'draft', $5::text, base.content, base.id, $8::text, $2::uuid, clock_timestamp(),
+            $6::jsonb, base.messages, COALESCE($7::jsonb, base.config, '{}'::jsonb), base.config
+       FROM bumped b LEFT JOIN base ON true
+      WHERE b.type = $4::text AND (b.live_version_id IS NULL OR base.id IS NOT NULL)
+     RETURNING ${selectList(VERSION_COLUMNS)})
+   SELECT t.role AS caller_role, ${PROMPT_COLUMNS.map((c) => `b.${c} AS p_${c}`).join(', ')},
+          ${selectList(VERSION_COLUMNS, 'i')}
+     FROM target t LEFT JOIN bumped b ON true LEFT JOIN inserted i ON true`,
 );
 
 const LAST_EVAL_AND_PEOPLE = preparedStatement(
@@ -387,6 +416,29 @@ export class PromptsRepository {
     const [row] = rows;
     if (!row) return { prompt: null, role: null, found: false };
     return { prompt: row.id ? promptFromRow(row) : null, role: row.caller_role, found: true };
+  }
+
+  /**
+   * A draft of the prompt proposed by `userId` in one statement when the caller holds one of
+   * `roles` (see PROPOSE_VERSION): `found` false for no such prompt, `prompt` null (the role
+   * read, nothing counted) for a caller without the role; else the prompt counted and locked, and
+   * `version` the draft, or null when the caller must insert it itself (insertVersion): a body not
+   * of the prompt's type, or a live version newer than the statement's snapshot.
+   */
+  async proposeVersion(
+    manager: EntityManager,
+    v: { promptId: string; userId: string; roles: readonly Role[]; body: PromptBody; config: ModelConfig | null; commitMessage: string | null },
+  ): Promise<{ found: boolean; role: Role | null; prompt: PromptEntity | null; version: PromptVersionEntity | null }> {
+    const [row] = (await PROPOSE_VERSION.run(manager, [
+      v.promptId, v.userId, [...v.roles], v.body.type, v.body.type === 'text' ? v.body.content : null,
+      // jsonb as text: pg would send a JavaScript array as a PostgreSQL array, not as JSON.
+      v.body.type === 'chat' ? JSON.stringify(v.body.messages) : null, v.config === null ? null : JSON.stringify(v.config), v.commitMessage,
+    ])) as Array<Record<string, unknown> & { caller_role: Role | null; p_id: string | null; id: string | null }>;
+    if (!row) return { found: false, role: null, prompt: null, version: null };
+    // The prompt's columns as p_*: the version's own (id, prompt_id, ...) keep their names.
+    if (row.p_id === null) return { found: true, role: row.caller_role, prompt: null, version: null };
+    const prompt = promptFromRow(Object.fromEntries(PROMPT_COLUMNS.map((c) => [c, row[`p_${c}`]])) as unknown as PromptRow);
+    return { found: true, role: row.caller_role, prompt, version: row.id === null ? null : versionFromRow(row as unknown as VersionRowRead) };
   }
 
   /**

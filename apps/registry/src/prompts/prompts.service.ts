@@ -29,6 +29,16 @@ export interface PromptActor {
 export const personOfActor = (actor: PromptActor): PersonView | null =>
   actor.name === undefined ? null : { id: actor.id, email: actor.email, name: actor.name };
 
+/** What `read` reads, or undefined when it refuses the input (a ValidationError); any other error is thrown. */
+function wellFormed<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ValidationError) return undefined;
+    throw err;
+  }
+}
+
 /** A new version starts as a draft, or straight in review (promotion proposes for review). */
 export type ProposedStatus = 'draft' | 'pending_review';
 
@@ -194,11 +204,38 @@ export class PromptsService {
   }
 
   /**
-   * POST /prompts/:id/versions: the role check and the prompt's row lock in one statement, then the
-   * insert. The body is content or messages, the one of the prompt's type; without config the
+   * POST /prompts/:id/versions: the role check, the prompt's row lock and the insert in one
+   * statement when the body and config are well formed (PromptsRepository.proposeVersion), the
+   * insert in a statement of its own when that one could not make it; otherwise the role check and
+   * the lock first, so a caller without access learns nothing from a bad body (404 or 403 before
+   * 400). The body is content or messages, the one of the prompt's type; without config the
    * base's is carried over.
    */
   async propose(actor: PromptActor, promptId: string, input: BodyInput & { commitMessage?: string | null }): Promise<VersionView> {
+    const body = wellFormed(() => readPromptBody(input.messages !== undefined && input.messages !== null ? 'chat' : 'text', input));
+    const config = input.config === undefined ? null : wellFormed(() => readModelConfig(input.config));
+    if (body === undefined || config === undefined) return this.proposeChecked(actor, promptId, input);
+    return this.audit.transaction(async (work) => {
+      const proposed = await this.prompts.proposeVersion(work.manager, {
+        promptId, userId: actor.id, roles: EDITOR_OR_ABOVE, body, config, commitMessage: input.commitMessage ?? null,
+      });
+      if (!proposed.found || proposed.role === null) throw new NotFoundError('Prompt');
+      if (!proposed.prompt) throw new ForbiddenError('This needs the editor role or higher in the workspace.');
+      let version = proposed.version;
+      if (version === null) {
+        // Not inserted by the statement: a body of the other type (refused here as below), or a live version it could not see yet.
+        version = await this.insertVersion(work, proposed.prompt, {
+          body: readPromptBody(proposed.prompt.type, input), config: config ?? undefined, commitMessage: input.commitMessage, actor,
+        });
+      } else {
+        this.auditVersionCreated(work, proposed.prompt, version, actor);
+      }
+      return this.presentVersionOf(version, work.manager, personOfActor(actor));
+    });
+  }
+
+  /** POST /prompts/:id/versions with a body or config that is not well formed: 404 and 403 first, then the 400 of the body. */
+  private proposeChecked(actor: PromptActor, promptId: string, input: BodyInput & { commitMessage?: string | null }): Promise<VersionView> {
     return this.audit.transaction(async (work) => {
       const counted = await this.prompts.countNewVersion(work.manager, promptId, { userId: actor.id, roles: EDITOR_OR_ABOVE });
       if (!counted.found || counted.role === null) throw new NotFoundError('Prompt');
@@ -295,10 +332,14 @@ export class PromptsService {
       content: v.body.type === 'text' ? v.body.content : null, messages: v.body.type === 'chat' ? v.body.messages : null, config: v.config ?? null,
       rollbackOfVersionId: v.rollbackOfVersionId ?? null, commitMessage: v.commitMessage ?? null, proposedBy: v.actor.id,
     }, prompt.liveVersionId);
+    this.auditVersionCreated({ manager, audit }, prompt, version, v.actor);
+    return version;
+  }
+
+  private auditVersionCreated({ audit }: AuditedWork, prompt: PromptEntity, version: PromptVersionEntity, actor: PromptActor): void {
     audit({
       workspaceId: prompt.workspaceId, action: 'version.created', resourceType: 'version', resourceId: version.id,
-      actorEmail: v.actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
+      actorEmail: actor.email, extra: { version_num: version.versionNum, prompt_key: prompt.key },
     });
-    return version;
   }
 }
