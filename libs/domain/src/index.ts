@@ -27,3 +27,4 @@ export * from './webhooks/signing.js';
 export * from './webhooks/delivery-outcome.js';
 export * from './testing/index.js';
 export * from './concurrency/coalesced-runs.js';
+export * from './concurrency/batched-calls.js';

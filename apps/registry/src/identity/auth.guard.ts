@@ -3,12 +3,15 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { HttpRequest as Request } from '../common/http.js';
 import { DataSource } from 'typeorm';
-import { ForbiddenError, normalizeEmail, UnauthorizedError } from '#domain';
+import { BatchedCalls, ForbiddenError, normalizeEmail, UnauthorizedError } from '#domain';
 import { preparedStatement, UserEntity } from '#persistence';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import { isUuid } from '../common/ids.js';
 import type { AuthenticatedRequest, AuthenticatedUser } from './current-user.decorator.js';
 import { IS_PUBLIC } from './public.decorator.js';
+
+/** The users of the tokens of the requests that arrived together: one statement for all of them. */
+const USERS_OF_TOKENS = preparedStatement(`SELECT id, email, name FROM users WHERE id = ANY($1::uuid[])`);
 
 const BEARER = /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -33,11 +36,18 @@ function cannotBeCrossSiteForm(req: Request): boolean {
  * and only to requests that carry no Authorization header at all; such a request that changes
  * something must also carry a JSON content type or an X-Promptgate-Client / X-Requested-With header.
  */
-
-const USER_OF_TOKEN = preparedStatement(`SELECT id, email, name FROM users WHERE id = $1`);
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly devBypass: boolean;
+  /**
+   * Every authenticated request reads its user: the reads of requests that arrive while one is in
+   * flight go together in the next (BatchedCalls), each still read after its request arrived.
+   */
+  private readonly users = new BatchedCalls<string, AuthenticatedUser | null>(async (ids) => {
+    const rows = (await USERS_OF_TOKENS.run(this.dataSource.manager, [[...new Set(ids)]])) as AuthenticatedUser[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 
   constructor(
     private readonly reflector: Reflector,
@@ -80,8 +90,7 @@ export class AuthGuard implements CanActivate {
     }
     // jsonwebtoken accepts a token without exp as never expiring; ours always carry one.
     if (typeof payload.exp !== 'number' || !isUuid(payload.sub)) throw new UnauthorizedError('The access token is invalid or has expired.');
-    // Every authenticated request reads this: one prepared statement, without a query builder's work.
-    const [user] = (await USER_OF_TOKEN.run(this.dataSource.manager, [payload.sub])) as AuthenticatedUser[];
+    const user = await this.users.call(payload.sub);
     if (!user) throw new UnauthorizedError('The account of this access token no longer exists.');
     return { id: user.id, email: user.email, name: user.name };
   }

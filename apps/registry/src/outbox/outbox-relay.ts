@@ -3,6 +3,7 @@ import { preparedStatement } from '#persistence';
 import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { OUTBOX_CONSUMERS, WEBHOOK_EVENTS, type OutboxConsumerName } from '#contracts';
+import { BatchedCalls } from '#domain';
 import { AppLogger } from '#runtime';
 import type { OutboxConsumer } from './outbox-consumer.js';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
@@ -46,6 +47,11 @@ const MARK_OWN_DONE = preparedStatement(
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly consumers = new Map<OutboxConsumerName, OutboxConsumer>();
   private readonly failing = new Set<string>();
+  /** The done marks of requests that finish together, in one statement (each still sent after its consumption ran). */
+  private readonly marks = new BatchedCalls<{ eventId: string; consumer: OutboxConsumerName }, undefined>(async (done) => {
+    await MARK_OWN_DONE.run(this.dataSource.manager, [done.map((d) => d.eventId), done.map((d) => d.consumer)]);
+    return done.map(() => undefined);
+  });
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private pokedWhileRunning = false;
@@ -107,8 +113,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /**
    * Runs the consumptions of events this process just committed, side by side with other
    * requests' (the relay runs its rows one at a time), and marks the ones that succeeded done in
-   * one statement. A failure is recorded on its row as the relay records one, which makes the row
-   * due for the relay; a mark that does not commit leaves the row to the relay once its lease is
+   * one statement with those of the requests finishing together (BatchedCalls). A failure is
+   * recorded on its row as the relay records one, which makes the row due for the relay; a mark that does not commit leaves the row to the relay once its lease is
    * over (a consumer may run twice, see OutboxConsumer). Never rejects.
    */
   async consumeOwn(events: readonly OwnEvent[]): Promise<void> {
@@ -130,7 +136,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     if (done.length === 0) return;
-    await MARK_OWN_DONE.run(this.dataSource.manager, [done.map((d) => d.eventId), done.map((d) => d.consumer)]).catch((err: unknown) => {
+    await Promise.all(done.map((d) => this.marks.call(d))).catch((err: unknown) => {
       this.logger.pino.warn({ err: { message: errorMessage(err) } }, 'outbox consumptions not marked done; the relay takes them again');
     });
   }
