@@ -114,8 +114,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * Runs the consumptions of events this process just committed, side by side with other
    * requests' (the relay runs its rows one at a time), and marks the ones that succeeded done in
    * one statement with those of the requests finishing together (BatchedCalls). A failure is
-   * recorded on its row as the relay records one, which makes the row due for the relay; a mark that does not commit leaves the row to the relay once its lease is
-   * over (a consumer may run twice, see OutboxConsumer). Never rejects.
+   * recorded on its row as the relay records one, which makes the row due for the relay; a mark
+   * that does not commit leaves the row to the relay once its lease is over (a consumer may run
+   * twice, see OutboxConsumer). Never rejects.
    */
   async consumeOwn(events: readonly OwnEvent[]): Promise<void> {
     const done: Array<{ eventId: string; consumer: OutboxConsumerName }> = [];
