@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
-import { canonicalBodyBeforeSeq, CoalescedRuns } from '#domain';
+import { canonicalBodyBeforeSeq, canonicalBodyPieces, CoalescedRuns, type BodyHole } from '#domain';
 import { AppLogger } from '#runtime';
 import { AuditRepository, type AuditPendingRow } from './audit.repository.js';
 
@@ -12,6 +12,18 @@ export interface AuditAppend {
   resourceId: string | null;
   actorEmail: string | null;
   extra?: Record<string, unknown>;
+}
+
+/**
+ * An entry that one autocommitted statement of the caller writes into audit_pending itself, with
+ * the change it records: its pending row's id, its time, and its canonical body cut at the values
+ * only the statement knows (canonicalBodyPieces), which the statement fills in.
+ */
+export interface StatementEntry {
+  readonly pendingId: string;
+  readonly createdAt: string;
+  readonly pieces: readonly string[];
+  readonly holes: readonly string[];
 }
 
 /** What the body of an audited transaction gets: its manager, and `audit` to record the entries of its change. */
@@ -74,6 +86,28 @@ export class AuditTrail {
       this.logger?.pino.warn({ workspace_id: workspaceId, err: { message: (err as Error).message } }, 'audit entries left pending: chain failed');
     })));
     return result;
+  }
+
+  /**
+   * The entry a single statement writes with its change (see StatementEntry), for a change that is
+   * one statement: no transaction, so no START TRANSACTION and COMMIT round trips. `extra` holds
+   * the holes' markers where the statement's values go. Once the statement committed, the caller
+   * chains it with chainAfterStatement.
+   */
+  entryForStatement(entry: Omit<AuditAppend, 'workspaceId'> & { extra: Record<string, unknown> }, holes: Readonly<Record<string, BodyHole>>): StatementEntry {
+    const createdAt = new Date().toISOString();
+    const { pieces, holes: order } = canonicalBodyPieces({
+      action: entry.action, resource_type: entry.resourceType, resource_id: entry.resourceId, actor_email: entry.actorEmail,
+      extra: entry.extra, created_at: createdAt,
+    }, holes);
+    return { pendingId: randomUUID(), createdAt, pieces, holes: order };
+  }
+
+  /** Chains the entries a statement of the caller committed in `workspaceId`; as after transaction(), a failure leaves them pending. */
+  async chainAfterStatement(workspaceId: string): Promise<void> {
+    await this.chains.after(workspaceId).catch((err: unknown) => {
+      this.logger?.pino.warn({ workspace_id: workspaceId, err: { message: (err as Error).message } }, 'audit entries left pending: chain failed');
+    });
   }
 
   /**

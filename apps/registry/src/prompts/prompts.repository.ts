@@ -3,6 +3,7 @@ import { DataSource, In, type EntityManager, type FindOptionsSelect } from 'type
 import type { GateEval, ModelConfig, PromptBody, PromptMessage, PromptType, Role, VersionStatus } from '#domain';
 import { EnvironmentEntity, EvalRunEntity, preparedStatement, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
+import type { StatementEntry } from '../audit/audit-trail.js';
 import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
 import type { PersonView, VersionSummaryRow } from './version.view.js';
 
@@ -116,11 +117,14 @@ const INSERT_VERSION = preparedStatement(
    RETURNING ${selectList(VERSION_COLUMNS)}`,
 );
 
-// A proposal in one statement: the caller's role, the prompt's row lock and count, and the insert
-// based on the live version. Every part of a statement reads the snapshot it started with, taken
-// before it waited for the lock: a version the last lock holder made live in the meantime is not
-// in it, and then nothing is inserted (`based` is false) and the caller inserts in a statement of
-// its own (INSERT_VERSION), whose snapshot has it. Nor when the body is not of the prompt's type.
+// A proposal in one autocommitted statement: the caller's role, the prompt's row lock and count,
+// the insert based on the live version, and its audit entry into audit_pending (its body finished
+// with the prompt's key and the version's number, see StatementEntry), all or nothing. Every part
+// of a statement reads the snapshot it started with, taken before it waited for the lock: a
+// version the last lock holder made live in the meantime is not in it. Then, or when the body is
+// not of the prompt's type, nothing is inserted and the statement refuses itself (PSVNB, see
+// promptgate_refuse), undoing the count; the caller then proposes in a transaction, whose later
+// statements see that version. A caller without the role changes nothing (no bumped row).
 const PROPOSE_VERSION = preparedStatement(
   `WITH target AS (
      SELECT p.id, m.role FROM prompts p LEFT JOIN memberships m ON m.workspace_id = p.workspace_id AND m.user_id = $2
@@ -133,17 +137,34 @@ const PROPOSE_VERSION = preparedStatement(
    base AS (
      SELECT v.id, v.content, v.messages, v.config FROM bumped b JOIN prompt_versions v ON v.id = b.live_version_id),
    inserted AS (
-     INSERT INTO prompt_versions (prompt_id, version_num, status, content, parent_content, base_version_id,
+     INSERT INTO prompt_versions (id, prompt_id, version_num, status, content, parent_content, base_version_id,
                                   commit_message, proposed_by, created_at, messages, parent_messages, config, parent_config)
-     SELECT b.id, b.last_version_num, 'draft', $5::text, base.content, base.id, $8::text, $2::uuid, clock_timestamp(),
+     SELECT $9::uuid, b.id, b.last_version_num, 'draft', $5::text, base.content, base.id, $8::text, $2::uuid, clock_timestamp(),
             $6::jsonb, base.messages, COALESCE($7::jsonb, base.config, '{}'::jsonb), base.config
        FROM bumped b LEFT JOIN base ON true
       WHERE b.type = $4::text AND (b.live_version_id IS NULL OR base.id IS NOT NULL)
-     RETURNING ${selectList(VERSION_COLUMNS)})
+     RETURNING ${selectList(VERSION_COLUMNS)}),
+   pending AS (
+     INSERT INTO audit_pending (id, workspace_id, entries)
+     SELECT $10::uuid, b.workspace_id, jsonb_build_array(jsonb_build_object(
+              'action', 'version.created', 'resource_type', 'version', 'resource_id', i.id::text, 'actor_email', $11::text,
+              'extra', jsonb_build_object('version_num', i.version_num, 'prompt_key', b.key), 'created_at', $12::text,
+              'body', $13::text || to_json(b.key)::text || $14::text || i.version_num::text || $15::text))
+       FROM bumped b JOIN inserted i ON true
+     RETURNING id)
    SELECT t.role AS caller_role, ${PROMPT_COLUMNS.map((c) => `b.${c} AS p_${c}`).join(', ')},
-          ${selectList(VERSION_COLUMNS, 'i')}
+          ${selectList(VERSION_COLUMNS, 'i')},
+          CASE WHEN b.id IS NOT NULL AND i.id IS NULL THEN promptgate_refuse('PSVNB', 'the proposal was not inserted by its statement') END AS refused
      FROM target t LEFT JOIN bumped b ON true LEFT JOIN inserted i ON true`,
 );
+
+/** What a proposal in one statement came to; `in_transaction`: nothing changed, propose in a transaction. */
+export type OneStatementProposal =
+  | { outcome: 'not_found' | 'forbidden' | 'in_transaction' }
+  | { outcome: 'proposed'; prompt: PromptEntity; version: PromptVersionEntity };
+
+/** The SQLSTATE of a proposal its one statement could not make (see PROPOSE_VERSION). */
+export const PROPOSAL_NOT_IN_ONE_STATEMENT = 'PSVNB';
 
 const LAST_EVAL_AND_PEOPLE = preparedStatement(
   `SELECT (SELECT json_build_object('id', e.id, 'score', e.score, 'mode', e.mode, 'status', e.status)
@@ -419,26 +440,40 @@ export class PromptsRepository {
   }
 
   /**
-   * A draft of the prompt proposed by `userId` in one statement when the caller holds one of
-   * `roles` (see PROPOSE_VERSION): `found` false for no such prompt, `prompt` null (the role
-   * read, nothing counted) for a caller without the role; else the prompt counted and locked, and
-   * `version` the draft, or null when the caller must insert it itself (insertVersion): a body not
-   * of the prompt's type, or a live version newer than the statement's snapshot.
+   * A draft of the prompt proposed by `userId`, with its audit entry `entry` (holes: the prompt's
+   * key, the version's number), in one autocommitted statement when the caller holds one of
+   * `roles` (see PROPOSE_VERSION): `found` false for no such prompt, `prompt` null (nothing
+   * changed) for a caller without the role, `version` null (nothing changed) when the caller must
+   * propose in a transaction instead.
    */
-  async proposeVersion(
+  async proposeInOneStatement(
     manager: EntityManager,
-    v: { promptId: string; userId: string; roles: readonly Role[]; body: PromptBody; config: ModelConfig | null; commitMessage: string | null },
-  ): Promise<{ found: boolean; role: Role | null; prompt: PromptEntity | null; version: PromptVersionEntity | null }> {
-    const [row] = (await PROPOSE_VERSION.run(manager, [
+    v: {
+      promptId: string; userId: string; roles: readonly Role[]; body: PromptBody; config: ModelConfig | null; commitMessage: string | null;
+      versionId: string; actorEmail: string | null; entry: StatementEntry;
+    },
+  ): Promise<OneStatementProposal> {
+    if (v.entry.holes.join(',') !== 'key,num' || v.entry.pieces.length !== 3) throw new Error('a proposal\'s audit entry has the key and then the number as holes');
+    const params = [
       v.promptId, v.userId, [...v.roles], v.body.type, v.body.type === 'text' ? v.body.content : null,
       // jsonb as text: pg would send a JavaScript array as a PostgreSQL array, not as JSON.
       v.body.type === 'chat' ? JSON.stringify(v.body.messages) : null, v.config === null ? null : JSON.stringify(v.config), v.commitMessage,
-    ])) as Array<Record<string, unknown> & { caller_role: Role | null; p_id: string | null; id: string | null }>;
-    if (!row) return { found: false, role: null, prompt: null, version: null };
+      v.versionId, v.entry.pendingId, v.actorEmail, v.entry.createdAt, ...v.entry.pieces,
+    ];
+    let rows: Array<Record<string, unknown> & { caller_role: Role | null; p_id: string | null }>;
+    try {
+      rows = (await PROPOSE_VERSION.run(manager, params)) as typeof rows;
+    } catch (err) {
+      if ((err as { driverError?: { code?: string } }).driverError?.code === PROPOSAL_NOT_IN_ONE_STATEMENT) return { outcome: 'in_transaction' };
+      throw err;
+    }
+    const [row] = rows;
+    // A non-member is told the prompt does not exist.
+    if (!row || row.caller_role === null) return { outcome: 'not_found' };
+    if (row.p_id === null) return { outcome: 'forbidden' };
     // The prompt's columns as p_*: the version's own (id, prompt_id, ...) keep their names.
-    if (row.p_id === null) return { found: true, role: row.caller_role, prompt: null, version: null };
     const prompt = promptFromRow(Object.fromEntries(PROMPT_COLUMNS.map((c) => [c, row[`p_${c}`]])) as unknown as PromptRow);
-    return { found: true, role: row.caller_role, prompt, version: row.id === null ? null : versionFromRow(row as unknown as VersionRowRead) };
+    return { outcome: 'proposed', prompt, version: versionFromRow(row as unknown as VersionRowRead) };
   }
 
   /**

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  checkPromptKey, configChanges, ConflictError, ForbiddenError, lineDiff, messagesAsText, NotFoundError, readModelConfig, readPromptBody,
+  bodyHole, checkPromptKey, configChanges, ConflictError, ForbiddenError, lineDiff, messagesAsText, NotFoundError, readModelConfig, readPromptBody,
   readPromptType, ROLES, roleAtLeast, ValidationError, type ConfigChange, type DiffLine, type ModelConfig, type PromptBody, type PromptMessage,
   type Role,
 } from '#domain';
@@ -204,37 +205,39 @@ export class PromptsService {
   }
 
   /**
-   * POST /prompts/:id/versions: the role check, the prompt's row lock and the insert in one
-   * statement when the body and config are well formed (PromptsRepository.proposeVersion), the
-   * insert in a statement of its own when that one could not make it; otherwise the role check and
-   * the lock first, so a caller without access learns nothing from a bad body (404 or 403 before
-   * 400). The body is content or messages, the one of the prompt's type; without config the
-   * base's is carried over.
+   * POST /prompts/:id/versions: the role check, the prompt's row lock and count, the insert and its
+   * audit entry in one autocommitted statement when the body and config are well formed
+   * (PromptsRepository.proposeInOneStatement), then the chain. When that statement cannot make it
+   * (a live version newer than its snapshot, a body of the other type), or the body or config is
+   * not well formed, a transaction: the role check and the lock first, so a caller without access
+   * learns nothing from a bad body (404 or 403 before 400). The body is content or messages, the
+   * one of the prompt's type; without config the base's is carried over.
    */
   async propose(actor: PromptActor, promptId: string, input: BodyInput & { commitMessage?: string | null }): Promise<VersionView> {
     const body = wellFormed(() => readPromptBody(input.messages !== undefined && input.messages !== null ? 'chat' : 'text', input));
     const config = input.config === undefined ? null : wellFormed(() => readModelConfig(input.config));
     if (body === undefined || config === undefined) return this.proposeChecked(actor, promptId, input);
-    return this.audit.transaction(async (work) => {
-      const proposed = await this.prompts.proposeVersion(work.manager, {
-        promptId, userId: actor.id, roles: EDITOR_OR_ABOVE, body, config, commitMessage: input.commitMessage ?? null,
-      });
-      if (!proposed.found || proposed.role === null) throw new NotFoundError('Prompt');
-      if (!proposed.prompt) throw new ForbiddenError('This needs the editor role or higher in the workspace.');
-      let version = proposed.version;
-      if (version === null) {
-        // Not inserted by the statement: a body of the other type (refused here as below), or a live version it could not see yet.
-        version = await this.insertVersion(work, proposed.prompt, {
-          body: readPromptBody(proposed.prompt.type, input), config: config ?? undefined, commitMessage: input.commitMessage, actor,
-        });
-      } else {
-        this.auditVersionCreated(work, proposed.prompt, version, actor);
-      }
-      return this.presentVersionOf(version, work.manager, personOfActor(actor));
+    const versionId = randomUUID();
+    const key = bodyHole();
+    const num = bodyHole();
+    const entry = this.audit.entryForStatement({
+      action: 'version.created', resourceType: 'version', resourceId: versionId, actorEmail: actor.email,
+      extra: { version_num: num.marker, prompt_key: key.marker },
+    }, { key, num });
+    const proposed = await this.prompts.proposeInOneStatement(this.dataSource.manager, {
+      promptId, userId: actor.id, roles: EDITOR_OR_ABOVE, body, config, commitMessage: input.commitMessage ?? null, versionId,
+      actorEmail: actor.email, entry,
     });
+    if (proposed.outcome !== 'proposed') {
+      if (proposed.outcome === 'not_found') throw new NotFoundError('Prompt');
+      if (proposed.outcome === 'forbidden') throw new ForbiddenError('This needs the editor role or higher in the workspace.');
+      return this.proposeChecked(actor, promptId, input);
+    }
+    await this.audit.chainAfterStatement(proposed.prompt.workspaceId);
+    return this.presentVersionOf(proposed.version, this.dataSource.manager, personOfActor(actor));
   }
 
-  /** POST /prompts/:id/versions with a body or config that is not well formed: 404 and 403 first, then the 400 of the body. */
+  /** POST /prompts/:id/versions in a transaction: 404 and 403 first, then the 400 of the body, then the insert in a statement of its own. */
   private proposeChecked(actor: PromptActor, promptId: string, input: BodyInput & { commitMessage?: string | null }): Promise<VersionView> {
     return this.audit.transaction(async (work) => {
       const counted = await this.prompts.countNewVersion(work.manager, promptId, { userId: actor.id, roles: EDITOR_OR_ABOVE });

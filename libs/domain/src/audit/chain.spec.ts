@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { canonicalBodyBeforeSeq, chainEntry, computeIntegrityHash, GENESIS_HASH, verifyChain, type ChainedAuditEntry } from './chain.js';
+import {
+  bodyHole, canonicalBodyBeforeSeq, canonicalBodyPieces, chainEntry, computeIntegrityHash, GENESIS_HASH, verifyChain, type ChainedAuditEntry,
+} from './chain.js';
 
 function buildChain(n: number): ChainedAuditEntry[] {
   const out: ChainedAuditEntry[] = [];
@@ -86,5 +88,32 @@ describe('canonicalBodyBeforeSeq', () => {
         },
       ),
     );
+  });
+});
+
+describe('canonicalBodyPieces', () => {
+  it('cuts the body at the holes so that filling them with their values gives the body of the whole entry', () => {
+    fc.assert(fc.property(fc.string(), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.emailAddress(), (key, num, email) => {
+      const fields = (extra: Record<string, unknown>) => ({
+        action: 'version.created', resource_type: 'version', resource_id: 'v1', actor_email: email, extra, created_at: '2026-12-01T00:00:00.000Z',
+      });
+      const keyHole = bodyHole();
+      const numHole = bodyHole();
+      const { pieces, holes } = canonicalBodyPieces(fields({ version_num: numHole.marker, prompt_key: keyHole.marker }), { key: keyHole, num: numHole });
+      expect(holes).toEqual(['key', 'num']);
+      const filled = pieces[0] + JSON.stringify(key) + pieces[1] + String(num) + pieces[2];
+      expect(filled).toBe(canonicalBodyBeforeSeq(fields({ version_num: num, prompt_key: key })));
+    }));
+  });
+
+  it('refuses a hole that is not in the entry, or is in it twice', () => {
+    const hole = bodyHole();
+    const base = { action: 'a', resource_type: 'r', resource_id: null, actor_email: null, created_at: '2026-12-01T00:00:00.000Z' };
+    expect(() => canonicalBodyPieces({ ...base, extra: {} }, { x: hole })).toThrow('the hole x is not in the entry');
+    expect(() => canonicalBodyPieces({ ...base, extra: { a: hole.marker, b: hole.marker } }, { x: hole })).toThrow('the hole x is in the entry twice');
+  });
+
+  it('makes markers no data can hold by chance: every hole is new', () => {
+    expect(bodyHole().marker).not.toBe(bodyHole().marker);
   });
 });

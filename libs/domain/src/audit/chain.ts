@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
 /** The first entry of a workspace's chain points at 64 zeros. */
@@ -106,4 +106,41 @@ export function verifyChain(entries: Iterable<ChainedAuditEntry>): ChainVerdict 
   const v = new ChainVerifier();
   for (const e of entries) if (!v.push(e)) break;
   return v.verdict();
+}
+
+/**
+ * canonicalBodyBeforeSeq of an entry some of whose values only the database knows when it writes
+ * the entry (a version's number, counted under the prompt's lock, in the statement that records
+ * it): the body cut at those values. `holes` names the values of `fields` to leave out, each
+ * given in `fields` as a placeholder made with `hole(name)`; the body is
+ * pieces[0] + json(value of holes[0]) + pieces[1] + ... + pieces[n], where json() must be the
+ * value's canonical JSON (a number's digits; for a string, JSON.stringify's escaping).
+ */
+export function canonicalBodyPieces(
+  fields: Omit<AuditEntryFields, 'seq'>,
+  placeholders: Readonly<Record<string, BodyHole>>,
+): { pieces: string[]; holes: string[] } {
+  const body = canonicalBodyBeforeSeq(fields);
+  const found = Object.entries(placeholders)
+    .map(([name, placeholder]) => ({ name, json: JSON.stringify(placeholder.marker), at: body.indexOf(JSON.stringify(placeholder.marker)) }))
+    .sort((a, b) => a.at - b.at);
+  const pieces: string[] = [];
+  let from = 0;
+  for (const hole of found) {
+    if (hole.at < 0) throw new Error(`canonicalBodyPieces: the hole ${hole.name} is not in the entry`);
+    if (body.indexOf(hole.json, hole.at + 1) >= 0) throw new Error(`canonicalBodyPieces: the hole ${hole.name} is in the entry twice`);
+    pieces.push(body.slice(from, hole.at));
+    from = hole.at + hole.json.length;
+  }
+  pieces.push(body.slice(from));
+  return { pieces, holes: found.map((h) => h.name) };
+}
+
+/** A placeholder for canonicalBodyPieces: a string no entry's data can contain (a random marker). */
+export interface BodyHole {
+  readonly marker: string;
+}
+
+export function bodyHole(): BodyHole {
+  return { marker: `\u0000hole:${randomUUID()}\u0000` };
 }

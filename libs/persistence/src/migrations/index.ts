@@ -11,6 +11,7 @@ import { DashboardFields1765000000000 } from './1765000000000-dashboard-fields.j
 import { ReviewTargetFunction1765100000000 } from './1765100000000-review-target-function.js';
 import { AuditPending1765100000001 } from './1765100000001-audit-pending.js';
 import { AuditChainIdle1765200000000 } from './1765200000000-audit-chain-idle.js';
+import { StatementRefusal1765200000001 } from './1765200000001-statement-refusal.js';
 
 /** Every migration, in order. A new migration is appended here and never edited once shipped. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ReviewTargetFunction1765100000000,
   AuditPending1765100000001,
   AuditChainIdle1765200000000,
+  StatementRefusal1765200000001,
 ];
