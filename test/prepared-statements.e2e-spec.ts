@@ -1,19 +1,7 @@
-import { DataSource, QueryFailedError, type Logger } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { dataSourceOptions, preparedStatement } from '#persistence';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-
-/** Every statement a DataSource logs, as the text a logger reads. */
-class StatementLog implements Logger {
-  readonly statements: string[] = [];
-  logQuery(query: string): void {
-    this.statements.push(query.replace(/\s+/g, ' ').trim());
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
+import { StatementLog } from './support/statements.js';
 
 const PREPARED = preparedStatement(`SELECT $1::int + 1 AS next, current_setting('application_name') AS app`);
 const BUMP = preparedStatement(`UPDATE prepared_probe SET n = n + 1 WHERE id = $1 RETURNING n`);

@@ -1,33 +1,12 @@
 import pg from 'pg';
 import request from 'supertest';
-import { DataSource, type Logger } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '#persistence';
 import { AuditChainSweeper } from '../src/audit/audit-chain-sweeper.js';
 import { AuditTrail } from '../src/audit/audit-trail.js';
+import { StatementLog, until } from '../../../test/support/statements.js';
 import { signup, useRegistry } from './support/registry.js';
 import { api, createPrompt } from './support/review-flow.js';
-
-/** Every statement a DataSource sends, in order. */
-class StatementLog implements Logger {
-  readonly statements: string[] = [];
-  logQuery(query: string): void {
-    this.statements.push(query.replace(/\s+/g, ' ').trim());
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const found = await probe();
-    if (found !== null) return found;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe('the audit append is the last statement of an audited change', () => {
   const h = useRegistry();

@@ -1,16 +1,8 @@
 import pg from 'pg';
 import request from 'supertest';
+import { until } from '../../../test/support/statements.js';
 import { signup, useRegistry } from './support/registry.js';
 import { api, createPrompt } from './support/review-flow.js';
-
-async function until<T>(what: string, probe: () => Promise<T | null>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const found = await probe();
-    if (found !== null) return found;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 /**
  * A proposal is one statement (role, lock, count, insert) when its body is well formed. Its

@@ -94,15 +94,24 @@ function selectList(columns: readonly string[], alias?: string): string {
   return columns.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
 }
 
-const COUNT_NEW_VERSION = preparedStatement(
-  `WITH target AS (
+/**
+ * The CTEs `target`, the prompt $1 with the role of user $2 in its workspace (no row: no such
+ * prompt), and `bumped`, the prompt counted one more version under its row lock when `allowed`
+ * holds of `t` (an UPDATE that waited for the lock returns the row as its holder committed it).
+ */
+function countedPrompt(allowed: string): string {
+  return `target AS (
      SELECT p.id, m.role FROM prompts p LEFT JOIN memberships m ON m.workspace_id = p.workspace_id AND m.user_id = $2
       WHERE p.id = $1),
    bumped AS (
      UPDATE prompts p SET last_version_num = p.last_version_num + 1, updated_at = clock_timestamp()
        FROM target t
-      WHERE p.id = t.id AND ($3::text[] IS NULL OR t.role = ANY($3::text[]))
-     RETURNING ${selectList(PROMPT_COLUMNS, 'p')})
+      WHERE p.id = t.id AND ${allowed}
+     RETURNING ${selectList(PROMPT_COLUMNS, 'p')})`;
+}
+
+const COUNT_NEW_VERSION = preparedStatement(
+  `WITH ${countedPrompt('($3::text[] IS NULL OR t.role = ANY($3::text[]))')}
    SELECT t.role AS caller_role, ${selectList(PROMPT_COLUMNS, 'b')} FROM target t LEFT JOIN bumped b ON b.id = t.id`,
 );
 
@@ -126,14 +135,7 @@ const INSERT_VERSION = preparedStatement(
 // promptgate_refuse), undoing the count; the caller then proposes in a transaction, whose later
 // statements see that version. A caller without the role changes nothing (no bumped row).
 const PROPOSE_VERSION = preparedStatement(
-  `WITH target AS (
-     SELECT p.id, m.role FROM prompts p LEFT JOIN memberships m ON m.workspace_id = p.workspace_id AND m.user_id = $2
-      WHERE p.id = $1),
-   bumped AS (
-     UPDATE prompts p SET last_version_num = p.last_version_num + 1, updated_at = clock_timestamp()
-       FROM target t
-      WHERE p.id = t.id AND t.role = ANY($3::text[])
-     RETURNING ${selectList(PROMPT_COLUMNS, 'p')}),
+  `WITH ${countedPrompt('t.role = ANY($3::text[])')},
    base AS (
      SELECT v.id, v.content, v.messages, v.config FROM bumped b JOIN prompt_versions v ON v.id = b.live_version_id),
    inserted AS (

@@ -14,20 +14,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * its change did commit (the rows stay pending, for the next caller or the sweep); with
  * `p_pending` NULL it chains whatever is pending.
  */
-export class AuditPending1765100000001 implements MigrationInterface {
-  name = 'AuditPending1765100000001';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE TABLE audit_pending (
-        id uuid PRIMARY KEY,
-        position bigint GENERATED ALWAYS AS IDENTITY,
-        workspace_id uuid NOT NULL,
-        entries jsonb NOT NULL CHECK (jsonb_typeof(entries) = 'array'),
-        created_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`CREATE INDEX audit_pending_workspace_idx ON audit_pending (workspace_id, position)`);
-    await q.query(`
+/** audit_chain as this migration creates it (1765200000000 replaces it, and puts it back on the way down). */
+export const AUDIT_CHAIN_1765100000001 = `
       CREATE FUNCTION audit_chain(p_workspace uuid, p_pending uuid) RETURNS void
       LANGUAGE plpgsql VOLATILE AS $$
       DECLARE
@@ -65,7 +53,22 @@ export class AuditPending1765100000001 implements MigrationInterface {
       EXCEPTION WHEN OTHERS THEN
         RAISE EXCEPTION 'the audit chain of workspace % was not written: % (%)', p_workspace, SQLERRM, SQLSTATE USING ERRCODE = 'PGAC1';
       END
-      $$`);
+      $$`;
+
+export class AuditPending1765100000001 implements MigrationInterface {
+  name = 'AuditPending1765100000001';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE audit_pending (
+        id uuid PRIMARY KEY,
+        position bigint GENERATED ALWAYS AS IDENTITY,
+        workspace_id uuid NOT NULL,
+        entries jsonb NOT NULL CHECK (jsonb_typeof(entries) = 'array'),
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`CREATE INDEX audit_pending_workspace_idx ON audit_pending (workspace_id, position)`);
+    await q.query(AUDIT_CHAIN_1765100000001);
   }
 
   async down(q: QueryRunner): Promise<void> {
