@@ -80,11 +80,7 @@ export class AuditTrail {
       }
       return result;
     });
-    // The change committed: a chain that fails leaves its entries pending (the next chain or the
-    // sweep takes them) and must not fail the answer, or the caller would retry a change that was made.
-    await Promise.all(workspaces.map((workspaceId) => this.chains.after(workspaceId).catch((err: unknown) => {
-      this.logger?.pino.warn({ workspace_id: workspaceId, err: { message: (err as Error).message } }, 'audit entries left pending: chain failed');
-    })));
+    await Promise.all(workspaces.map((workspaceId) => this.chainAfterStatement(workspaceId)));
     return result;
   }
 
@@ -103,7 +99,11 @@ export class AuditTrail {
     return { pendingId: randomUUID(), createdAt, pieces, holes: order };
   }
 
-  /** Chains the entries a statement of the caller committed in `workspaceId`; as after transaction(), a failure leaves them pending. */
+  /**
+   * Chains the entries a statement of the caller (or transaction()) committed in `workspaceId`.
+   * The change committed: a chain that fails leaves its entries pending (the next chain or the
+   * sweep takes them) and must not fail the answer, or the caller would retry a change that was made.
+   */
   async chainAfterStatement(workspaceId: string): Promise<void> {
     await this.chains.after(workspaceId).catch((err: unknown) => {
       this.logger?.pino.warn({ workspace_id: workspaceId, err: { message: (err as Error).message } }, 'audit entries left pending: chain failed');
