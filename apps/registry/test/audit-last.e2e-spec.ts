@@ -26,6 +26,31 @@ describe('the audit append is the last statement of an audited change', () => {
     return clients;
   }
 
+  it('sends a decision\'s outbox event, its audit entry and its COMMIT as one message, the tail of its transaction', async () => {
+    const { owner, versionId } = await ownerWithPrompt('audit-last.tail');
+    const log = new StatementLog();
+    // The registry's own DataSource, its logger swapped for the test: TypeORM reads it on every statement.
+    const ds = h.dataSource as unknown as { logger: unknown };
+    const logger = ds.logger;
+    ds.logger = log;
+    try {
+      for (const step of ['submit', 'approve'] as const) {
+        await request(h.http).post(api(`/versions/${versionId}/${step}`)).set(owner.auth).send({}).expect(200);
+      }
+    } finally {
+      ds.logger = logger;
+    }
+    const events = log.statements.filter((s) => s.includes('INSERT INTO outbox_events'));
+    expect(events).toHaveLength(2);
+    for (const [i, type] of ['version.submitted', 'version.approved'].entries()) {
+      expect(events[i]).toMatch(new RegExp(`^WITH event AS \\(.*'${type.replace('.', '\\.')}'::text.*; INSERT INTO audit_pending \\(id, workspace_id, entries\\) VALUES .*; COMMIT$`));
+    }
+    // No statement of its own for the audit entry.
+    expect(log.statements.filter((s) => s.startsWith('INSERT INTO audit_pending'))).toEqual([]);
+    const written = await h.asOwner(`SELECT event_type FROM outbox_events WHERE payload->'version'->>'id' = $1 ORDER BY created_at`, [versionId]);
+    expect(written).toEqual([{ event_type: 'version.submitted' }, { event_type: 'version.approved' }]);
+  });
+
   it('takes the workspace audit lock only after the outbox insert: a change paused there holds no advisory lock', async () => {
     const { owner, versionId } = await ownerWithPrompt('audit-last.submit');
 

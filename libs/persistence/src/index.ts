@@ -4,3 +4,4 @@ export * from './database.js';
 export * from './app-role.js';
 export { MIGRATIONS } from './migrations/index.js';
 export * from './prepared.js';
+export * from './commit-tail.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { canonicalBodyBeforeSeq, canonicalBodyPieces, CoalescedRuns, type BodyHole } from '#domain';
+import { CommitTail } from '#persistence';
 import { AppLogger } from '#runtime';
 import { AuditRepository, type AuditPendingRow } from './audit.repository.js';
 
@@ -36,7 +37,8 @@ export interface AuditedWork {
 /**
  * The one way to change something audited: a transaction whose body records its audit entries,
  * which are written with the change as its last statement and sent with the COMMIT
- * (AuditRepository.writeAndCommit), then chained onto the workspace's hash chain. The workspace's
+ * (AuditRepository.writeAndCommit), together with what the body left in the transaction's
+ * CommitTail (its outbox events): one round trip for all of them. Then they are chained onto the workspace's hash chain. The workspace's
  * audit lock, which serialises the chain (seq has no gaps, each entry links to the true head), is
  * never held by the change's transaction: only by the chain's own, for the append and one WAL
  * flush, which chains every change of the workspace that committed before it. A process sends
@@ -70,13 +72,16 @@ export class AuditTrail {
           entries.push(entry);
         },
       };
+      const tail = CommitTail.open(manager.queryRunner!);
       const result = await body(work);
       open = false;
       if (entries.length > 0) {
         const pending = pendingRows(entries);
-        await this.log.writeAndCommit(manager, pending);
+        await this.log.writeAndCommit(tail, pending);
         committedInPlace(manager.queryRunner!);
         workspaces = pending.map((row) => row.workspaceId);
+      } else {
+        await tail.send({ commit: false });
       }
       return result;
     });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { preparedStatement } from '#persistence';
+import { preparedStatement, type CommitTail } from '#persistence';
 import { KeysetWindow, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 
 /** An entry as stored; `seq` is a bigint, so it comes back as text. */
@@ -64,17 +64,17 @@ const NEWEST_FIRST: Keyset<readonly ['bigint']> = { columns: ['seq'], shape: ['b
 export class AuditRepository {
   /**
    * Writes each workspace's entries of the transaction as one audit_pending row and commits, in one
-   * message: the change and its pending entries commit together without any lock (the chain is
+   * message with what the transaction's tail holds (its outbox events): the change and its pending entries commit together without any lock (the chain is
    * the caller's next step, chainPending). A simple-protocol message, its values escaped as
    * literals; the caller's own COMMIT must then not be sent (AuditTrail answers it in place). An
    * error rolls the change back (the caller rolls back).
    */
-  async writeAndCommit(manager: EntityManager, pending: readonly AuditPendingRow[]): Promise<void> {
+  async writeAndCommit(tail: CommitTail, pending: readonly AuditPendingRow[]): Promise<void> {
     for (const row of pending) {
       if (!UUID.test(row.id) || !UUID.test(row.workspaceId)) throw new Error(`audit append: ${row.workspaceId} is not a workspace id`);
     }
     const values = pending.map((row) => `(${escapeLiteral(row.id)}, ${escapeLiteral(row.workspaceId)}, ${escapeLiteral(JSON.stringify(row.entries))}::jsonb)`);
-    await manager.query(`INSERT INTO audit_pending (id, workspace_id, entries) VALUES ${values.join(', ')}; COMMIT`);
+    await tail.send({ last: `INSERT INTO audit_pending (id, workspace_id, entries) VALUES ${values.join(', ')}`, commit: true });
   }
 
   /** The workspaces with entries pending for longer than `seconds`: their changes committed, their chain call did not run or failed. */

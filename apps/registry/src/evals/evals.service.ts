@@ -53,10 +53,28 @@ const evalBody = (v: { content: string | null; messages: PromptMessage[] | null 
  * `eval.requests`, whose results come back through `eval.results` (EvalResultsConsumer).
  */
 
-const SUBMITTED_VERSION = preparedStatement(
-  `SELECT v.id, v.content, v.messages, p.workspace_id, e.judge_provider, e.judge_model
-     FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id JOIN environments e ON e.id = p.environment_id
-    WHERE v.id = $1`,
+/**
+ * The submitted version with what its evals read of its prompt and environment, and its rules run
+ * recorded (or found, from an earlier try of the submission), in one statement: no row once the
+ * version is gone; no run when a concurrent try of the same submission is inserting it.
+ */
+const SUBMITTED_VERSION_AND_RULES_RUN = preparedStatement(
+  `WITH version AS (
+     SELECT v.id, v.content, v.messages, p.workspace_id, e.judge_provider, e.judge_model
+       FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id JOIN environments e ON e.id = p.environment_id
+      WHERE v.id = $2::uuid),
+   inserted AS (
+     INSERT INTO eval_runs (id, workspace_id, version_id, mode, provider, model, status, requested_by)
+     SELECT $1::uuid, version.workspace_id, version.id, 'rules', NULL, NULL, 'queued', (SELECT id FROM users WHERE id = $3::uuid) FROM version
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id, status),
+   run AS (
+     SELECT id, status FROM inserted
+     UNION ALL
+     SELECT id, status FROM eval_runs WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM inserted))
+   SELECT version.id, version.content, version.messages, version.workspace_id, version.judge_provider, version.judge_model,
+          run.id AS run_id, run.status AS run_status
+     FROM version LEFT JOIN run ON true`,
 );
 
 const RECORD_ON_SUBMIT = preparedStatement(
@@ -121,27 +139,50 @@ export class EvalsService {
    * marked failed, as a requested one is; only a database that fails throws (to be retried).
    */
   async requestOnSubmit(submission: Submission): Promise<void> {
-    const found = await this.submittedVersion(submission.versionId);
-    if (!found) return;
-    const requests: EvalRequest[] = [{ mode: 'rules' }];
-    if (found.environment.judgeProvider) requests.push({ mode: 'judge', provider: found.environment.judgeProvider, model: null, apiKey: null });
-    for (const request of requests) {
-      let recorded: RecordedRun | null;
-      try {
-        recorded = await this.recordOnSubmit(this.dataSource.manager, submission, found, request);
-      } catch (err) {
-        // A saved key that can no longer be opened stays so until an admin saves it again: not worth a retry.
-        if (!(err instanceof UnprocessableError)) throw err;
-        this.logger.pino.warn({ version_id: found.version.id, mode: request.mode, err: { message: err.message } }, 'eval on submit not queued');
-        continue;
+    const [row] = (await SUBMITTED_VERSION_AND_RULES_RUN.run(this.dataSource.manager, [
+      submissionEvalId(submission.eventId, 'rules'), submission.versionId, submission.actorId,
+    ])) as Array<{
+      id: string; content: string | null; messages: PromptMessage[] | null; workspace_id: string;
+      judge_provider: EnvironmentEntity['judgeProvider']; judge_model: string | null; run_id: string | null; run_status: EvalRunEntity['status'] | null;
+    }>;
+    // Gone with its workspace since the submit: nothing to evaluate.
+    if (!row) return;
+    const found: SubmittedVersion = {
+      version: { id: row.id, content: row.content, messages: row.messages },
+      prompt: { workspaceId: row.workspace_id },
+      environment: { judgeProvider: row.judge_provider, judgeModel: row.judge_model },
+    };
+    // Not visible yet (a concurrent try of the same submission is inserting it, and queues it), or
+    // already under way or finished, so it has had its job: queueing it again would score it twice.
+    const rules: RecordedRun | null = row.run_id !== null && row.run_status === 'queued'
+      ? {
+        run: { id: row.run_id, workspaceId: row.workspace_id, versionId: row.id, mode: 'rules', provider: null, model: null },
+        ...evalBody(found.version), apiKey: null,
       }
-      if (!recorded) continue;
-      try {
-        await this.queueJob(recorded);
-      } catch (err) {
-        // Logged, and the run marked failed, by queueJob: the submission's evals are done with.
-        if (!(err instanceof ServiceUnavailableError)) throw err;
-      }
+      : null;
+    await this.queueOnSubmit(rules);
+    const provider = found.environment.judgeProvider;
+    if (!provider) return;
+    let recorded: RecordedRun | null;
+    try {
+      recorded = await this.recordOnSubmit(this.dataSource.manager, submission, found, { mode: 'judge', provider, model: null, apiKey: null });
+    } catch (err) {
+      // A saved key that can no longer be opened stays so until an admin saves it again: not worth a retry.
+      if (!(err instanceof UnprocessableError)) throw err;
+      this.logger.pino.warn({ version_id: found.version.id, mode: 'judge', err: { message: err.message } }, 'eval on submit not queued');
+      return;
+    }
+    await this.queueOnSubmit(recorded);
+  }
+
+  /** Queues a run of a submission, if there is one to queue; one the queue refuses is marked failed, not retried. */
+  private async queueOnSubmit(recorded: RecordedRun | null): Promise<void> {
+    if (!recorded) return;
+    try {
+      await this.queueJob(recorded);
+    } catch (err) {
+      // Logged, and the run marked failed, by queueJob: that eval of the submission is done with.
+      if (!(err instanceof ServiceUnavailableError)) throw err;
     }
   }
 
@@ -157,22 +198,7 @@ export class EvalsService {
     return keysetPage(query, byCreation('e'), page, toEvalRunView);
   }
 
-  /** The submitted version with what its evals read of its prompt and environment, in one statement; null once it is gone. */
-  private async submittedVersion(versionId: string): Promise<SubmittedVersion | null> {
-    const [row] = (await SUBMITTED_VERSION.run(this.dataSource.manager, [versionId])) as Array<{
-      id: string; content: string | null; messages: PromptMessage[] | null; workspace_id: string;
-      judge_provider: EnvironmentEntity['judgeProvider']; judge_model: string | null;
-    }>;
-    // Gone with its workspace since the submit: nothing to evaluate.
-    if (!row) return null;
-    return {
-      version: { id: row.id, content: row.content, messages: row.messages },
-      prompt: { workspaceId: row.workspace_id },
-      environment: { judgeProvider: row.judge_provider, judgeModel: row.judge_model },
-    };
-  }
-
-  /** Records the submission's run of this mode, or finds it; null when there is no job to queue for it. */
+  /** Records the submission's judge run, or finds it; null when there is no job to queue for it (its rules run is recorded with the version's read). */
   private async recordOnSubmit(
     manager: EntityManager,
     submission: Submission,

@@ -1,0 +1,90 @@
+import { DataSource, QueryFailedError } from 'typeorm';
+import { CommitTail, dataSourceOptions } from '#persistence';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { StatementLog } from './support/statements.js';
+
+describe('a transaction\'s commit tail (libs/persistence CommitTail)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  const log = new StatementLog();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = new DataSource({ ...dataSourceOptions({ url: db.ownerUrl, poolSize: 1 }), logging: ['query'], logger: log });
+    await dataSource.initialize();
+    await dataSource.query(`CREATE TABLE tail_probe (id int PRIMARY KEY, note text NOT NULL)`);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+  beforeEach(async () => {
+    await dataSource.query(`TRUNCATE tail_probe`);
+    log.statements.length = 0;
+  });
+
+  const rows = async () => dataSource.query(`SELECT id, note FROM tail_probe ORDER BY id`) as Promise<Array<{ id: number; note: string }>>;
+
+  it('sends what was added, the last statement and COMMIT as one message, and gives each statement its own rows', async () => {
+    const got: unknown[][] = [];
+    await dataSource.transaction(async (manager) => {
+      const tail = CommitTail.open(manager.queryRunner!);
+      expect(CommitTail.of(manager.queryRunner!)).toBe(tail);
+      await manager.query(`INSERT INTO tail_probe VALUES (1, 'the change')`);
+      tail.add(`INSERT INTO tail_probe VALUES (2, 'held') RETURNING id`, (r) => got.push(r));
+      tail.add(`SELECT count(*)::int AS n FROM tail_probe`, (r) => got.push(r));
+      expect(tail.size).toBe(2);
+      // Held: nothing of the tail has reached the database yet.
+      expect(await manager.query(`SELECT count(*)::int AS n FROM tail_probe`)).toEqual([{ n: 1 }]);
+      await tail.send({ last: `INSERT INTO tail_probe VALUES (3, 'last')`, commit: true });
+      expect(tail.size).toBe(0);
+      // TypeORM's own COMMIT follows: the transaction is over, so PostgreSQL only warns.
+    });
+    expect(got).toEqual([[{ id: 2 }], [{ n: 2 }]]);
+    expect(await rows()).toEqual([{ id: 1, note: 'the change' }, { id: 2, note: 'held' }, { id: 3, note: 'last' }]);
+    const message = log.statements.filter((s) => s.includes(`'held'`));
+    expect(message).toEqual([
+      `INSERT INTO tail_probe VALUES (2, 'held') RETURNING id; SELECT count(*)::int AS n FROM tail_probe; INSERT INTO tail_probe VALUES (3, 'last'); COMMIT`,
+    ]);
+  });
+
+  it('fails as manager.query does, and a statement that fails leaves nothing of the transaction: not the change, not the rest of the tail', async () => {
+    const failed = await dataSource.transaction(async (manager) => {
+      const tail = CommitTail.open(manager.queryRunner!);
+      await manager.query(`INSERT INTO tail_probe VALUES (1, 'the change')`);
+      tail.add(`INSERT INTO tail_probe VALUES (2, 'before')`);
+      tail.add(`INSERT INTO tail_probe VALUES (1, 'a duplicate')`);
+      tail.add(`INSERT INTO tail_probe VALUES (3, 'after')`);
+      await tail.send({ commit: true });
+    }).then(() => null, (err: unknown) => err);
+    expect(failed).toBeInstanceOf(QueryFailedError);
+    expect((failed as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe('23505');
+    expect(await rows()).toEqual([]);
+    // The pool's connection is usable and outside any transaction.
+    expect(await dataSource.query(`SELECT 1 AS ok`)).toEqual([{ ok: 1 }]);
+  });
+
+  it('without a commit, sends the held statements inside the transaction, which the caller still commits or rolls back', async () => {
+    await dataSource.transaction(async (manager) => {
+      const tail = CommitTail.open(manager.queryRunner!);
+      tail.add(`INSERT INTO tail_probe VALUES (1, 'held')`);
+      await tail.send({ commit: false });
+      expect(await manager.query(`SELECT count(*)::int AS n FROM tail_probe`)).toEqual([{ n: 1 }]);
+      throw new Error('roll it back');
+    }).catch(() => undefined);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('is no round trip when nothing is held, and belongs to its transaction only', async () => {
+    let runner: NonNullable<DataSource['manager']['queryRunner']> | undefined;
+    await dataSource.transaction(async (manager) => {
+      runner = manager.queryRunner!;
+      const tail = CommitTail.open(runner);
+      await tail.send({ commit: false });
+    });
+    expect(log.statements).toEqual(['START TRANSACTION', 'COMMIT']);
+    // Once the transaction is over its tail is not found, so nothing can be added to a committed change.
+    expect(CommitTail.of(runner)).toBeUndefined();
+    expect(CommitTail.of(dataSource.manager.queryRunner)).toBeUndefined();
+  });
+});
