@@ -1,7 +1,13 @@
 import { DataSource, QueryFailedError } from 'typeorm';
-import { CommitTail, dataSourceOptions } from '#persistence';
+import { CommitTail, dataSourceOptions, preparedStatement } from '#persistence';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { StatementLog } from './support/statements.js';
+
+/** Echoes its values as PostgreSQL read them, and writes a row, as a held statement of the tail does. */
+const ECHO = preparedStatement(
+  `WITH written AS (INSERT INTO tail_probe VALUES ($1::int, $2::text) RETURNING id)
+   SELECT (SELECT id FROM written) AS id, $2::text AS note, $3::text[] AS texts, $4::jsonb[] AS docs, $5::int AS n, $6::boolean AS flag, $7::interval AS lease`,
+);
 
 describe('a transaction\'s commit tail (libs/persistence CommitTail)', () => {
   let db: TestDatabase;
@@ -86,5 +92,36 @@ describe('a transaction\'s commit tail (libs/persistence CommitTail)', () => {
     // Once the transaction is over its tail is not found, so nothing can be added to a committed change.
     expect(CommitTail.of(runner)).toBeUndefined();
     expect(CommitTail.of(dataSource.manager.queryRunner)).toBeUndefined();
+  });
+
+  it('holds a prepared statement as an EXECUTE of it once its connection has it parsed, its values read back exactly as sent', async () => {
+    const hostile = `it's \\ E'x'); COMMIT; --`;
+    const texts = ['plain', 'a "quoted", {braced} \\ one', '', 'NULL', null];
+    const docs = [JSON.stringify({ q: hostile, nested: ['\t', 1e21] }), '[]', null];
+    const params = (id: number) => [id, hostile, texts, docs, -7, true, '2 seconds'] as const;
+    const expected = (id: number) => ({
+      id, note: hostile, texts, docs: [{ q: hostile, nested: ['\t', 1e21] }, [], null], n: -7, flag: true,
+      lease: expect.objectContaining({ seconds: 2 }),
+    });
+    const got: unknown[][] = [];
+    // A fresh pool: its one connection has never parsed the statement, so the first call is the caller's own.
+    await dataSource.destroy();
+    dataSource = new DataSource({ ...dataSourceOptions({ url: db.ownerUrl, poolSize: 1 }), logging: ['query'], logger: log });
+    await dataSource.initialize();
+    for (const id of [1, 2]) {
+      await dataSource.transaction(async (manager) => {
+        const tail = CommitTail.open(manager.queryRunner!);
+        await manager.query(`SELECT 1 AS the_change`);
+        const held = tail.hold(ECHO, params(id), (r) => got.push(r));
+        if (!held) got.push(await ECHO.run(manager, params(id)));
+        expect(held).toBe(id === 2);
+        await tail.send({ commit: false });
+      });
+    }
+    expect(got).toEqual([[expected(1)], [expected(2)]]);
+    const executes = log.statements.filter((s) => s.startsWith('EXECUTE'));
+    expect(executes).toHaveLength(1);
+    expect(executes[0]).toMatch(new RegExp(`^EXECUTE ${ECHO.name}\\('2', .*, '-7', 'true', '2 seconds'\\)$`));
+    expect(await rows()).toEqual([{ id: 1, note: hostile }, { id: 2, note: hostile }]);
   });
 });

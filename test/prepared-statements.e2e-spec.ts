@@ -56,4 +56,14 @@ describe('prepared statements (libs/persistence PreparedStatement)', () => {
   it('reads as its SQL text to TypeORM loggers', () => {
     expect(log.statements).toContain(PREPARED.text.replace(/\s+/g, ' ').trim());
   });
+
+  it('is planned once for all values: the pool\'s connections use generic plans for named statements', async () => {
+    expect(await dataSource.query(`SELECT current_setting('plan_cache_mode') AS mode`)).toEqual([{ mode: 'force_generic_plan' }]);
+    for (let i = 0; i < 3; i++) await PREPARED.run(dataSource.manager, [i]);
+    const [plans] = await dataSource.query(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`, [PREPARED.name]) as Array<{
+      generic_plans: string; custom_plans: string;
+    }>;
+    expect(Number(plans.custom_plans)).toBe(0);
+    expect(Number(plans.generic_plans)).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -26,29 +26,47 @@ describe('the audit append is the last statement of an audited change', () => {
     return clients;
   }
 
-  it('sends a decision\'s outbox event, its audit entry and its COMMIT as one message, the tail of its transaction', async () => {
-    const { owner, versionId } = await ownerWithPrompt('audit-last.tail');
+  it('sends a decision\'s outbox event with its audit entry and its COMMIT, as one message, once its connection has the event statement parsed', async () => {
+    const owner = await signup(h.http);
+    const envs = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/environments`)).set(owner.auth).expect(200);
+    const development = (envs.body.items as Array<{ id: string; name: string }>).find((e) => e.name === 'development')!.id;
+    const versions: string[] = [];
+    for (let i = 0; i < 6; i++) versions.push((await createPrompt(h.http, owner, development, `audit-last.tail-${i}`)).versionId);
     const log = new StatementLog();
     // The registry's own DataSource, its logger swapped for the test: TypeORM reads it on every statement.
     const ds = h.dataSource as unknown as { logger: unknown };
     const logger = ds.logger;
     ds.logger = log;
     try {
-      for (const step of ['submit', 'approve'] as const) {
-        await request(h.http).post(api(`/versions/${versionId}/${step}`)).set(owner.auth).send({}).expect(200);
+      for (const versionId of versions) {
+        for (const step of ['submit', 'approve'] as const) {
+          await request(h.http).post(api(`/versions/${versionId}/${step}`)).set(owner.auth).send({}).expect(200);
+        }
       }
     } finally {
       ds.logger = logger;
     }
-    const events = log.statements.filter((s) => s.includes('INSERT INTO outbox_events'));
-    expect(events).toHaveLength(2);
-    for (const [i, type] of ['version.submitted', 'version.approved'].entries()) {
-      expect(events[i]).toMatch(new RegExp(`^WITH event AS \\(.*'${type.replace('.', '\\.')}'::text.*; INSERT INTO audit_pending \\(id, workspace_id, entries\\) VALUES .*; COMMIT$`));
+    // The first event on a pool connection runs on its own, which parses the statement there;
+    // every later one is an EXECUTE of it in the message that writes the audit entry and commits.
+    const own = log.statements.filter((s) => s.startsWith('WITH event AS ( INSERT INTO outbox_events'));
+    const held = log.statements.filter((s) => s.startsWith('EXECUTE pg_'));
+    expect(own.length + held.length).toBe(12);
+    expect(own.length).toBeLessThanOrEqual(h.config.DATABASE_POOL_SIZE);
+    expect(held.length).toBeGreaterThanOrEqual(12 - h.config.DATABASE_POOL_SIZE);
+    for (const message of held) {
+      expect(message).toMatch(
+        /^EXECUTE pg_[0-9a-f]{24}\('[0-9a-f-]{36}', '[0-9a-f-]{36}', 'version\.(submitted|approved)', .*\); INSERT INTO audit_pending \(id, workspace_id, entries\) VALUES .*; COMMIT$/);
     }
-    // No statement of its own for the audit entry.
-    expect(log.statements.filter((s) => s.startsWith('INSERT INTO audit_pending'))).toEqual([]);
-    const written = await h.asOwner(`SELECT event_type FROM outbox_events WHERE payload->'version'->>'id' = $1 ORDER BY created_at`, [versionId]);
-    expect(written).toEqual([{ event_type: 'version.submitted' }, { event_type: 'version.approved' }]);
+    // The audit entry has a message of its own (with the COMMIT) only after an event that ran on its own.
+    expect(log.statements.filter((s) => s.startsWith('INSERT INTO audit_pending'))).toHaveLength(own.length);
+    const written = await h.asOwner(
+      `SELECT e.event_type, count(c.*) FILTER (WHERE c.done_at IS NOT NULL)::int AS done, count(c.*)::int AS consumptions
+         FROM outbox_events e LEFT JOIN outbox_consumptions c ON c.event_id = e.id
+        WHERE e.payload->'version'->>'id' = ANY($1::text[]) GROUP BY e.id, e.event_type ORDER BY e.event_type`, [versions]);
+    expect(written).toEqual([
+      ...Array(6).fill({ event_type: 'version.approved', done: 1, consumptions: 1 }),
+      ...Array(6).fill({ event_type: 'version.submitted', done: 1, consumptions: 1 }),
+    ]);
   });
 
   it('takes the workspace audit lock only after the outbox insert: a change paused there holds no advisory lock', async () => {
@@ -64,7 +82,8 @@ describe('the audit append is the last statement of an audited change', () => {
         const paused = await until(`the ${step} to wait on the outbox insert`, async () => {
           const { rows } = await observer.query<{ pid: number }>(
             `SELECT pid FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH event AS (%INSERT INTO outbox_events%'`);
+              WHERE datname = current_database() AND wait_event_type = 'Lock'
+                AND (query LIKE 'WITH event AS (%INSERT INTO outbox_events%' OR query LIKE 'EXECUTE pg\\_%')`);
           return rows[0] ?? null;
         });
         const held = await observer.query(`SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'advisory'`, [paused.pid]);

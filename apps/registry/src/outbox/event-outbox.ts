@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { escapeLiteral } from 'pg';
 import { CommitTail, preparedStatement } from '#persistence';
 import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import {
@@ -66,46 +65,20 @@ export const OWN_CONSUMPTION_LEASE = '2 seconds';
  * not mark it done.
  */
 
-/** The parts of the statement that writes an event: placeholders, or literals (see CommitTail). */
-interface EventSqlParts {
-  id: string;
-  workspaceId: string;
-  type: string;
-  payload: string;
-  /** A row source of (consumer text, input jsonb). */
-  consumptions: string;
-  lease: string;
-}
-
 /**
  * The event and its consumptions in one statement, the consumptions leased to this process (see
  * OWN_CONSUMPTION_LEASE); it answers whether a webhook subscribes to the event.
  */
-const recordEventSql = (v: EventSqlParts) => `WITH event AS (
-     INSERT INTO outbox_events (id, workspace_id, event_type, payload) VALUES (${v.id}, ${v.workspaceId}, ${v.type}, ${v.payload}) RETURNING id, created_at),
+const RECORD_EVENT = preparedStatement(
+  `WITH event AS (
+     INSERT INTO outbox_events (id, workspace_id, event_type, payload) VALUES ($1::uuid, $2::uuid, $3::text, $4::jsonb) RETURNING id, created_at),
    consumptions AS (
      INSERT INTO outbox_consumptions (event_id, consumer, input, created_at, next_attempt_at)
-     SELECT event.id, c.consumer, c.input, event.created_at, clock_timestamp() + ${v.lease}
-       FROM event, ${v.consumptions} AS c(consumer, input))
-   SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = ${v.workspaceId} AND w.disabled_at IS NULL AND ${v.type} = ANY(w.events)) AS subscribed
-     FROM event`;
-
-/** For events written outside an AuditTrail transaction, which has no tail. */
-const RECORD_EVENT = preparedStatement(recordEventSql({
-  id: '$1::uuid', workspaceId: '$2::uuid', type: '$3::text', payload: '$4::jsonb', consumptions: 'unnest($5::text[], $6::jsonb[])', lease: '$7::interval',
-}));
-
-/** The same statement with its values inlined, for a transaction's CommitTail. */
-function recordEventInTail(id: string, workspaceId: string, type: string, payload: string, consumers: string[], inputs: string[]): string {
-  const rows = consumers.map((consumer, i) => `(${escapeLiteral(consumer)}, ${escapeLiteral(inputs[i])}::jsonb)`);
-  return recordEventSql({
-    id: `${escapeLiteral(id)}::uuid`, workspaceId: `${escapeLiteral(workspaceId)}::uuid`, type: `${escapeLiteral(type)}::text`,
-    payload: `${escapeLiteral(payload)}::jsonb`,
-    consumptions: rows.length > 0 ? `(VALUES ${rows.join(', ')})` : `unnest('{}'::text[], '{}'::jsonb[])`,
-    lease: `${escapeLiteral(OWN_CONSUMPTION_LEASE)}::interval`,
-  });
-}
-
+     SELECT event.id, c.consumer, c.input, event.created_at, clock_timestamp() + $7::interval
+       FROM event, unnest($5::text[], $6::jsonb[]) AS c(consumer, input))
+   SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = $2::uuid AND w.disabled_at IS NULL AND $3::text = ANY(w.events)) AS subscribed
+     FROM event`,
+);
 @Injectable()
 export class EventOutbox implements EntitySubscriberInterface {
   /** The events written by each open transaction, to consume once it commits, and whether a webhook subscribes to each. */
@@ -211,10 +184,10 @@ export class EventOutbox implements EntitySubscriberInterface {
     const subscribed = (rows: unknown[]) => {
       event.subscribed = (rows as Array<{ subscribed: boolean }>)[0]?.subscribed === true;
     };
-    // Nothing reads an event back before its transaction commits: in an audited one it goes with the COMMIT.
-    const tail = CommitTail.of(runner);
-    if (tail) tail.add(recordEventInTail(event.id, workspaceId, type, payload, consumers, inputs), subscribed);
-    else subscribed(await RECORD_EVENT.run(manager, [event.id, workspaceId, type, payload, consumers, inputs, OWN_CONSUMPTION_LEASE]));
+    // Nothing reads an event back before its transaction commits: in an audited one it goes with
+    // the COMMIT, once the statement is parsed on the transaction's connection (see CommitTail).
+    const params = [event.id, workspaceId, type, payload, consumers, inputs, OWN_CONSUMPTION_LEASE];
+    if (!CommitTail.of(runner)?.hold(RECORD_EVENT, params, subscribed)) subscribed(await RECORD_EVENT.run(manager, params));
     const events = this.committing.get(runner) ?? [];
     events.push(event);
     this.committing.set(runner, events);
