@@ -26,12 +26,13 @@ describe('the audit append is the last statement of an audited change', () => {
     return clients;
   }
 
-  it('sends a decision\'s outbox event with its audit entry and its COMMIT, as one message, once its connection has the event statement parsed', async () => {
+  it('submits in one statement, its event and audit entry in it; sends an approval\'s event with its audit entry and COMMIT as one message', async () => {
     const owner = await signup(h.http);
     const envs = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/environments`)).set(owner.auth).expect(200);
     const development = (envs.body.items as Array<{ id: string; name: string }>).find((e) => e.name === 'development')!.id;
+    const count = 12;
     const versions: string[] = [];
-    for (let i = 0; i < 6; i++) versions.push((await createPrompt(h.http, owner, development, `audit-last.tail-${i}`)).versionId);
+    for (let i = 0; i < count; i++) versions.push((await createPrompt(h.http, owner, development, `audit-last.tail-${i}`)).versionId);
     const log = new StatementLog();
     // The registry's own DataSource, its logger swapped for the test: TypeORM reads it on every statement.
     const ds = h.dataSource as unknown as { logger: unknown };
@@ -46,16 +47,21 @@ describe('the audit append is the last statement of an audited change', () => {
     } finally {
       ds.logger = logger;
     }
-    // The first event on a pool connection runs on its own, which parses the statement there;
-    // every later one is an EXECUTE of it in the message that writes the audit entry and commits.
+    // Each submit: one statement, with its event, its consumption and its audit entry.
+    const submits = log.statements.filter((s) => s.startsWith('WITH target AS (SELECT review_target('));
+    expect(submits).toHaveLength(count);
+    for (const submit of submits) expect(submit).toMatch(/INSERT INTO outbox_events .*INSERT INTO outbox_consumptions .*INSERT INTO audit_pending/);
+    // An approval's event: the first on a pool connection runs on its own, which parses the
+    // statement there; every later one is an EXECUTE of it in the message that writes the audit
+    // entry and commits.
     const own = log.statements.filter((s) => s.startsWith('WITH event AS ( INSERT INTO outbox_events'));
     const held = log.statements.filter((s) => s.startsWith('EXECUTE pg_'));
-    expect(own.length + held.length).toBe(12);
+    expect(own.length + held.length).toBe(count);
     expect(own.length).toBeLessThanOrEqual(h.config.DATABASE_POOL_SIZE);
-    expect(held.length).toBeGreaterThanOrEqual(12 - h.config.DATABASE_POOL_SIZE);
+    expect(held.length).toBeGreaterThanOrEqual(count - h.config.DATABASE_POOL_SIZE);
     for (const message of held) {
       expect(message).toMatch(
-        /^EXECUTE pg_[0-9a-f]{24}\('[0-9a-f-]{36}', '[0-9a-f-]{36}', 'version\.(submitted|approved)', .*\); INSERT INTO audit_pending \(id, workspace_id, entries\) VALUES .*; COMMIT$/);
+        /^EXECUTE pg_[0-9a-f]{24}\('[0-9a-f-]{36}', '[0-9a-f-]{36}', 'version\.approved', .*\); INSERT INTO audit_pending \(id, workspace_id, entries\) VALUES .*; COMMIT$/);
     }
     // The audit entry has a message of its own (with the COMMIT) only after an event that ran on its own.
     expect(log.statements.filter((s) => s.startsWith('INSERT INTO audit_pending'))).toHaveLength(own.length);
@@ -64,9 +70,11 @@ describe('the audit append is the last statement of an audited change', () => {
          FROM outbox_events e LEFT JOIN outbox_consumptions c ON c.event_id = e.id
         WHERE e.payload->'version'->>'id' = ANY($1::text[]) GROUP BY e.id, e.event_type ORDER BY e.event_type`, [versions]);
     expect(written).toEqual([
-      ...Array(6).fill({ event_type: 'version.approved', done: 1, consumptions: 1 }),
-      ...Array(6).fill({ event_type: 'version.submitted', done: 1, consumptions: 1 }),
+      ...Array(count).fill({ event_type: 'version.approved', done: 1, consumptions: 1 }),
+      ...Array(count).fill({ event_type: 'version.submitted', done: 1, consumptions: 1 }),
     ]);
+    const verify = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/audit/verify`)).set(owner.auth).expect(200);
+    expect(verify.body).toMatchObject({ ok: true });
   });
 
   it('takes the workspace audit lock only after the outbox insert: a change paused there holds no advisory lock', async () => {
@@ -83,7 +91,8 @@ describe('the audit append is the last statement of an audited change', () => {
           const { rows } = await observer.query<{ pid: number }>(
             `SELECT pid FROM pg_stat_activity
               WHERE datname = current_database() AND wait_event_type = 'Lock'
-                AND (query LIKE 'WITH event AS (%INSERT INTO outbox_events%' OR query LIKE 'EXECUTE pg\\_%')`);
+                AND (query LIKE 'WITH event AS (%INSERT INTO outbox_events%' OR query LIKE 'EXECUTE pg\\_%'
+                     OR query LIKE 'WITH target AS (SELECT review_target(%')`);
           return rows[0] ?? null;
         });
         const held = await observer.query(`SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'advisory'`, [paused.pid]);

@@ -153,6 +153,15 @@ export class EventOutbox implements EntitySubscriberInterface {
     const events = this.committing.get(event.queryRunner);
     if (!events) return;
     this.committing.delete(event.queryRunner);
+    this.committed(events);
+  }
+
+  /**
+   * What follows the commit of events: after a transaction's (afterTransactionCommit), and after
+   * a single autocommitted statement of the caller that wrote them with its change (the
+   * one-statement submit), which calls this itself.
+   */
+  committed(events: Array<OwnEvent & { subscribed: boolean }>): void {
     // Runs in the committing request's async context, so its answer can wait for its own consumptions;
     // the consumers themselves run outside it (what they commit is not this request's).
     const own = events.filter((e) => e.consumptions.length > 0);

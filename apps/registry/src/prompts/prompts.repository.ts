@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager, type FindOptionsSelect } from 'typeorm';
 import type { GateEval, ModelConfig, PromptBody, PromptMessage, PromptType, Role, VersionStatus } from '#domain';
+import type { VersionEventData } from '#contracts';
 import { EnvironmentEntity, EvalRunEntity, preparedStatement, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 import type { StatementEntry } from '../audit/audit-trail.js';
@@ -165,6 +166,11 @@ export type OneStatementProposal =
   | { outcome: 'not_found' | 'forbidden' | 'in_transaction' }
   | { outcome: 'proposed'; prompt: PromptEntity; version: PromptVersionEntity };
 
+/** What a submit in one statement came to; `in_transaction`: nothing changed, submit in a transaction. */
+export type OneStatementSubmit =
+  | { outcome: 'in_transaction' }
+  | { outcome: 'submitted'; target: ReviewTarget & { locked: true }; version: PromptVersionEntity; event: { id: string; payload: VersionEventData; subscribed: boolean } };
+
 /** The SQLSTATE of a proposal its one statement could not make (see PROPOSE_VERSION). */
 export const PROPOSAL_NOT_IN_ONE_STATEMENT = 'PSVNB';
 
@@ -180,6 +186,48 @@ const REVIEW_TARGET = preparedStatement(`SELECT review_target($1, $2, $3::text[]
 const MARK_SUBMITTED = preparedStatement(
   `WITH changed AS (UPDATE prompt_versions SET status = $2, submitted_at = clock_timestamp() WHERE id = $1 RETURNING ${selectList(VERSION_COLUMNS)})
    SELECT ${selectList(VERSION_COLUMNS)} FROM changed`,
+);
+
+/**
+ * A submit in one autocommitted statement: review_target (the role, then the prompt's row lock and
+ * a fresh read), the version's status changed when it still has the status a submit starts from
+ * (re-checked on the row's newest version after the lock wait), and with that change the outbox
+ * event, its consumption and the audit entry (its body finished in SQL at the prompt's key and the
+ * version's number, as a proposal's). It changes nothing when review_target refuses or the status
+ * is another: the caller then submits in a transaction, which answers why.
+ */
+const SUBMIT_VERSION = preparedStatement(
+  `WITH target AS (SELECT review_target($1::uuid, $2::uuid, $3::text[]) AS found),
+   changed AS (
+     UPDATE prompt_versions v SET status = $5::text, submitted_at = clock_timestamp()
+       FROM target t
+      WHERE v.id = $1::uuid AND t.found ? 'version' AND v.status = $4::text
+     RETURNING ${selectList(VERSION_COLUMNS, 'v')}),
+   event AS (
+     INSERT INTO outbox_events (id, workspace_id, event_type, payload)
+     SELECT $6::uuid, (t.found->'prompt'->>'workspace_id')::uuid, 'version.submitted', jsonb_build_object(
+              'workspace', jsonb_build_object('id', t.found->'prompt'->'workspace_id', 'name', t.found->'workspace_name'),
+              'environment', jsonb_build_object('id', t.found->'environment'->'id', 'name', t.found->'environment'->'name'),
+              'prompt', jsonb_build_object('id', t.found->'prompt'->'id', 'key', t.found->'prompt'->'key'),
+              'version', jsonb_build_object('id', c.id, 'version_num', c.version_num, 'status', c.status),
+              'actor', jsonb_build_object('email', $7::text),
+              'note', NULL)
+       FROM target t JOIN changed c ON true
+     RETURNING id, workspace_id, event_type, payload, created_at),
+   consumption AS (
+     INSERT INTO outbox_consumptions (event_id, consumer, input, created_at, next_attempt_at)
+     SELECT e.id, $8::text, $9::jsonb, e.created_at, clock_timestamp() + $10::interval FROM event e),
+   pending AS (
+     INSERT INTO audit_pending (id, workspace_id, entries)
+     SELECT $11::uuid, e.workspace_id, jsonb_build_array(jsonb_build_object(
+              'action', 'version.submitted', 'resource_type', 'version', 'resource_id', c.id::text, 'actor_email', $7::text,
+              'extra', jsonb_build_object('version_num', c.version_num, 'prompt_key', t.found->'prompt'->>'key'), 'created_at', $12::text,
+              'body', $13::text || (t.found->'prompt'->'key')::text || $14::text || c.version_num::text || $15::text))
+       FROM event e JOIN changed c ON true JOIN target t ON true)
+   SELECT t.found, e.payload AS event_payload,
+          EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = e.workspace_id AND w.disabled_at IS NULL AND e.event_type = ANY(w.events)) AS subscribed,
+          ${selectList(VERSION_COLUMNS, 'c')}
+     FROM target t LEFT JOIN changed c ON true LEFT JOIN event e ON true`,
 );
 
 const MARK_REJECTED = preparedStatement(
@@ -549,6 +597,33 @@ export class PromptsRepository {
       found: ReviewTargetJson | null;
     }>;
     return found ? reviewTargetOf(found) : null;
+  }
+
+  /**
+   * A submit in one autocommitted statement (SUBMIT_VERSION): `submitted` with what review_target
+   * read under the lock (the version as it was), the version as it now is and the event written
+   * with it; `in_transaction` when the statement changed nothing (no such version, a role too
+   * low, a status a submit does not start from), and the caller submits in a transaction, which
+   * answers why.
+   */
+  async submitInOneStatement(
+    manager: EntityManager,
+    v: {
+      versionId: string; userId: string; roles: readonly Role[]; from: VersionStatus; to: VersionStatus; eventId: string; actorEmail: string;
+      consumption: { consumer: string; input: unknown }; lease: string; entry: StatementEntry;
+    },
+  ): Promise<OneStatementSubmit> {
+    if (v.entry.holes.join(',') !== 'key,num' || v.entry.pieces.length !== 3) throw new Error('a submit\'s audit entry has the key and then the number as holes');
+    const [row] = (await SUBMIT_VERSION.run(manager, [
+      v.versionId, v.userId, [...v.roles], v.from, v.to, v.eventId, v.actorEmail, v.consumption.consumer, JSON.stringify(v.consumption.input), v.lease,
+      v.entry.pendingId, v.entry.createdAt, ...v.entry.pieces,
+    ])) as Array<VersionRowRead & { found: ReviewTargetJson | null; event_payload: VersionEventData | null; subscribed: boolean | null }>;
+    if (!row?.found || row.id === null || row.event_payload === null) return { outcome: 'in_transaction' };
+    const target = reviewTargetOf(row.found);
+    if (!target.locked) return { outcome: 'in_transaction' };
+    return {
+      outcome: 'submitted', target, version: versionFromRow(row), event: { id: v.eventId, payload: row.event_payload, subscribed: row.subscribed === true },
+    };
   }
 
   // An UPDATE ... RETURNING inside a CTE: TypeORM answers a bare UPDATE as [rows, count], a SELECT as its rows.

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
-  ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, decideTestGate, ForbiddenError, MAX_TEST_CASES_PER_PROMPT,
+  bodyHole, ConflictError, decideApproval, nextStatus, VERSION_STATUSES, decideQuickApproval, decideRollbackTarget, decideTestGate, ForbiddenError, MAX_TEST_CASES_PER_PROMPT,
   NotFoundError, ROLES, roleAtLeast, transition, ValidationError, type EvalGatePass, type ModelConfig, type Role, type TestGateDecision,
   type VersionStatus,
 } from '#domain';
@@ -10,7 +11,7 @@ import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persisten
 import { AuditTrail, type AuditedWork } from '../audit/audit-trail.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../common/config.js';
 import type { AuthenticatedUser } from '../identity/current-user.decorator.js';
-import { EventOutbox, type VersionEventContext } from '../outbox/event-outbox.js';
+import { EventOutbox, OWN_CONSUMPTION_LEASE, type VersionEventContext } from '../outbox/event-outbox.js';
 import { PromptsRepository, type LastEval, type ReviewTarget } from '../prompts/prompts.repository.js';
 import { bodyOf, PromptsService } from '../prompts/prompts.service.js';
 import { presentVersion, type PeopleById, type PersonView, type VersionView } from '../prompts/version.view.js';
@@ -25,6 +26,14 @@ interface WentLive {
 }
 
 type LockedTarget = ReviewTarget & { locked: true };
+
+const EDITOR_OR_ABOVE = ROLES.filter((role) => roleAtLeast(role, 'editor'));
+/** The status a submit starts from, the state machine's only one (the one-statement submit checks for it). */
+const SUBMITTED_FROM: VersionStatus = (() => {
+  const from = VERSION_STATUSES.filter((status) => nextStatus(status, 'submit') !== null);
+  if (from.length !== 1) throw new Error('a submit starts from one status');
+  return from[0];
+})();
 
 /** The people a decision's answer names: those review_target found, and the actor, never looked up. */
 function peopleOf(found: readonly PersonView[], actor: AuthenticatedUser): PeopleById {
@@ -58,10 +67,37 @@ export class ReviewService {
     private readonly testCases: TestCasesRepository,
     private readonly testRuns: TestRunsReader,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    private readonly dataSource: DataSource,
   ) {}
 
-  /** Its evals are requested by the outbox once the submit commits; their failure never fails the submit. */
+  /**
+   * Its evals are requested by the outbox once the submit commits; their failure never fails the
+   * submit. One autocommitted statement (PromptsRepository.submitInOneStatement) when the caller
+   * may and the version is a draft, then the chain; otherwise a transaction, which answers why.
+   */
   async submitVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
+    const key = bodyHole();
+    const num = bodyHole();
+    const entry = this.audit.entryForStatement({
+      action: 'version.submitted', resourceType: 'version', resourceId: versionId, actorEmail: actor.email,
+      extra: { version_num: num.marker, prompt_key: key.marker },
+    }, { key, num });
+    const input = { v: 1, version_id: versionId, actor_id: actor.id };
+    const done = await this.versions.submitInOneStatement(this.dataSource.manager, {
+      versionId, userId: actor.id, roles: EDITOR_OR_ABOVE, from: SUBMITTED_FROM, to: transition(SUBMITTED_FROM, 'submit'), eventId: randomUUID(),
+      actorEmail: actor.email, consumption: { consumer: OUTBOX_CONSUMERS.evalsOnSubmit, input }, lease: OWN_CONSUMPTION_LEASE, entry,
+    });
+    if (done.outcome === 'in_transaction') return this.submitChecked(actor, versionId);
+    this.outbox.committed([{
+      id: done.event.id, type: 'version.submitted', payload: done.event.payload, subscribed: done.event.subscribed,
+      consumptions: [{ consumer: OUTBOX_CONSUMERS.evalsOnSubmit, input }],
+    }]);
+    await this.audit.chainAfterStatement(done.target.prompt.workspaceId);
+    return presentVersion(done.version, done.target.lastEval, peopleOf(done.target.people, actor));
+  }
+
+  /** A submit in a transaction: 404, 403 and 409 as they apply, and the submit when none does (a race the statement lost). */
+  private async submitChecked(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
     return this.audit.transaction(async ({ manager, audit }) => {
       const target = await this.lockTarget(manager, actor.id, versionId, 'editor');
       const { prompt, version } = target;
