@@ -1,7 +1,6 @@
-import { DataSource, QueryFailedError } from 'typeorm';
-import { CommitTail, dataSourceOptions, preparedStatement } from '#persistence';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { StatementLog } from './support/statements.js';
+import { type DataSource, QueryFailedError } from 'typeorm';
+import { CommitTail, preparedStatement } from '#persistence';
+import { useLoggedDatabase } from './support/statements.js';
 
 /** Echoes its values as PostgreSQL read them, and writes a row, as a held statement of the tail does. */
 const ECHO = preparedStatement(
@@ -10,30 +9,17 @@ const ECHO = preparedStatement(
 );
 
 describe('a transaction\'s commit tail (libs/persistence CommitTail)', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-  const log = new StatementLog();
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = new DataSource({ ...dataSourceOptions({ url: db.ownerUrl, poolSize: 1 }), logging: ['query'], logger: log });
-    await dataSource.initialize();
-    await dataSource.query(`CREATE TABLE tail_probe (id int PRIMARY KEY, note text NOT NULL)`);
-  });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  const t = useLoggedDatabase([`CREATE TABLE tail_probe (id int PRIMARY KEY, note text NOT NULL)`]);
   beforeEach(async () => {
-    await dataSource.query(`TRUNCATE tail_probe`);
-    log.statements.length = 0;
+    await t.dataSource.query(`TRUNCATE tail_probe`);
+    t.log.statements.length = 0;
   });
 
-  const rows = async () => dataSource.query(`SELECT id, note FROM tail_probe ORDER BY id`) as Promise<Array<{ id: number; note: string }>>;
+  const rows = async () => t.dataSource.query(`SELECT id, note FROM tail_probe ORDER BY id`) as Promise<Array<{ id: number; note: string }>>;
 
   it('sends what was added, the last statement and COMMIT as one message, and gives each statement its own rows', async () => {
     const got: unknown[][] = [];
-    await dataSource.transaction(async (manager) => {
+    await t.dataSource.transaction(async (manager) => {
       const tail = CommitTail.open(manager.queryRunner!);
       expect(CommitTail.of(manager.queryRunner!)).toBe(tail);
       await manager.query(`INSERT INTO tail_probe VALUES (1, 'the change')`);
@@ -48,14 +34,14 @@ describe('a transaction\'s commit tail (libs/persistence CommitTail)', () => {
     });
     expect(got).toEqual([[{ id: 2 }], [{ n: 2 }]]);
     expect(await rows()).toEqual([{ id: 1, note: 'the change' }, { id: 2, note: 'held' }, { id: 3, note: 'last' }]);
-    const message = log.statements.filter((s) => s.includes(`'held'`));
+    const message = t.log.statements.filter((s) => s.includes(`'held'`));
     expect(message).toEqual([
       `INSERT INTO tail_probe VALUES (2, 'held') RETURNING id; SELECT count(*)::int AS n FROM tail_probe; INSERT INTO tail_probe VALUES (3, 'last'); COMMIT`,
     ]);
   });
 
   it('fails as manager.query does, and a statement that fails leaves nothing of the transaction: not the change, not the rest of the tail', async () => {
-    const failed = await dataSource.transaction(async (manager) => {
+    const failed = await t.dataSource.transaction(async (manager) => {
       const tail = CommitTail.open(manager.queryRunner!);
       await manager.query(`INSERT INTO tail_probe VALUES (1, 'the change')`);
       tail.add(`INSERT INTO tail_probe VALUES (2, 'before')`);
@@ -67,11 +53,11 @@ describe('a transaction\'s commit tail (libs/persistence CommitTail)', () => {
     expect((failed as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe('23505');
     expect(await rows()).toEqual([]);
     // The pool's connection is usable and outside any transaction.
-    expect(await dataSource.query(`SELECT 1 AS ok`)).toEqual([{ ok: 1 }]);
+    expect(await t.dataSource.query(`SELECT 1 AS ok`)).toEqual([{ ok: 1 }]);
   });
 
   it('without a commit, sends the held statements inside the transaction, which the caller still commits or rolls back', async () => {
-    await dataSource.transaction(async (manager) => {
+    await t.dataSource.transaction(async (manager) => {
       const tail = CommitTail.open(manager.queryRunner!);
       tail.add(`INSERT INTO tail_probe VALUES (1, 'held')`);
       await tail.send({ commit: false });
@@ -83,15 +69,15 @@ describe('a transaction\'s commit tail (libs/persistence CommitTail)', () => {
 
   it('is no round trip when nothing is held, and belongs to its transaction only', async () => {
     let runner: NonNullable<DataSource['manager']['queryRunner']> | undefined;
-    await dataSource.transaction(async (manager) => {
+    await t.dataSource.transaction(async (manager) => {
       runner = manager.queryRunner!;
       const tail = CommitTail.open(runner);
       await tail.send({ commit: false });
     });
-    expect(log.statements).toEqual(['START TRANSACTION', 'COMMIT']);
+    expect(t.log.statements).toEqual(['START TRANSACTION', 'COMMIT']);
     // Once the transaction is over its tail is not found, so nothing can be added to a committed change.
     expect(CommitTail.of(runner)).toBeUndefined();
-    expect(CommitTail.of(dataSource.manager.queryRunner)).toBeUndefined();
+    expect(CommitTail.of(t.dataSource.manager.queryRunner)).toBeUndefined();
   });
 
   it('holds a prepared statement as an EXECUTE of it once its connection has it parsed, its values read back exactly as sent', async () => {
@@ -105,11 +91,9 @@ describe('a transaction\'s commit tail (libs/persistence CommitTail)', () => {
     });
     const got: unknown[][] = [];
     // A fresh pool: its one connection has never parsed the statement, so the first call is the caller's own.
-    await dataSource.destroy();
-    dataSource = new DataSource({ ...dataSourceOptions({ url: db.ownerUrl, poolSize: 1 }), logging: ['query'], logger: log });
-    await dataSource.initialize();
+    await t.reconnect();
     for (const id of [1, 2]) {
-      await dataSource.transaction(async (manager) => {
+      await t.dataSource.transaction(async (manager) => {
         const tail = CommitTail.open(manager.queryRunner!);
         await manager.query(`SELECT 1 AS the_change`);
         const held = tail.hold(ECHO, params(id), (r) => got.push(r));
@@ -119,7 +103,7 @@ describe('a transaction\'s commit tail (libs/persistence CommitTail)', () => {
       });
     }
     expect(got).toEqual([[expected(1)], [expected(2)]]);
-    const executes = log.statements.filter((s) => s.startsWith('EXECUTE'));
+    const executes = t.log.statements.filter((s) => s.startsWith('EXECUTE'));
     expect(executes).toHaveLength(1);
     expect(executes[0]).toMatch(new RegExp(`^EXECUTE ${ECHO.name}\\('2', .*, '-7', 'true', '2 seconds'\\)$`));
     expect(await rows()).toEqual([{ id: 1, note: hostile }, { id: 2, note: hostile }]);

@@ -1,10 +1,8 @@
 import pg from 'pg';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '#persistence';
 import { AuditChainSweeper } from '../src/audit/audit-chain-sweeper.js';
 import { AuditTrail } from '../src/audit/audit-trail.js';
-import { StatementLog, until } from '../../../test/support/statements.js';
+import { loggedDataSource, StatementLog, until, withTwoConnections } from '../../../test/support/statements.js';
 import { signup, useRegistry } from './support/registry.js';
 import { api, createPrompt } from './support/review-flow.js';
 
@@ -17,13 +15,6 @@ describe('the audit append is the last statement of an audited change', () => {
     const envs = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/environments`)).set(owner.auth).expect(200);
     const development = (envs.body.items as Array<{ id: string; name: string }>).find((e) => e.name === 'development')!.id;
     return { owner, ...(await createPrompt(h.http, owner, development, key)) };
-  }
-
-  /** Two connections of the database owner, outside the registry's pool: one to block with, one to watch from. */
-  async function twoOwnerConnections(): Promise<[pg.Client, pg.Client]> {
-    const clients: [pg.Client, pg.Client] = [new pg.Client({ connectionString: h.db.ownerUrl }), new pg.Client({ connectionString: h.db.ownerUrl })];
-    for (const client of clients) await client.connect();
-    return clients;
   }
 
   it('submits in one statement, its event and audit entry in it; sends an approval\'s event with its audit entry and COMMIT as one message', async () => {
@@ -80,8 +71,7 @@ describe('the audit append is the last statement of an audited change', () => {
   it('takes the workspace audit lock only after the outbox insert: a change paused there holds no advisory lock', async () => {
     const { owner, versionId } = await ownerWithPrompt('audit-last.submit');
 
-    const [blocker, observer] = await twoOwnerConnections();
-    try {
+    await withTwoConnections(h.db.ownerUrl, async (blocker, observer) => {
       for (const step of ['submit', 'approve'] as const) {
         // The outbox insert of the change waits behind this lock, with every earlier statement of its transaction done.
         await blocker.query('BEGIN');
@@ -104,18 +94,13 @@ describe('the audit append is the last statement of an audited change', () => {
         const written = await observer.query(`SELECT 1 FROM audit_log WHERE resource_id = $1 AND action = $2`, [versionId, `version.${step === 'submit' ? 'submitted' : 'approved'}`]);
         expect(written.rows).toHaveLength(1);
       }
-    } finally {
-      await blocker.query('ROLLBACK').catch(() => undefined);
-      await blocker.end();
-      await observer.end();
-    }
+    });
   });
 
   it('writes every recorded entry in one statement after the body, sent with the COMMIT, then chains them as the verifier expects', async () => {
     const owner = await signup(h.http);
     const log = new StatementLog();
-    const dataSource = new DataSource({ ...dataSourceOptions({ url: h.db.url, poolSize: 1 }), logging: ['query'], logger: log });
-    await dataSource.initialize();
+    const dataSource = await loggedDataSource(h.db.url, log);
     try {
       const entry = (action: string) => ({
         workspaceId: owner.workspaceId, action, resourceType: 'workspace', resourceId: owner.workspaceId, actorEmail: owner.user.email,
@@ -159,8 +144,7 @@ describe('the audit append is the last statement of an audited change', () => {
 
   it('commits a change while its workspace chain is locked, holding no advisory lock itself; one chain waits, and chains every waiting change once the lock is free', async () => {
     const { owner, promptId } = await ownerWithPrompt('audit-last.chain');
-    const [holder, observer] = await twoOwnerConnections();
-    try {
+    await withTwoConnections(h.db.ownerUrl, async (holder, observer) => {
       // The workspace's audit lock, held as a chain of another registry would hold it.
       await holder.query(`SELECT pg_advisory_lock(hashtextextended('audit:' || $1::text, 0))`, [owner.workspaceId]);
       const answers = Array.from({ length: 5 }, (_, i) => request(h.http).post(api(`/prompts/${promptId}/versions`)).set(owner.auth)
@@ -187,10 +171,7 @@ describe('the audit append is the last statement of an audited change', () => {
       expect((await observer.query(`SELECT count(*)::int AS n FROM audit_pending`)).rows).toEqual([{ n: 0 }]);
       const verify = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/audit/verify`)).set(owner.auth).expect(200);
       expect(verify.body).toMatchObject({ ok: true });
-    } finally {
-      await holder.end();
-      await observer.end();
-    }
+    });
   });
 
   it('chains with nothing pending without the lock: a chain whose changes the one before it took returns while another holds the lock', async () => {

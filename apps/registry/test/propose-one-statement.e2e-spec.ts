@@ -1,6 +1,5 @@
-import pg from 'pg';
 import request from 'supertest';
-import { until } from '../../../test/support/statements.js';
+import { until, withTwoConnections } from '../../../test/support/statements.js';
 import { signup, useRegistry } from './support/registry.js';
 import { api, createPrompt } from './support/review-flow.js';
 
@@ -17,11 +16,7 @@ describe('a proposal in one statement', () => {
     const envs = await request(h.http).get(api(`/workspaces/${owner.workspaceId}/environments`)).set(owner.auth).expect(200);
     const development = (envs.body.items as Array<{ id: string; name: string }>).find((e) => e.name === 'development')!.id;
     const { promptId } = await createPrompt(h.http, owner, development, 'snapshot.base', 'Version one.');
-    const holder = new pg.Client({ connectionString: h.db.ownerUrl });
-    const observer = new pg.Client({ connectionString: h.db.ownerUrl });
-    await holder.connect();
-    await observer.connect();
-    try {
+    await withTwoConnections(h.db.ownerUrl, async (holder, observer) => {
       // Another change holds the prompt's row lock, as an approval does.
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM prompts WHERE id = $1 FOR UPDATE', [promptId]);
@@ -44,11 +39,7 @@ describe('a proposal in one statement', () => {
       expect(stored).toEqual({ parent_content: 'Version two.', parent_config: { temperature: 0.3 } });
       const diff = await request(h.http).get(api(`/versions/${res.body.version.id as string}/diff`)).set(owner.auth).expect(200);
       expect(JSON.stringify(diff.body)).toContain('Version two.');
-    } finally {
-      await holder.query('ROLLBACK').catch(() => undefined);
-      await holder.end();
-      await observer.end();
-    }
+    });
   });
 
   it('counts nothing for a body of the other type, and refuses it as before', async () => {

@@ -1,6 +1,5 @@
-import pg from 'pg';
 import request from 'supertest';
-import { until } from '../../../test/support/statements.js';
+import { until, withTwoConnections } from '../../../test/support/statements.js';
 import { useRegistry } from './support/registry.js';
 import { api, createPrompt, makeTeam } from './support/review-flow.js';
 
@@ -76,11 +75,7 @@ describe('a submit in one statement', () => {
   it('submits a draft once when two submits race for it: the one that waited on the lock sees the status the other committed', async () => {
     const t = await makeTeam(h.http);
     const { promptId, versionId } = await createPrompt(h.http, t.editor, t.env.development, 'one-statement.race');
-    const holder = new pg.Client({ connectionString: h.db.ownerUrl });
-    const observer = new pg.Client({ connectionString: h.db.ownerUrl });
-    await holder.connect();
-    await observer.connect();
-    try {
+    await withTwoConnections(h.db.ownerUrl, async (holder, observer) => {
       // Another change holds the prompt's row lock: both submits start, and both wait on it with a snapshot of the draft.
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM prompts WHERE id = $1 FOR UPDATE', [promptId]);
@@ -94,11 +89,7 @@ describe('a submit in one statement', () => {
       await holder.query('COMMIT');
       const statuses = (await Promise.all(answers)).map((r) => r.status).sort();
       expect(statuses).toEqual([200, 409]);
-    } finally {
-      await holder.query('ROLLBACK').catch(() => undefined);
-      await holder.end();
-      await observer.end();
-    }
+    });
     expect((await eventsOf(versionId)).map((e) => e.event_type)).toEqual(['version.submitted']);
     expect((await auditOf(versionId)).map((e) => e.action)).toEqual(['version.created', 'version.submitted']);
     const evals = await request(h.http).get(api(`/versions/${versionId}/evals`)).set(t.editor.auth).expect(200);

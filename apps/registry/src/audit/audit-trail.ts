@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
-import { canonicalBodyBeforeSeq, canonicalBodyPieces, CoalescedRuns, type BodyHole } from '#domain';
+import { bodyHole, canonicalBodyBeforeSeq, canonicalBodyPieces, CoalescedRuns, type BodyHole } from '#domain';
 import { CommitTail } from '#persistence';
 import { AppLogger } from '#runtime';
 import { AuditRepository, type AuditPendingRow } from './audit.repository.js';
@@ -102,6 +102,19 @@ export class AuditTrail {
       extra: entry.extra, created_at: createdAt,
     }, holes);
     return { pendingId: randomUUID(), createdAt, pieces, holes: order };
+  }
+
+  /**
+   * The entry of a change to a version that one statement makes (a proposal, a submit): its
+   * extra is the version's number and its prompt's key, which only the statement knows, so they
+   * are the holes (in that order in the body: `key`, then `num`).
+   */
+  versionEntryForStatement(action: string, versionId: string, actorEmail: string | null): StatementEntry {
+    const key = bodyHole();
+    const num = bodyHole();
+    return this.entryForStatement({
+      action, resourceType: 'version', resourceId: versionId, actorEmail, extra: { version_num: num.marker, prompt_key: key.marker },
+    }, { key, num });
   }
 
   /**

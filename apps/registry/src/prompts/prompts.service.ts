@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  bodyHole, checkPromptKey, configChanges, ConflictError, ForbiddenError, lineDiff, messagesAsText, NotFoundError, readModelConfig, readPromptBody,
+  checkPromptKey, configChanges, ConflictError, ForbiddenError, lineDiff, messagesAsText, NotFoundError, readModelConfig, readPromptBody,
   readPromptType, ROLES, roleAtLeast, ValidationError, type ConfigChange, type DiffLine, type ModelConfig, type PromptBody, type PromptMessage,
   type Role,
 } from '#domain';
@@ -218,12 +218,7 @@ export class PromptsService {
     const config = input.config === undefined ? null : wellFormed(() => readModelConfig(input.config));
     if (body === undefined || config === undefined) return this.proposeChecked(actor, promptId, input);
     const versionId = randomUUID();
-    const key = bodyHole();
-    const num = bodyHole();
-    const entry = this.audit.entryForStatement({
-      action: 'version.created', resourceType: 'version', resourceId: versionId, actorEmail: actor.email,
-      extra: { version_num: num.marker, prompt_key: key.marker },
-    }, { key, num });
+    const entry = this.audit.versionEntryForStatement('version.created', versionId, actor.email);
     const proposed = await this.prompts.proposeInOneStatement(this.dataSource.manager, {
       promptId, userId: actor.id, roles: EDITOR_OR_ABOVE, body, config, commitMessage: input.commitMessage ?? null, versionId,
       actorEmail: actor.email, entry,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  bodyHole, ConflictError, decideApproval, nextStatus, VERSION_STATUSES, decideQuickApproval, decideRollbackTarget, decideTestGate, ForbiddenError, MAX_TEST_CASES_PER_PROMPT,
+  ConflictError, decideApproval, nextStatus, VERSION_STATUSES, decideQuickApproval, decideRollbackTarget, decideTestGate, ForbiddenError, MAX_TEST_CASES_PER_PROMPT,
   NotFoundError, ROLES, roleAtLeast, transition, ValidationError, type EvalGatePass, type ModelConfig, type Role, type TestGateDecision,
   type VersionStatus,
 } from '#domain';
@@ -76,12 +76,7 @@ export class ReviewService {
    * may and the version is a draft, then the chain; otherwise a transaction, which answers why.
    */
   async submitVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
-    const key = bodyHole();
-    const num = bodyHole();
-    const entry = this.audit.entryForStatement({
-      action: 'version.submitted', resourceType: 'version', resourceId: versionId, actorEmail: actor.email,
-      extra: { version_num: num.marker, prompt_key: key.marker },
-    }, { key, num });
+    const entry = this.audit.versionEntryForStatement('version.submitted', versionId, actor.email);
     const input = { v: 1, version_id: versionId, actor_id: actor.id };
     const done = await this.versions.submitInOneStatement(this.dataSource.manager, {
       versionId, userId: actor.id, roles: EDITOR_OR_ABOVE, from: SUBMITTED_FROM, to: transition(SUBMITTED_FROM, 'submit'), eventId: randomUUID(),
