@@ -1,4 +1,4 @@
-import { isRole, refuseMemberChange, roleAtLeast, ROLES, type MemberChange, type Role } from './roles.js';
+import { isRole, refuseMemberChange, roleAtLeast, ROLES, rolesAtLeast, type MemberChange, type Role } from './roles.js';
 
 describe('roles', () => {
   it('orders viewer < editor < reviewer < admin < owner, each including the ones before', () => {
@@ -6,6 +6,12 @@ describe('roles', () => {
     for (const [i, role] of ROLES.entries()) {
       for (const [j, min] of ROLES.entries()) expect(roleAtLeast(role, min)).toBe(i >= j);
     }
+  });
+
+  it('lists the roles at a minimum or above, lowest first', () => {
+    expect(rolesAtLeast('viewer')).toEqual([...ROLES]);
+    expect(rolesAtLeast('reviewer')).toEqual(['reviewer', 'admin', 'owner']);
+    expect(rolesAtLeast('owner')).toEqual(['owner']);
   });
 
   it('recognises only the five role names', () => {

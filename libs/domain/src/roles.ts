@@ -10,6 +10,11 @@ export function roleAtLeast(role: Role, min: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(min);
 }
 
+/** Every role at `min` or above, lowest first: what a statement that checks the role itself is given. */
+export function rolesAtLeast(min: Role): Role[] {
+  return ROLES.filter((role) => roleAtLeast(role, min));
+}
+
 export type MemberChange =
   | { kind: 'add'; role: Role }
   | { kind: 'change_role'; from: Role; to: Role }

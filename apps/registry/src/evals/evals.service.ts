@@ -54,6 +54,21 @@ const evalBody = (v: { content: string | null; messages: PromptMessage[] | null 
  */
 
 /**
+ * The CTEs `inserted`, the run of id `id` recorded as queued from `source` (a SELECT or VALUES of
+ * workspace_id, version_id, mode, provider, model, requested_by), and `run`, that run or the one
+ * an earlier try of the same submission recorded: no row while a concurrent try is inserting it.
+ */
+const recordedRun = (id: string, source: string) => `inserted AS (
+     INSERT INTO eval_runs (id, workspace_id, version_id, mode, provider, model, requested_by, status)
+     SELECT ${id}, s.*, 'queued' FROM (${source}) AS s
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id, workspace_id, version_id, mode, provider, model, status),
+   run AS (
+     SELECT id, workspace_id, version_id, mode, provider, model, status FROM inserted
+     UNION ALL
+     SELECT id, workspace_id, version_id, mode, provider, model, status FROM eval_runs WHERE id = ${id} AND NOT EXISTS (SELECT 1 FROM inserted))`;
+
+/**
  * The submitted version with what its evals read of its prompt and environment, and its rules run
  * recorded (or found, from an earlier try of the submission), in one statement: no row once the
  * version is gone; no run when a concurrent try of the same submission is inserting it.
@@ -63,29 +78,16 @@ const SUBMITTED_VERSION_AND_RULES_RUN = preparedStatement(
      SELECT v.id, v.content, v.messages, p.workspace_id, e.judge_provider, e.judge_model
        FROM prompt_versions v JOIN prompts p ON p.id = v.prompt_id JOIN environments e ON e.id = p.environment_id
       WHERE v.id = $2::uuid),
-   inserted AS (
-     INSERT INTO eval_runs (id, workspace_id, version_id, mode, provider, model, status, requested_by)
-     SELECT $1::uuid, version.workspace_id, version.id, 'rules', NULL, NULL, 'queued', (SELECT id FROM users WHERE id = $3::uuid) FROM version
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id, status),
-   run AS (
-     SELECT id, status FROM inserted
-     UNION ALL
-     SELECT id, status FROM eval_runs WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM inserted))
+   ${recordedRun('$1::uuid', `SELECT version.workspace_id, version.id, 'rules', NULL::text, NULL::text, (SELECT id FROM users WHERE id = $3::uuid) FROM version`)}
    SELECT version.id, version.content, version.messages, version.workspace_id, version.judge_provider, version.judge_model,
           run.id AS run_id, run.status AS run_status
      FROM version LEFT JOIN run ON true`,
 );
 
+/** A submission's judge run, recorded or found (the submitter's account may be gone by a late retry: no requester then). */
 const RECORD_ON_SUBMIT = preparedStatement(
-  `WITH inserted AS (
-     INSERT INTO eval_runs (id, workspace_id, version_id, mode, provider, model, status, requested_by)
-     VALUES ($1, $2, $3, $4, $5, $6, 'queued', (SELECT id FROM users WHERE id = $7))
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id, workspace_id, version_id, mode, provider, model, status)
-   SELECT id, workspace_id, version_id, mode, provider, model, status FROM inserted
-   UNION ALL
-   SELECT id, workspace_id, version_id, mode, provider, model, status FROM eval_runs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+  `WITH ${recordedRun('$1::uuid', `SELECT $2::uuid, $3::uuid, $4::text, $5::text, $6::text, (SELECT id FROM users WHERE id = $7::uuid)`)}
+   SELECT id, workspace_id, version_id, mode, provider, model, status FROM run`,
 );
 @Injectable()
 export class EvalsService {

@@ -65,19 +65,25 @@ export const OWN_CONSUMPTION_LEASE = '2 seconds';
  * not mark it done.
  */
 
+/** Whether an enabled webhook of `workspaceId` subscribes to events of `type` (SQL expressions): the relay is poked for those. */
+export const webhookSubscribesSql = (workspaceId: string, type: string) =>
+  `EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = ${workspaceId} AND w.disabled_at IS NULL AND ${type} = ANY(w.events))`;
+
 /**
- * The event and its consumptions in one statement, the consumptions leased to this process (see
- * OWN_CONSUMPTION_LEASE); it answers whether a webhook subscribes to the event.
+ * The consumptions of the event a statement inserts in its CTE `event` (id, created_at), one per
+ * (consumer, input) row of `source`, leased to this process for `lease` (see OWN_CONSUMPTION_LEASE).
  */
+export const leasedConsumptionsSql = (source: string, lease: string) =>
+  `INSERT INTO outbox_consumptions (event_id, consumer, input, created_at, next_attempt_at)
+     SELECT event.id, c.consumer, c.input, event.created_at, clock_timestamp() + ${lease}
+       FROM event, ${source} AS c(consumer, input)`;
+
+/** The event and its consumptions in one statement; it answers whether a webhook subscribes to the event. */
 const RECORD_EVENT = preparedStatement(
   `WITH event AS (
      INSERT INTO outbox_events (id, workspace_id, event_type, payload) VALUES ($1::uuid, $2::uuid, $3::text, $4::jsonb) RETURNING id, created_at),
-   consumptions AS (
-     INSERT INTO outbox_consumptions (event_id, consumer, input, created_at, next_attempt_at)
-     SELECT event.id, c.consumer, c.input, event.created_at, clock_timestamp() + $7::interval
-       FROM event, unnest($5::text[], $6::jsonb[]) AS c(consumer, input))
-   SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = $2::uuid AND w.disabled_at IS NULL AND $3::text = ANY(w.events)) AS subscribed
-     FROM event`,
+   consumptions AS (${leasedConsumptionsSql('unnest($5::text[], $6::jsonb[])', '$7::interval')})
+   SELECT ${webhookSubscribesSql('$2::uuid', '$3::text')} AS subscribed FROM event`,
 );
 @Injectable()
 export class EventOutbox implements EntitySubscriberInterface {

@@ -5,6 +5,7 @@ import type { VersionEventData } from '#contracts';
 import { EnvironmentEntity, EvalRunEntity, preparedStatement, PromptEntity, PromptVersionEntity } from '#persistence';
 import { KeysetWindow, keysetPage, type Keyset, type Page, type PageRequest } from '../common/pagination.js';
 import type { StatementEntry } from '../audit/audit-trail.js';
+import { leasedConsumptionsSql, webhookSubscribesSql } from '../outbox/event-outbox.js';
 import { promptListSql, PROMPT_LIST_ORDER, type PromptListRow } from './prompt-list.query.js';
 import type { PersonView, VersionSummaryRow } from './version.view.js';
 
@@ -111,6 +112,31 @@ function countedPrompt(allowed: string): string {
      RETURNING ${selectList(PROMPT_COLUMNS, 'p')})`;
 }
 
+/**
+ * The `pending` CTE of a change to a version made by one statement: its audit entry (see
+ * StatementEntry) into audit_pending, whose body the statement finishes with the prompt's key and
+ * the version's number. `from` is the FROM clause its row comes from; the other fields are SQL
+ * expressions over it, `p` the entry's parameters.
+ */
+function versionEntryPending(v: {
+  action: string; from: string; workspaceId: string; versionId: string; versionNum: string; key: string;
+  p: { pendingId: string; actorEmail: string; createdAt: string; pieces: readonly [string, string, string] };
+}): string {
+  return `pending AS (
+     INSERT INTO audit_pending (id, workspace_id, entries)
+     SELECT ${v.p.pendingId}::uuid, ${v.workspaceId}, jsonb_build_array(jsonb_build_object(
+              'action', '${v.action}', 'resource_type', 'version', 'resource_id', ${v.versionId}::text, 'actor_email', ${v.p.actorEmail}::text,
+              'extra', jsonb_build_object('version_num', ${v.versionNum}, 'prompt_key', ${v.key}), 'created_at', ${v.p.createdAt}::text,
+              'body', ${v.p.pieces[0]}::text || to_json(${v.key})::text || ${v.p.pieces[1]}::text || ${v.versionNum}::text || ${v.p.pieces[2]}::text))
+       ${v.from})`;
+}
+
+/** The three pieces of a version's entry for versionEntryPending: its holes are the key, then the number (AuditTrail.versionEntryForStatement). */
+function versionEntryPieces(entry: StatementEntry): readonly string[] {
+  if (entry.holes.join(',') !== 'key,num' || entry.pieces.length !== 3) throw new Error('a version\'s audit entry has the key and then the number as holes');
+  return entry.pieces;
+}
+
 const COUNT_NEW_VERSION = preparedStatement(
   `WITH ${countedPrompt('($3::text[] IS NULL OR t.role = ANY($3::text[]))')}
    SELECT t.role AS caller_role, ${selectList(PROMPT_COLUMNS, 'b')} FROM target t LEFT JOIN bumped b ON b.id = t.id`,
@@ -147,14 +173,10 @@ const PROPOSE_VERSION = preparedStatement(
        FROM bumped b LEFT JOIN base ON true
       WHERE b.type = $4::text AND (b.live_version_id IS NULL OR base.id IS NOT NULL)
      RETURNING ${selectList(VERSION_COLUMNS)}),
-   pending AS (
-     INSERT INTO audit_pending (id, workspace_id, entries)
-     SELECT $10::uuid, b.workspace_id, jsonb_build_array(jsonb_build_object(
-              'action', 'version.created', 'resource_type', 'version', 'resource_id', i.id::text, 'actor_email', $11::text,
-              'extra', jsonb_build_object('version_num', i.version_num, 'prompt_key', b.key), 'created_at', $12::text,
-              'body', $13::text || to_json(b.key)::text || $14::text || i.version_num::text || $15::text))
-       FROM bumped b JOIN inserted i ON true
-     RETURNING id)
+   ${versionEntryPending({
+    action: 'version.created', from: 'FROM bumped b JOIN inserted i ON true', workspaceId: 'b.workspace_id', versionId: 'i.id',
+    versionNum: 'i.version_num', key: 'b.key', p: { pendingId: '$10', actorEmail: '$11', createdAt: '$12', pieces: ['$13', '$14', '$15'] },
+  })}
    SELECT t.role AS caller_role, ${PROMPT_COLUMNS.map((c) => `b.${c} AS p_${c}`).join(', ')},
           ${selectList(VERSION_COLUMNS, 'i')},
           CASE WHEN b.id IS NOT NULL AND i.id IS NULL THEN promptgate_refuse('PSVNB', 'the proposal was not inserted by its statement') END AS refused
@@ -214,18 +236,13 @@ const SUBMIT_VERSION = preparedStatement(
               'note', NULL)
        FROM target t JOIN changed c ON true
      RETURNING id, workspace_id, event_type, payload, created_at),
-   consumption AS (
-     INSERT INTO outbox_consumptions (event_id, consumer, input, created_at, next_attempt_at)
-     SELECT e.id, $8::text, $9::jsonb, e.created_at, clock_timestamp() + $10::interval FROM event e),
-   pending AS (
-     INSERT INTO audit_pending (id, workspace_id, entries)
-     SELECT $11::uuid, e.workspace_id, jsonb_build_array(jsonb_build_object(
-              'action', 'version.submitted', 'resource_type', 'version', 'resource_id', c.id::text, 'actor_email', $7::text,
-              'extra', jsonb_build_object('version_num', c.version_num, 'prompt_key', t.found->'prompt'->>'key'), 'created_at', $12::text,
-              'body', $13::text || (t.found->'prompt'->'key')::text || $14::text || c.version_num::text || $15::text))
-       FROM event e JOIN changed c ON true JOIN target t ON true)
+   consumption AS (${leasedConsumptionsSql('(VALUES ($8::text, $9::jsonb))', '$10::interval')}),
+   ${versionEntryPending({
+    action: 'version.submitted', from: 'FROM event e JOIN changed c ON true JOIN target t ON true', workspaceId: 'e.workspace_id', versionId: 'c.id',
+    versionNum: 'c.version_num', key: `t.found->'prompt'->>'key'`, p: { pendingId: '$11', actorEmail: '$7', createdAt: '$12', pieces: ['$13', '$14', '$15'] },
+  })}
    SELECT t.found, e.payload AS event_payload,
-          EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = e.workspace_id AND w.disabled_at IS NULL AND e.event_type = ANY(w.events)) AS subscribed,
+          ${webhookSubscribesSql('e.workspace_id', 'e.event_type')} AS subscribed,
           ${selectList(VERSION_COLUMNS, 'c')}
      FROM target t LEFT JOIN changed c ON true LEFT JOIN event e ON true`,
 );
@@ -503,12 +520,11 @@ export class PromptsRepository {
       versionId: string; actorEmail: string | null; entry: StatementEntry;
     },
   ): Promise<OneStatementProposal> {
-    if (v.entry.holes.join(',') !== 'key,num' || v.entry.pieces.length !== 3) throw new Error('a proposal\'s audit entry has the key and then the number as holes');
     const params = [
       v.promptId, v.userId, [...v.roles], v.body.type, v.body.type === 'text' ? v.body.content : null,
       // jsonb as text: pg would send a JavaScript array as a PostgreSQL array, not as JSON.
       v.body.type === 'chat' ? JSON.stringify(v.body.messages) : null, v.config === null ? null : JSON.stringify(v.config), v.commitMessage,
-      v.versionId, v.entry.pendingId, v.actorEmail, v.entry.createdAt, ...v.entry.pieces,
+      v.versionId, v.entry.pendingId, v.actorEmail, v.entry.createdAt, ...versionEntryPieces(v.entry),
     ];
     let rows: Array<Record<string, unknown> & { caller_role: Role | null; p_id: string | null }>;
     try {
@@ -613,10 +629,9 @@ export class PromptsRepository {
       consumption: { consumer: string; input: unknown }; lease: string; entry: StatementEntry;
     },
   ): Promise<OneStatementSubmit> {
-    if (v.entry.holes.join(',') !== 'key,num' || v.entry.pieces.length !== 3) throw new Error('a submit\'s audit entry has the key and then the number as holes');
     const [row] = (await SUBMIT_VERSION.run(manager, [
       v.versionId, v.userId, [...v.roles], v.from, v.to, v.eventId, v.actorEmail, v.consumption.consumer, JSON.stringify(v.consumption.input), v.lease,
-      v.entry.pendingId, v.entry.createdAt, ...v.entry.pieces,
+      v.entry.pendingId, v.entry.createdAt, ...versionEntryPieces(v.entry),
     ])) as Array<VersionRowRead & { found: ReviewTargetJson | null; event_payload: VersionEventData | null; subscribed: boolean | null }>;
     if (!row?.found || row.id === null || row.event_payload === null) return { outcome: 'in_transaction' };
     const target = reviewTargetOf(row.found);

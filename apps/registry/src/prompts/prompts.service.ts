@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   checkPromptKey, configChanges, ConflictError, ForbiddenError, lineDiff, messagesAsText, NotFoundError, readModelConfig, readPromptBody,
-  readPromptType, ROLES, roleAtLeast, ValidationError, type ConfigChange, type DiffLine, type ModelConfig, type PromptBody, type PromptMessage,
+  readPromptType, roleAtLeast, rolesAtLeast, ValidationError, type ConfigChange, type DiffLine, type ModelConfig, type PromptBody, type PromptMessage,
   type Role,
 } from '#domain';
 import type { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
@@ -16,7 +16,7 @@ import {
   peopleIdsOf, presentVersion, presentVersionSummary, type PersonView, type VersionSummaryView, type VersionView,
 } from './version.view.js';
 
-const EDITOR_OR_ABOVE = ROLES.filter((role) => roleAtLeast(role, 'editor'));
+const EDITOR_OR_ABOVE = rolesAtLeast('editor');
 
 /** Who proposes: the authenticated user. */
 export interface PromptActor {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  ConflictError, decideApproval, nextStatus, VERSION_STATUSES, decideQuickApproval, decideRollbackTarget, decideTestGate, ForbiddenError, MAX_TEST_CASES_PER_PROMPT,
-  NotFoundError, ROLES, roleAtLeast, transition, ValidationError, type EvalGatePass, type ModelConfig, type Role, type TestGateDecision,
-  type VersionStatus,
+  ConflictError, decideApproval, decideQuickApproval, decideRollbackTarget, decideTestGate, ForbiddenError, MAX_TEST_CASES_PER_PROMPT,
+  nextStatus, NotFoundError, roleAtLeast, rolesAtLeast, transition, ValidationError, VERSION_STATUSES, type EvalGatePass, type ModelConfig,
+  type Role, type TestGateDecision, type VersionStatus,
 } from '#domain';
 import { OUTBOX_CONSUMERS, type LiveSnapshot, type OutboxConsumption } from '#contracts';
 import { EnvironmentEntity, PromptEntity, PromptVersionEntity } from '#persistence';
@@ -27,13 +27,14 @@ interface WentLive {
 
 type LockedTarget = ReviewTarget & { locked: true };
 
-const EDITOR_OR_ABOVE = ROLES.filter((role) => roleAtLeast(role, 'editor'));
-/** The status a submit starts from, the state machine's only one (the one-statement submit checks for it). */
+const EDITOR_OR_ABOVE = rolesAtLeast('editor');
+/** The status a submit starts from, the state machine's only one (the one-statement submit checks for it), and where it goes. */
 const SUBMITTED_FROM: VersionStatus = (() => {
   const from = VERSION_STATUSES.filter((status) => nextStatus(status, 'submit') !== null);
   if (from.length !== 1) throw new Error('a submit starts from one status');
   return from[0];
 })();
+const SUBMITTED_TO = transition(SUBMITTED_FROM, 'submit');
 
 /** The people a decision's answer names: those review_target found, and the actor, never looked up. */
 function peopleOf(found: readonly PersonView[], actor: AuthenticatedUser): PeopleById {
@@ -77,15 +78,14 @@ export class ReviewService {
    */
   async submitVersion(actor: AuthenticatedUser, versionId: string): Promise<VersionView> {
     const entry = this.audit.versionEntryForStatement('version.submitted', versionId, actor.email);
-    const input = { v: 1, version_id: versionId, actor_id: actor.id };
+    const consumption = { consumer: OUTBOX_CONSUMERS.evalsOnSubmit, input: { v: 1, version_id: versionId, actor_id: actor.id } };
     const done = await this.versions.submitInOneStatement(this.dataSource.manager, {
-      versionId, userId: actor.id, roles: EDITOR_OR_ABOVE, from: SUBMITTED_FROM, to: transition(SUBMITTED_FROM, 'submit'), eventId: randomUUID(),
-      actorEmail: actor.email, consumption: { consumer: OUTBOX_CONSUMERS.evalsOnSubmit, input }, lease: OWN_CONSUMPTION_LEASE, entry,
+      versionId, userId: actor.id, roles: EDITOR_OR_ABOVE, from: SUBMITTED_FROM, to: SUBMITTED_TO, eventId: randomUUID(),
+      actorEmail: actor.email, consumption, lease: OWN_CONSUMPTION_LEASE, entry,
     });
     if (done.outcome === 'in_transaction') return this.submitChecked(actor, versionId);
     this.outbox.committed([{
-      id: done.event.id, type: 'version.submitted', payload: done.event.payload, subscribed: done.event.subscribed,
-      consumptions: [{ consumer: OUTBOX_CONSUMERS.evalsOnSubmit, input }],
+      id: done.event.id, type: 'version.submitted', payload: done.event.payload, subscribed: done.event.subscribed, consumptions: [consumption],
     }]);
     await this.audit.chainAfterStatement(done.target.prompt.workspaceId);
     return presentVersion(done.version, done.target.lastEval, peopleOf(done.target.people, actor));
@@ -298,7 +298,7 @@ export class ReviewService {
    * unknown version and one of a workspace the caller is not in, `403` below `minRole`.
    */
   private async lockTarget(manager: EntityManager, userId: string, versionId: string, minRole: Role): Promise<LockedTarget> {
-    const target = await this.versions.reviewTarget(manager, versionId, userId, ROLES.filter((role) => roleAtLeast(role, minRole)));
+    const target = await this.versions.reviewTarget(manager, versionId, userId, rolesAtLeast(minRole));
     if (!target || target.role === null) throw new NotFoundError('Version');
     if (!target.locked) throw new ForbiddenError(`This needs the ${minRole} role or higher in the workspace.`);
     return target;
